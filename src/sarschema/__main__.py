@@ -1,0 +1,3 @@
+from sarschema.cli import main
+
+main()

@@ -1,0 +1,282 @@
+"""The library entry points: validate files and folders, get a report back.
+
+The pipeline: discover files -> per file (read, load, model, personal data,
+per-file rules) -> across files (ids, references, warnings) -> sorted report.
+The CLI is a thin layer over `validate_paths`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from sarschema.checks import PRODUCT, Ref, Summary, cross_check
+from sarschema.codes import Severity
+from sarschema.diagnostics import Diagnostic, FieldPath, format_field
+from sarschema.discovery import RecordFile, discover
+from sarschema.loader import MAX_FILE_BYTES, Loaded, load, too_large
+from sarschema.models import Incident, Operator, RecordBase, Response, Target, record_adapter
+from sarschema.pii import scan
+from sarschema.schema_errors import translate
+from sarschema.types import PartialDate
+from sarschema.vocab import FOLDER_OF, FOLDERS, Kind
+
+
+@dataclass(slots=True)
+class FileResult:
+    file: str
+    diagnostics: list[Diagnostic]
+    summary: Summary
+    record: RecordBase | None = None
+
+
+@dataclass(slots=True)
+class Report:
+    """Everything one validation run found."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: record files read (valid or not)
+    files: int = 0
+    #: records that passed their own checks, in file order
+    records: list[RecordBase] = field(default_factory=list)
+    #: every file found under the paths (records + files reported as stray)
+    files_seen: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(d.level is Severity.ERROR for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(d.level is Severity.WARNING for d in self.diagnostics)
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+
+def today_utc() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def validate_paths(
+    paths: Sequence[str | Path] = ("records",),
+    *,
+    strict: bool = False,
+    today: dt.date | None = None,
+) -> Report:
+    """Validate record files and folders; raises `UsageError` for a missing path.
+
+    >>> report = validate_paths(["records"])  # doctest: +SKIP
+    >>> report.ok, report.errors, report.warnings  # doctest: +SKIP
+    (True, 0, 12)
+    """
+    today = today or today_utc()
+    found = discover([str(p) for p in paths])
+    report = Report(diagnostics=list(found.diagnostics), files_seen=found.files_seen)
+    summaries: list[Summary] = []
+    for record_file in found.records:
+        result = check_file(record_file, today=today)
+        report.files += 1
+        report.diagnostics += result.diagnostics
+        summaries.append(result.summary)
+        if result.record is not None:
+            report.records.append(result.record)
+    report.diagnostics += cross_check(summaries)
+    if strict:
+        report.diagnostics = [d.escalated() for d in report.diagnostics]
+    report.diagnostics.sort(key=Diagnostic.sort_key)
+    return report
+
+
+def check_file(record_file: RecordFile, *, today: dt.date) -> FileResult:
+    """Everything that can be checked with one file alone."""
+    label = record_file.label
+    stem = record_file.path.name.removesuffix(".yaml")
+    try:
+        size = record_file.path.stat().st_size
+        if size > MAX_FILE_BYTES:  # never read a huge file into memory
+            return FileResult(
+                label, [too_large(label, size)], Summary(label, stem, None, valid=False)
+            )
+        data = record_file.path.read_bytes()
+    except OSError as exc:
+        return FileResult(
+            label,
+            [
+                Diagnostic(
+                    label,
+                    None,
+                    None,
+                    "SAR026",
+                    f"the file cannot be read: {exc.strerror or exc}.",
+                    hint="check that the file exists and that you may read it.",
+                )
+            ],
+            Summary(label, stem, None, valid=False),
+        )
+    return check_bytes(data, label, folder=record_file.folder, stem=stem, today=today)
+
+
+def check_bytes(
+    data: bytes, label: str, *, folder: str | None, stem: str, today: dt.date
+) -> FileResult:
+    """Per-file checks on bytes already read (also the fuzzing entry point)."""
+    loaded = load(data, label)
+    diagnostics = list(loaded.diagnostics)
+    diagnostics += scan(loaded, label)
+    raw = loaded.data
+    if raw is None:
+        return FileResult(label, diagnostics, Summary(label, stem, None, valid=False))
+
+    raw_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+    raw_kind = raw.get("kind") if isinstance(raw.get("kind"), str) else None
+    id_pos = _pos(loaded, ("id",))
+    if raw_id is not None and raw_id != stem:
+        diagnostics.append(
+            Diagnostic.at(
+                label,
+                id_pos,
+                "SAR024",
+                f"the id `{raw_id}` differs from the file name `{stem}.yaml`."
+                if len(raw_id) < 90
+                else "the id differs from the file name.",
+                field="id",
+                hint=f"rename the file to {raw_id}.yaml, or set `id: {stem}`."
+                if len(raw_id) < 90
+                else "make the id and the file name the same.",
+            )
+        )
+    expected = FOLDERS.get(folder or "")
+    if raw_kind in set(Kind) and expected is not None and raw_kind != expected:
+        diagnostics.append(
+            Diagnostic.at(
+                label,
+                _pos(loaded, ("kind",)),
+                "SAR025",
+                f"a record of kind {raw_kind} must be in {FOLDER_OF[Kind(raw_kind)]}/, "
+                f"not in {folder}/.",
+                field="kind",
+                hint=f"move the file to {FOLDER_OF[Kind(raw_kind)]}/, or fix `kind`.",
+            )
+        )
+
+    try:
+        record: RecordBase = record_adapter().validate_python(raw)
+    except ValidationError as exc:
+        diagnostics += translate(exc.errors(include_url=False), loaded, label)
+        summary = Summary(label, raw_id or stem, raw_kind, id_pos, valid=False)
+        return FileResult(label, diagnostics, summary)
+
+    diagnostics += _future_dates(record, loaded, label, today)
+    for index, source in enumerate(record.sources):
+        if source.url is None:
+            diagnostics.append(
+                Diagnostic.at(
+                    label,
+                    _pos(loaded, ("sources", index)),
+                    "SAR400",
+                    "this source has no `url`; readers cannot check it.",
+                    field=f"sources[{index}]",
+                    hint="add `url:` (and `archived_url:` for a web-archive copy) when the document "
+                    "is online.",
+                )
+            )
+    summary = _summarise(record, loaded, label, id_pos)
+    return FileResult(label, diagnostics, summary, record)
+
+
+def _pos(loaded: Loaded, path: FieldPath) -> tuple[int, int] | tuple[None, None]:
+    return loaded.position(path) or (None, None)
+
+
+def _dates(value: Any, path: FieldPath) -> Iterator[tuple[FieldPath, PartialDate]]:
+    if isinstance(value, PartialDate):
+        yield path, value
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            yield from _dates(getattr(value, name), (*path, name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _dates(item, (*path, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _dates(item, (*path, key))
+
+
+def _future_dates(
+    record: RecordBase, loaded: Loaded, label: str, today: dt.date
+) -> list[Diagnostic]:
+    out = []
+    for path, date in _dates(record, ()):
+        if date.earliest() > today:
+            name = format_field(path)
+            out.append(
+                Diagnostic.at(
+                    label,
+                    _pos(loaded, path),
+                    "SAR126",
+                    f"`{name}` ({date}) is after today ({today.isoformat()}, UTC).",
+                    field=name,
+                    hint="check the year; records describe what has happened.",
+                )
+            )
+    return out
+
+
+def _summarise(record: RecordBase, loaded: Loaded, label: str, id_pos: Any) -> Summary:
+    summary = Summary(label, record.id, _kind_of(record), id_pos)
+    refs = summary.refs
+
+    def ref(path: FieldPath, target: str, kind: str) -> None:
+        refs.append(Ref(format_field(path) or "", target, kind, _pos(loaded, path)))
+
+    if isinstance(record, Incident):
+        for i, t in enumerate(record.targets):
+            ref(("targets", i), t, "target")
+        for i, op in enumerate(record.alleged_operators or ()):
+            ref(("alleged_operators", i, "operator"), op.operator, "operator")
+        for i, product in enumerate(record.spyware or ()):
+            ref(("spyware", i), product, PRODUCT)
+    elif isinstance(record, Target):
+        summary.names = _names(record.name, record.aliases, loaded)
+        for i, rel in enumerate(record.related or ()):
+            other = getattr(rel, "target", None)
+            if other is not None:
+                ref(("related", i, "target"), other, "target")
+    elif isinstance(record, Operator):
+        summary.names = _names(record.name, record.aliases, loaded)
+        if record.parent is not None:
+            summary.parent = Ref("parent", record.parent, "operator", _pos(loaded, ("parent",)))
+        summary.products = [
+            (p.id, _pos(loaded, ("products", i, "id"))) for i, p in enumerate(record.products or ())
+        ]
+    elif isinstance(record, Response):
+        for i, entry in enumerate(record.by):
+            for key in ("operator", "target"):
+                other = getattr(entry, key, None)
+                if other is not None:
+                    ref(("by", i, key), other, key)
+        for group, kind in (
+            ("incidents", "incident"),
+            ("targets", "target"),
+            ("operators", "operator"),
+        ):
+            for i, other in enumerate(getattr(record.about, group) or ()):
+                ref(("about", group, i), other, kind)
+    return summary
+
+
+def _names(name: str, aliases: list[str] | None, loaded: Loaded) -> list[tuple[str, str, Any]]:
+    out = [("name", name, _pos(loaded, ("name",)))]
+    out += [(f"aliases[{i}]", a, _pos(loaded, ("aliases", i))) for i, a in enumerate(aliases or ())]
+    return out
+
+
+def _kind_of(record: RecordBase) -> str:
+    return str(getattr(record, "kind"))  # noqa: B009 - every concrete record has `kind`

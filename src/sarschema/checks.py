@@ -1,0 +1,225 @@
+"""Rules across records, run in a second pass once every file is loaded.
+
+Each file contributes a small `Summary` (ids it defines, references it makes,
+names it carries, with positions), so this pass never needs the YAML again.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sarschema.diagnostics import Diagnostic
+from sarschema.loader import Pos
+from sarschema.names import look_alike, name_key
+
+PRODUCT = "product"
+_ARTICLE = {"incident": "an", "operator": "an"}
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    field: str
+    target: str
+    kind: str  #: the kind the referenced id must have
+    pos: Pos | tuple[None, None]
+
+
+@dataclass(slots=True)
+class Summary:
+    """What the cross-record pass needs of one file."""
+
+    file: str
+    id: str | None
+    kind: str | None
+    id_pos: Pos | tuple[None, None] = (None, None)
+    #: False when the record itself has errors: its references are not checked,
+    #: and references *to* it are not reported, to avoid a cascade of errors.
+    valid: bool = True
+    products: list[tuple[str, Pos | tuple[None, None]]] = field(default_factory=list)
+    refs: list[Ref] = field(default_factory=list)
+    parent: Ref | None = None
+    names: list[tuple[str, str, Pos | tuple[None, None]]] = field(default_factory=list)
+
+
+def _a(kind: str) -> str:
+    return f"{_ARTICLE.get(kind, 'a')} {kind}"
+
+
+def cross_check(summaries: list[Summary]) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    summaries = sorted(summaries, key=lambda s: s.file)
+    defined: dict[str, tuple[str, Summary, Pos | tuple[None, None]]] = {}
+    broken: set[str] = set()
+
+    for s in summaries:
+        if s.id is None:
+            continue
+        if not s.valid:
+            broken.add(s.id)
+        entries = [(s.id, s.kind or "?", s.id_pos)]
+        entries += [(pid, PRODUCT, ppos) for pid, ppos in s.products]
+        for ident, kind, pos in entries:
+            first = defined.get(ident)
+            if first is not None:
+                _, other, other_pos = first
+                line = f":{other_pos[0]}" if other_pos[0] else ""
+                out.append(
+                    Diagnostic.at(
+                        s.file,
+                        pos,
+                        "SAR200",
+                        f"the id `{ident}` is already used in {other.file}{line}; ids must be unique "
+                        "across all records and products.",
+                        field="id" if kind != PRODUCT else "products",
+                        hint="choose another id, or merge the two records if they describe the same thing.",
+                    )
+                )
+                continue
+            defined[ident] = (kind, s, pos)
+
+    referenced: set[str] = set()
+    for s in summaries:
+        if not s.valid:
+            continue
+        for ref in (*s.refs, *((s.parent,) if s.parent else ())):
+            referenced.add(ref.target)
+            found = defined.get(ref.target)
+            if found is None:
+                if ref.target in broken:
+                    continue
+                close = [k for k, v in defined.items() if v[0] == ref.kind]
+                guess = difflib.get_close_matches(ref.target, close, n=1, cutoff=0.75)
+                out.append(
+                    Diagnostic.at(
+                        s.file,
+                        ref.pos,
+                        "SAR201",
+                        f"`{ref.field}` refers to `{ref.target}`, but no {ref.kind} has that id.",
+                        field=ref.field,
+                        hint=f"did you mean `{guess[0]}`?"
+                        if guess
+                        else f"create the {ref.kind} record first, or correct the id.",
+                    )
+                )
+                continue
+            kind, owner, _ = found
+            if kind != ref.kind and owner.valid:
+                out.append(
+                    Diagnostic.at(
+                        s.file,
+                        ref.pos,
+                        "SAR202",
+                        f"`{ref.field}` must refer to {_a(ref.kind)}, but `{ref.target}` is "
+                        f"{_a(kind)} ({owner.file}).",
+                        field=ref.field,
+                        hint=f"use the id of {_a(ref.kind)} record here.",
+                    )
+                )
+
+    out += _parent_cycles(summaries)
+    out += _unreferenced(summaries, referenced)
+    out += _similar_names(summaries)
+    return out
+
+
+def _parent_cycles(summaries: list[Summary]) -> list[Diagnostic]:
+    parent_of = {s.id: s for s in summaries if s.parent is not None and s.id and s.valid}
+    out: list[Diagnostic] = []
+    reported: set[str] = set()
+    for start in sorted(parent_of):
+        chain: list[str] = []
+        current: str | None = start
+        while current in parent_of and current not in chain:
+            chain.append(current)
+            parent = parent_of[current].parent
+            current = parent.target if parent else None
+        if current is None or current not in chain or current in reported:
+            continue
+        cycle = chain[chain.index(current) :]
+        reported.update(cycle)
+        first = parent_of[min(cycle)]
+        assert first.parent is not None
+        turn = cycle.index(min(cycle))
+        ring = cycle[turn:] + cycle[:turn]
+        loop = " -> ".join([*ring, ring[0]])
+        out.append(
+            Diagnostic.at(
+                first.file,
+                first.parent.pos,
+                "SAR203",
+                f"the `parent` links form a cycle: {loop}.",
+                field="parent",
+                hint="an operator cannot be its own ancestor; remove one of the `parent` lines.",
+            )
+        )
+    return out
+
+
+def _unreferenced(summaries: list[Summary], referenced: set[str]) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for s in summaries:
+        if not s.valid or s.id is None:
+            continue
+        products_used = [pid for pid, _ in s.products if pid in referenced]
+        if s.kind in ("target", "operator") and s.id not in referenced and not products_used:
+            out.append(
+                Diagnostic.at(
+                    s.file,
+                    s.id_pos,
+                    "SAR401",
+                    f"no other record refers to the {s.kind} `{s.id}`.",
+                    field="id",
+                    hint="link it from an incident or response (targets, alleged_operators, by, "
+                    "about), or remove it.",
+                )
+            )
+        for index, (pid, pos) in enumerate(s.products):
+            if pid not in referenced:
+                out.append(
+                    Diagnostic.at(
+                        s.file,
+                        pos,
+                        "SAR401",
+                        f"no incident lists the product `{pid}` under `spyware`.",
+                        field=f"products[{index}].id",
+                        hint="link it from an incident's `spyware`, or remove it.",
+                    )
+                )
+    return out
+
+
+def _similar_names(summaries: list[Summary]) -> list[Diagnostic]:
+    groups: dict[
+        tuple[str | None, tuple[str, ...]], list[tuple[Summary, str, str, Pos | tuple[None, None]]]
+    ]
+    groups = defaultdict(list)
+    for s in summaries:
+        if not s.valid or s.kind not in ("target", "operator"):
+            continue
+        for field_name, name, pos in s.names:
+            key = name_key(name)
+            if key is not None:
+                groups[(s.kind, key)].append((s, field_name, name, pos))
+    out: list[Diagnostic] = []
+    pairs: set[tuple[str, str]] = set()
+    for (kind, _), members in groups.items():
+        for i, (a, _fa, name_a, _pa) in enumerate(members):
+            for b, field_b, name_b, pos_b in members[i + 1 :]:
+                if a is b or (a.file, b.file) in pairs or not look_alike(name_a, name_b):
+                    continue
+                pairs.add((a.file, b.file))
+                out.append(
+                    Diagnostic.at(
+                        b.file,
+                        pos_b,
+                        "SAR402",
+                        f"`{name_b}` looks like `{name_a}` of the {kind} `{a.id}` ({a.file}); "
+                        "they may be the same.",
+                        field=field_b,
+                        hint="if they are the same, merge the records and keep the other spelling "
+                        "under `aliases`.",
+                    )
+                )
+    return out

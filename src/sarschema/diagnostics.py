@@ -1,0 +1,78 @@
+"""The one shape every problem takes, from the byte reader to the reference checks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from sarschema.codes import CODES, Severity
+
+#: A location inside a record: mapping keys and 0-based list indices.
+FieldPath = tuple[str | int, ...]
+
+
+def format_field(path: Sequence[str | int]) -> str | None:
+    """`('sources', 1, 'published')` -> `sources[1].published`."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out or None
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    file: str
+    line: int | None
+    column: int | None
+    code: str
+    message: str
+    field: str | None = None
+    hint: str | None = None
+    severity: Severity | None = None
+
+    @classmethod
+    def at(
+        cls,
+        file: str,
+        pos: tuple[int, int] | tuple[None, None],
+        code: str,
+        message: str,
+        *,
+        field: str | None = None,
+        hint: str | None = None,
+    ) -> Diagnostic:
+        """A diagnostic at a (line, column) position."""
+        return cls(file, pos[0], pos[1], code, message, field=field, hint=hint)
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unknown diagnostic code {self.code}")
+        if self.severity is None:
+            object.__setattr__(self, "severity", CODES[self.code].severity)
+
+    @property
+    def level(self) -> Severity:
+        assert self.severity is not None
+        return self.severity
+
+    def escalated(self) -> Diagnostic:
+        """The same diagnostic as an error, for `--strict`."""
+        return replace(self, severity=Severity.ERROR)
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.file, self.line or 0, self.column or 0, self.code)
+
+    def to_json(self) -> dict[str, object]:
+        message = self.message if not self.hint else f"{self.message} Hint: {self.hint}"
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "severity": str(self.level),
+            "code": self.code,
+            "field": self.field,
+            "message": message,
+        }

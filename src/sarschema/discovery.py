@@ -1,0 +1,127 @@
+"""Find record files under the paths given, and account for every other file.
+
+Nothing under a records tree is skipped in silence: hidden files and README.md
+are the only files allowed besides records, and everything else is reported.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sarschema.diagnostics import Diagnostic
+from sarschema.errors import UsageError
+from sarschema.vocab import FOLDERS
+
+
+@dataclass(frozen=True, slots=True)
+class RecordFile:
+    label: str  #: the path as built from what the user typed
+    path: Path
+    folder: str | None  #: the kind folder the file sits in, if any
+
+
+@dataclass(slots=True)
+class Found:
+    records: list[RecordFile] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: files looked at (records and everything reported), for "nothing lost" checks
+    files_seen: int = 0
+
+
+def _classify(label: str, path: Path, at_root: bool, found: Found) -> None:
+    name = path.name
+    parent = path.absolute().parent.name
+    found.files_seen += 1
+    if path.is_symlink():
+        found.diagnostics.append(
+            Diagnostic(
+                label,
+                None,
+                None,
+                "SAR023",
+                "symbolic links are not allowed under records/.",
+                hint="replace the link with the file itself.",
+            )
+        )
+        return
+    if name == "README.md" and (at_root or parent in FOLDERS):
+        found.files_seen -= 1
+        return
+    if name.endswith(".yaml"):
+        if parent not in FOLDERS:
+            kinds = ", ".join(f"{k}/" for k in FOLDERS)
+            found.diagnostics.append(
+                Diagnostic(
+                    label,
+                    None,
+                    None,
+                    "SAR022",
+                    "this record is not directly inside a kind folder, so it is not checked as one.",
+                    hint=f"move it into one of {kinds}.",
+                )
+            )
+            return
+        found.records.append(RecordFile(label, path, parent))
+        return
+    if name.endswith(".yml"):
+        found.diagnostics.append(
+            Diagnostic(
+                label,
+                None,
+                None,
+                "SAR021",
+                "record files must end in `.yaml`, not `.yml`.",
+                hint=f"rename it to {name[:-4]}.yaml.",
+            )
+        )
+        return
+    found.diagnostics.append(
+        Diagnostic(
+            label,
+            None,
+            None,
+            "SAR020",
+            "this file is not a record; only `.yaml` records, README.md and hidden files may be here.",
+            hint="remove it, or convert it into a `.yaml` record.",
+        )
+    )
+
+
+def discover(paths: list[str]) -> Found:
+    """Walk the paths (files or folders) in a stable order."""
+    found = Found()
+    for given in paths:
+        root = Path(given)
+        if not root.exists() and not root.is_symlink():
+            raise UsageError(f"path not found: {given}")
+        if root.is_symlink() or not root.is_dir():
+            _classify(given, root, False, found)
+            continue
+        before = len(found.records)
+        for dirpath, dirnames, filenames in os.walk(root):
+            current = Path(dirpath)
+            at_root = current == root
+            dirnames.sort()
+            for name in [*dirnames]:
+                if name.startswith("."):
+                    dirnames.remove(name)
+                elif (current / name).is_symlink():
+                    dirnames.remove(name)
+                    _classify(os.path.join(dirpath, name), current / name, at_root, found)
+            for name in sorted(filenames):
+                if not name.startswith("."):
+                    _classify(os.path.join(dirpath, name), current / name, at_root, found)
+        if len(found.records) == before:
+            found.diagnostics.append(
+                Diagnostic(
+                    given,
+                    None,
+                    None,
+                    "SAR027",
+                    "no record files were found here.",
+                    hint="records live in incidents/, targets/, operators/ and responses/ folders.",
+                )
+            )
+    return found

@@ -1,0 +1,561 @@
+"""Bytes -> one YAML mapping, read exactly as a person typed it, with positions.
+
+We walk libyaml's *event* stream instead of using a YAML constructor, because
+constructors are where YAML's surprises live (`NO` -> False, `0755` -> 493,
+tags -> arbitrary objects, aliases -> shared nodes). Here every scalar stays a
+string, except plain lower-case `true`/`false` (booleans) and plain empty, `~`
+and `null` (reported as empty values). Problems are returned as diagnostics,
+never raised.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sarschema.diagnostics import Diagnostic, FieldPath, format_field
+from sarschema.errors import EnvironmentProblem
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 20
+MAX_NODES = 10_000
+
+#: (line, column), both 1-based.
+Pos = tuple[int, int]
+
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_BOOLS = {"true": True, "false": False}
+_SIMPLE_KEY = re.compile(r"[a-z_][a-z_0-9]*\Z")
+# YAML 1.1 spellings that a YAML library would turn into the same key.
+_YAML11_BOOL = {
+    **dict.fromkeys(
+        ("y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"), "bool:true"
+    ),
+    **dict.fromkeys(
+        ("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), "bool:false"
+    ),
+}
+_NUMBER = re.compile(r"[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?\Z")
+
+
+def _parser_class() -> Any:
+    try:
+        from yaml._yaml import CParser
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise EnvironmentProblem(
+            "PyYAML was installed without libyaml, so sarschema cannot read YAML "
+            "safely and fast. Reinstall it with `pip install --force-reinstall "
+            "--no-binary=:none: PyYAML` on a machine with libyaml, or use the "
+            "official wheels."
+        ) from exc
+    return CParser
+
+
+@dataclass(slots=True)
+class Loaded:
+    """What one file yielded: the data (if any) and where every value sits."""
+
+    data: dict[str, Any] | None
+    positions: dict[FieldPath, Pos] = field(default_factory=dict)
+    key_positions: dict[FieldPath, Pos] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: Paths whose value was dropped (empty, alias, duplicate): no "missing" error for them.
+    dropped: set[FieldPath] = field(default_factory=set)
+
+    def position(self, path: FieldPath, *, key: bool = False) -> Pos | None:
+        """Position of a value (or its key), falling back to the nearest ancestor."""
+        if key and path in self.key_positions:
+            return self.key_positions[path]
+        while True:
+            if path in self.positions:
+                return self.positions[path]
+            if not path:
+                return None
+            path = path[:-1]
+
+
+def _line_col(data: bytes, offset: int) -> Pos:
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[start:offset].decode("utf-8", errors="replace")) + 1
+    return line, column
+
+
+def _canonical_key(text: str, plain: bool) -> object:
+    """The key a YAML 1.1 library would build, so `1`/`1.0` and `~`/`null` count as equal."""
+    if not plain or (_SIMPLE_KEY.match(text) and text not in _YAML11_BOOL and text not in _NULLS):
+        return text
+    if text in _NULLS:
+        return ("null",)
+    if text in _YAML11_BOOL:
+        return (_YAML11_BOOL[text],)
+    if _NUMBER.match(text) and any(ch.isdigit() for ch in text):
+        try:
+            return ("number", float(text.replace("_", "")))
+        except ValueError:
+            return text
+    return text
+
+
+class _Frame:
+    """An open mapping or list; `skip` drops the value of the current key."""
+
+    __slots__ = ("container", "key", "path", "seen", "skip")
+
+    def __init__(self, container: Any, path: FieldPath) -> None:
+        self.container = container
+        self.path = path
+        self.skip = False
+        self.key: str | None = None
+        self.seen: dict[object, int] = {}
+
+
+def check_bytes(data: bytes, file: str) -> Diagnostic | None:
+    """Byte-level refusals that YAML parsers report badly or not at all."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or (
+        len(data) >= 4 and b"\x00" in data[:4] and data[:4].count(b"\x00") >= 2
+    ):
+        return Diagnostic(
+            file,
+            1,
+            1,
+            "SAR003",
+            "the file is saved as UTF-16, but records must be UTF-8.",
+            hint="in your editor choose 'Save with encoding' -> UTF-8.",
+        )
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line, col = _line_col(data, nul)
+        return Diagnostic(
+            file,
+            line,
+            col,
+            "SAR004",
+            "the file contains a NUL byte, which is never part of text.",
+            hint="the file may be damaged or not a text file; retype the line.",
+        )
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _line_col(data, exc.start)
+        return Diagnostic(
+            file,
+            line,
+            col,
+            "SAR002",
+            "the file is not valid UTF-8 text here.",
+            hint="save the file as UTF-8 (not Latin-1 or Windows-1252).",
+        )
+    return None
+
+
+def _tab_indent(text: bytes, file: str) -> Diagnostic | None:
+    if b"\t" not in text:
+        return None
+    for number, line in enumerate(text.split(b"\n"), start=1):
+        stripped = line.lstrip(b" \t")
+        indent = line[: len(line) - len(stripped)]
+        if b"\t" in indent and stripped and not stripped.startswith(b"#"):
+            return Diagnostic(
+                file,
+                number,
+                indent.index(b"\t") + 1,
+                "SAR005",
+                "a tab is used to indent this line; YAML indentation must use spaces.",
+                hint="replace the tab with spaces (most editors: 'Convert indentation to spaces').",
+            )
+    return None
+
+
+def _syntax_message(exc: Exception) -> tuple[str, str | None]:
+    problem = str(getattr(exc, "problem", None) or exc).strip()
+    context = getattr(exc, "context", None)
+    if "control characters are not allowed" in problem or "special characters" in problem:
+        return "the file contains a control character that is not allowed in text.", (
+            "delete the invisible character; retyping the line usually removes it."
+        )
+    if "mapping values are not allowed" in problem:
+        return "a `: ` (colon and space) appears inside a value.", (
+            'put the whole value in double quotes, e.g. title: "Pegasus: the list".'
+        )
+    if "cannot start any token" in problem and "'\\t'" in problem:
+        return (
+            "a tab character appears where YAML does not allow one.",
+            "use spaces instead of tabs.",
+        )
+    if "cannot start any token" in problem:
+        return f"YAML cannot read this: {problem}.", (
+            "values starting with a special character (@ ` % | > ! & *) must be put in quotes."
+        )
+    message = f"YAML cannot read this: {problem}"
+    if context:
+        message += f" ({context})"
+    return message + ".", "check the indentation and quoting of this line and the one above."
+
+
+def load(data: bytes, file: str) -> Loaded:
+    """Read one record file's bytes. Never raises on bad input."""
+    if len(data) > MAX_FILE_BYTES:
+        return Loaded(None, diagnostics=[too_large(file, len(data))])
+    bad = check_bytes(data, file)
+    if bad is not None:
+        return Loaded(None, diagnostics=[bad])
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    tab = _tab_indent(data, file)
+    if tab is not None:
+        return Loaded(None, diagnostics=[tab])
+    parser = _parser_class()(data)
+    import yaml
+
+    try:
+        return _walk(parser, data, file)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        if mark is None:
+            position = getattr(exc, "position", None)
+            line, col = _line_col(data, position) if isinstance(position, int) else (1, 1)
+        else:
+            line, col = mark.line + 1, mark.column + 1
+        message, hint = _syntax_message(exc)
+        code = "SAR004" if "control character" in message else "SAR006"
+        return Loaded(None, diagnostics=[Diagnostic(file, line, col, code, message, hint=hint)])
+    finally:
+        parser.dispose()
+
+
+def too_large(file: str, size: int) -> Diagnostic:
+    return Diagnostic(
+        file,
+        None,
+        None,
+        "SAR001",
+        f"the file is {size:,} bytes; a record file may be at most {MAX_FILE_BYTES:,} bytes (1 MiB).",
+        hint="a record describes one incident, target, operator or response; split it up.",
+    )
+
+
+def _directive_line(data: bytes) -> int:
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if line.startswith(b"%"):
+            return number
+    return 1
+
+
+def _walk(parser: Any, data: bytes, file: str) -> Loaded:
+    from yaml.events import (
+        AliasEvent,
+        DocumentStartEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+        StreamEndEvent,
+    )
+
+    out = Loaded(None)
+    diags = out.diagnostics
+    positions = out.positions
+    get = parser.get_event
+
+    get()  # StreamStart
+    event = get()
+    if isinstance(event, StreamEndEvent):
+        diags.append(
+            Diagnostic(
+                file,
+                1,
+                1,
+                "SAR007",
+                "the file is empty or holds only comments.",
+                hint="a record needs at least `id`, `kind` and `sources`; "
+                "`sarschema new KIND ID` writes a template.",
+            )
+        )
+        return out
+    assert isinstance(event, DocumentStartEvent)
+    if event.version is not None or event.tags:
+        diags.append(
+            Diagnostic(
+                file,
+                _directive_line(data),
+                1,
+                "SAR010",
+                "YAML directives such as `%YAML` or `%TAG` are not allowed.",
+                hint="delete the line starting with `%`.",
+            )
+        )
+
+    stack: list[_Frame] = []
+    root: Any = None
+    root_mark: Pos = (1, 1)
+    nodes = 0
+
+    def refuse_decorations(ev: Any, pos: Pos) -> None:
+        if ev.anchor is not None:
+            diags.append(
+                Diagnostic.at(
+                    file,
+                    pos,
+                    "SAR012",
+                    "YAML anchors (`&name`) are not allowed.",
+                    hint="write the value out in full instead of anchoring and reusing it.",
+                )
+            )
+        if ev.tag is not None:
+            diags.append(
+                Diagnostic.at(
+                    file,
+                    pos,
+                    "SAR011",
+                    "YAML tags (words starting with `!`) are not allowed.",
+                    hint="delete the tag; to make a value text, put it in double quotes.",
+                )
+            )
+
+    while True:
+        event = get()
+        cls = type(event)
+        if cls is MappingEndEvent or cls is SequenceEndEvent:
+            stack.pop()
+            if not stack:
+                break
+            continue
+        mark = event.start_mark
+        pos = (mark.line + 1, mark.column + 1)
+        nodes += 1
+        if nodes > MAX_NODES:
+            diags.append(
+                Diagnostic.at(
+                    file,
+                    pos,
+                    "SAR018",
+                    f"the file holds more than {MAX_NODES:,} values; a record is never that large.",
+                    hint="split the data into several records.",
+                )
+            )
+            out.data = None
+            return out
+
+        frame = stack[-1] if stack else None
+        if cls is ScalarEvent:
+            refuse_decorations(event, pos)
+            plain = event.style == "" or event.style is None
+            text = event.value
+            if frame is None:
+                diags.append(_not_mapping(file, pos, "a single value"))
+                return out
+            if isinstance(frame.container, dict) and frame.key is None:
+                _take_key(frame, text, plain, pos, out, file)
+                continue
+            if plain and text in _NULLS:
+                value: Any = None
+            elif plain and text in _BOOLS:
+                value = _BOOLS[text]
+            else:
+                value = text
+            _place(frame, value, pos, out, file)
+            continue
+        if cls is MappingStartEvent or cls is SequenceStartEvent:
+            refuse_decorations(event, pos)
+            if len(stack) >= MAX_DEPTH:
+                diags.append(
+                    Diagnostic.at(
+                        file,
+                        pos,
+                        "SAR015",
+                        f"the data is nested deeper than {MAX_DEPTH} levels.",
+                        hint="records are at most a few levels deep; check the indentation.",
+                    )
+                )
+                return out
+            container: Any = {} if cls is MappingStartEvent else []
+            if frame is None:
+                if cls is SequenceStartEvent:
+                    diags.append(_not_mapping(file, pos, "a list"))
+                    return out
+                root, root_mark = container, pos
+                stack.append(_Frame(container, ()))
+                positions[()] = pos
+                continue
+            if isinstance(frame.container, dict):
+                if frame.key is None:
+                    diags.append(
+                        Diagnostic.at(
+                            file,
+                            pos,
+                            "SAR017",
+                            "a list or mapping is used as a key.",
+                            hint="keys are field names such as `title:`.",
+                        )
+                    )
+                    _skip_subtree(get)
+                    frame.key, frame.skip = "", True
+                    continue
+                if frame.skip:
+                    frame.key, frame.skip = None, False
+                    _skip_subtree(get)
+                    continue
+            stack.append(_Frame(container, _place(frame, container, pos, out, file)))
+            continue
+        if cls is AliasEvent:
+            diags.append(
+                Diagnostic.at(
+                    file,
+                    pos,
+                    "SAR012",
+                    "YAML aliases (`*name`) are not allowed.",
+                    hint="write the value out in full instead of referring to an anchor.",
+                )
+            )
+            if frame is None:
+                return out
+            if isinstance(frame.container, dict) and frame.key is None:
+                frame.key = ""
+                frame.skip = True
+                continue
+            _drop(frame, out)
+            continue
+        raise AssertionError(f"unexpected YAML event {cls.__name__}")  # pragma: no cover
+
+    # After the root: the document may end, but a second one is refused.
+    event = get()
+    if not isinstance(event, StreamEndEvent):
+        event = get()
+        if isinstance(event, DocumentStartEvent):
+            line = event.start_mark.line + 1 if event.start_mark else None
+            diags.append(
+                Diagnostic(
+                    file,
+                    line,
+                    1,
+                    "SAR009",
+                    "the file holds a second YAML document after `---`; one record per file.",
+                    hint="move the second record to its own file.",
+                )
+            )
+    if root is not None:
+        out.data = root
+        positions.setdefault((), root_mark)
+    return out
+
+
+def _not_mapping(file: str, pos: Pos, what: str) -> Diagnostic:
+    return Diagnostic.at(
+        file,
+        pos,
+        "SAR008",
+        f"the file holds {what}, but a record is a set of `field: value` lines.",
+        hint="start the file with `id: ...` on its own line, not with `-` or a bare value.",
+    )
+
+
+def _skip_subtree(get: Any) -> None:
+    from yaml.events import CollectionEndEvent, CollectionStartEvent
+
+    depth = 1
+    while depth:
+        event = get()
+        if isinstance(event, CollectionStartEvent):
+            depth += 1
+        elif isinstance(event, CollectionEndEvent):
+            depth -= 1
+
+
+def _take_key(frame: _Frame, text: str, plain: bool, pos: Pos, out: Loaded, file: str) -> None:
+    if plain and text == "<<":
+        out.diagnostics.append(
+            Diagnostic.at(
+                file,
+                pos,
+                "SAR013",
+                "YAML merge keys (`<<`) are not allowed.",
+                hint="write every field out in full.",
+            )
+        )
+        frame.key, frame.skip = "", True
+        return
+    if plain and text in _NULLS:
+        out.diagnostics.append(
+            Diagnostic.at(
+                file,
+                pos,
+                "SAR017",
+                "a key is empty or `null`.",
+                hint="every line needs a field name before the colon, such as `title:`.",
+            )
+        )
+        frame.key, frame.skip = "", True
+        return
+    canonical = _canonical_key(text, plain)
+    first = frame.seen.get(canonical)
+    field_path = (*frame.path, text)
+    if first is not None:
+        out.diagnostics.append(
+            Diagnostic.at(
+                file,
+                pos,
+                "SAR014",
+                f"this key repeats the key on line {first} of the same mapping.",
+                field=format_field(field_path),
+                hint="keep one of the two lines; YAML would silently keep only the last one.",
+            )
+        )
+        frame.key, frame.skip = "", True
+        return
+    frame.seen[canonical] = pos[0]
+    frame.key, frame.skip = text, False
+    out.key_positions[field_path] = pos
+
+
+def _drop(frame: _Frame, out: Loaded) -> None:
+    if isinstance(frame.container, dict):
+        if not frame.skip and frame.key is not None:
+            out.dropped.add((*frame.path, frame.key))
+        frame.key, frame.skip = None, False
+    else:
+        out.dropped.add((*frame.path, len(frame.container)))
+        frame.container.append(None)
+
+
+def _place(frame: _Frame, value: Any, pos: Pos, out: Loaded, file: str) -> FieldPath:
+    """Put a value into the current container and return its path."""
+    container = frame.container
+    if isinstance(container, dict):
+        key = frame.key
+        skip = frame.skip
+        frame.key, frame.skip = None, False
+        assert key is not None
+        path = (*frame.path, key)
+        if skip:
+            return path
+        if value is None:
+            key_pos = out.key_positions.get(path, pos)
+            out.diagnostics.append(_empty(file, key_pos, path))
+            out.dropped.add(path)
+            return path
+        container[key] = value
+    else:
+        path = (*frame.path, len(container))
+        if value is None:
+            out.diagnostics.append(_empty(file, pos, path))
+            out.dropped.add(path)
+            container.append(None)
+            return path
+        container.append(value)
+    out.positions[path] = pos
+    return path
+
+
+def _empty(file: str, pos: Pos, path: FieldPath) -> Diagnostic:
+    name = format_field(path)
+    return Diagnostic.at(
+        file,
+        pos,
+        "SAR016",
+        f"`{name}` has no value (empty, `~` or `null`).",
+        field=name,
+        hint="fill it in, or delete the line if the field is optional.",
+    )

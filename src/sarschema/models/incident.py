@@ -1,0 +1,77 @@
+"""incident: one act of surveillance against one or more targets."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from sarschema.models.base import Model, RecordBase, Translations
+from sarschema.types import Country, Id, PartialDate, Text
+from sarschema.vocab import Attribution, Evidence, ForensicResult, Platform, Status, Vector
+
+
+class AllegedOperator(Model):
+    operator: Id = Field(description="Id of an operator record.")
+    attribution: Attribution = Field(description="How firmly the operator is attributed.")
+
+
+class ForensicAnalysis(Model):
+    by: Text = Field(description="Who made the analysis.")
+    result: ForensicResult = Field(description="What it found.")
+    date: PartialDate | None = Field(None, description="When the analysis was made.")
+    method: Text | None = Field(None, description="How, e.g. the tool used.")
+    peer_review: Text | None = Field(None, description="Who reviewed the findings.")
+
+
+class Incident(RecordBase):
+    kind: Literal["incident"]
+    title: Text
+    summary: Text
+    date: PartialDate = Field(description="When it happened or began.")
+    date_end: PartialDate | None = Field(
+        None,
+        description="With `date`, the span in which it happened or lasted; not before `date`, "
+        "compared at the coarser precision.",
+    )
+    targets: Annotated[list[Id], Field(min_length=1)] = Field(description="Ids of target records.")
+    alleged_operators: list[AllegedOperator] | None = Field(
+        None, description="Operators named for this incident; leave out when none is named."
+    )
+    spyware: list[Id] | None = Field(
+        None, description="Product ids, each listed by an operator of type vendor."
+    )
+    status: Status = Field(description="The furthest step shown.")
+    evidence: Annotated[list[Evidence], Field(min_length=1)]
+    forensic_analyses: list[ForensicAnalysis] | None = Field(
+        None, description="Required when `evidence` holds forensic-analysis."
+    )
+    vectors: list[Vector] | None = None
+    platforms: list[Platform] | None = None
+    location: Country | None = Field(None, description="Where the target was.")
+    translations: Translations | None = Field(
+        None, description="Title and summary in other languages, keyed by language code."
+    )
+
+    @field_validator("date_end")
+    @classmethod
+    def _end_not_before_start(cls, end: PartialDate | None, info: object) -> PartialDate | None:
+        start = getattr(info, "data", {}).get("date")
+        if end is not None and isinstance(start, PartialDate) and not end.not_before(start):
+            raise PydanticCustomError(
+                "sar_date_order",
+                "date_end ({end}) is before date ({start})",
+                {"end": str(end), "start": str(start)},
+            )
+        return end
+
+    @model_validator(mode="after")
+    def _forensic_needs_analyses(self) -> Self:
+        if Evidence.FORENSIC_ANALYSIS in self.evidence and not self.forensic_analyses:
+            raise PydanticCustomError(
+                "sar_forensic_missing",
+                "evidence lists forensic-analysis, so forensic_analyses is required",
+                {"field": "forensic_analyses"},
+            )
+        return self

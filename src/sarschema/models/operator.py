@@ -1,0 +1,50 @@
+"""operator: a state, agency or company alleged to operate or supply spyware."""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from pydantic import Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from sarschema.models.base import Model, RecordBase
+from sarschema.types import Country, Id, Text
+from sarschema.vocab import OperatorType
+
+
+class Product(Model):
+    id: Id = Field(description="The product's id, in the same id space as records.")
+    name: Text
+
+
+class Operator(RecordBase):
+    kind: Literal["operator"]
+    name: Text
+    type: OperatorType
+    country: Country | None = Field(
+        None,
+        description="A state's own country; a company's seat. Required unless type is unknown.",
+    )
+    aliases: list[Text] | None = None
+    parent: Id | None = Field(
+        None, description="An agency's state, a vendor's parent company (an operator id)."
+    )
+    products: list[Product] | None = Field(
+        None, description="Only an operator of type vendor may have this field."
+    )
+
+    @model_validator(mode="after")
+    def _type_rules(self) -> Self:
+        if self.country is None and self.type is not OperatorType.UNKNOWN:
+            raise PydanticCustomError(
+                "sar_country_required",
+                "an operator of type {type} needs a country",
+                {"field": "country", "type": str(self.type)},
+            )
+        if self.products is not None and self.type is not OperatorType.VENDOR:
+            raise PydanticCustomError(
+                "sar_products_not_vendor",
+                "only an operator of type vendor may list products (this one is {type})",
+                {"field": "products", "type": str(self.type)},
+            )
+        return self

@@ -1,0 +1,368 @@
+"""Pydantic validation errors -> located, plain-language diagnostics.
+
+Pydantic's `loc` mixes field names with union tags (`('incident', 'by', 0,
+'operator', ...)`), so we walk the model types alongside the location to drop
+the tags, find the model that owns a field (for "did you mean") and the
+vocabulary of a value.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from collections.abc import Iterable
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, Discriminator, Tag
+from pydantic.fields import FieldInfo
+
+from sarschema.diagnostics import Diagnostic, FieldPath, format_field
+from sarschema.loader import Loaded, Pos
+from sarschema.models import MODELS, AnyRecord
+
+_CUSTOM_CODES = {
+    "sar_id": "SAR104",
+    "sar_id_length": "SAR113",
+    "sar_date": "SAR105",
+    "sar_country": "SAR106",
+    "sar_language": "SAR107",
+    "sar_url": "SAR108",
+    "sar_date_order": "SAR120",
+    "sar_forensic_missing": "SAR121",
+    "sar_about_empty": "SAR122",
+    "sar_country_required": "SAR123",
+    "sar_products_not_vendor": "SAR124",
+    "sar_one_of": "SAR125",
+}
+_SHAPES = {
+    "string_type": "text",
+    "list_type": "a list",
+    "dict_type": "a mapping of `key: value` lines",
+    "model_type": "a mapping of `key: value` lines",
+    "model_attributes_type": "a mapping of `key: value` lines",
+}
+_SAFE_VALUE = re.compile(r"[\w .'-]{1,40}\Z")
+
+
+def _shown(value: Any) -> str | None:
+    """Echo a value only when short and plainly not personal data."""
+    if isinstance(value, str) and _SAFE_VALUE.match(value) and sum(c.isdigit() for c in value) < 5:
+        return f"`{value}`"
+    return None
+
+
+def _found(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "text"
+
+
+# --- walking the model types along a pydantic location ----------------------
+
+
+def _tagged_union(tp: Any) -> dict[str, Any] | None:
+    """`{tag: type}` when `tp` is a tagged union (by `kind` or by a callable)."""
+    if typing.get_origin(tp) is not typing.Annotated:
+        return None
+    inner, *meta = typing.get_args(tp)
+    field_disc = next(
+        (m.discriminator for m in meta if isinstance(m, FieldInfo) and m.discriminator), None
+    )
+    if not any(isinstance(m, Discriminator) for m in meta) and not field_disc:
+        return None
+    branches: dict[str, Any] = {}
+    for arg in typing.get_args(inner):
+        if typing.get_origin(arg) is typing.Annotated:
+            model, *tags = typing.get_args(arg)
+            tag = next((t.tag for t in tags if isinstance(t, Tag)), None)
+            if tag is not None:
+                branches[tag] = model
+        elif isinstance(field_disc, str) and isinstance(arg, type) and issubclass(arg, BaseModel):
+            (literal,) = typing.get_args(arg.model_fields[field_disc].annotation)
+            branches[literal] = arg
+    return branches
+
+
+def _bare(tp: Any) -> Any:
+    """Drop `Annotated` metadata and `| None`."""
+    while True:
+        if typing.get_origin(tp) is typing.Annotated and _tagged_union(tp) is None:
+            tp = typing.get_args(tp)[0]
+            continue
+        if typing.get_origin(tp) in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(tp) if a is not type(None)]
+            if len(args) == 1:
+                tp = args[0]
+                continue
+        return tp
+
+
+class _Walk:
+    __slots__ = ("leaf", "owner", "path")
+
+    def __init__(self) -> None:
+        self.path: list[str | int] = []
+        self.owner: type[BaseModel] | None = None
+        self.leaf: Any = None
+
+
+def _walk(loc: Iterable[str | int]) -> _Walk:
+    result = _Walk()
+    tp: Any = AnyRecord
+    for element in loc:
+        tp = _bare(tp)
+        branches = _tagged_union(tp)
+        if branches is not None:
+            if isinstance(element, str) and element in branches:
+                tp = branches[element]
+                continue
+            tp = None
+        origin = typing.get_origin(tp)
+        if element == "[key]":
+            tp = None
+            continue
+        if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(element, str):
+            result.owner = tp
+            field = tp.model_fields.get(element)
+            tp = field.annotation if field is not None else None
+            if field is not None and field.metadata:
+                tp = typing.Annotated[(tp, *field.metadata)]
+        elif origin is list and isinstance(element, int):
+            tp = typing.get_args(tp)[0]
+        elif origin is dict:
+            tp = typing.get_args(tp)[1]
+        else:
+            tp = None
+        result.path.append(element)
+    result.leaf = _bare(tp) if tp is not None else None
+    return result
+
+
+def _vocabulary(leaf: Any) -> list[str]:
+    if isinstance(leaf, type) and issubclass(leaf, Enum):
+        return [str(m.value) for m in leaf]
+    if typing.get_origin(leaf) is typing.Literal:
+        return [str(a) for a in typing.get_args(leaf)]
+    return []
+
+
+def _did_you_mean(value: Any, options: Iterable[str]) -> str | None:
+    if not isinstance(value, str):
+        return None
+    choices = list(options)
+    match = difflib.get_close_matches(value.strip().lower(), choices, n=1, cutoff=0.6)
+    return f"did you mean `{match[0]}`?" if match else None
+
+
+def _dropped(path: FieldPath, dropped: set[FieldPath]) -> bool:
+    return any(path[: len(d)] == d for d in dropped)
+
+
+# --- the translation ---------------------------------------------------------
+
+
+def translate(errors: list[Any], loaded: Loaded, file: str) -> list[Diagnostic]:
+    """Turn `ValidationError.errors()` into diagnostics, one per real problem."""
+    out: list[Diagnostic] = []
+    seen: set[tuple[str, str | None, int | None, int | None]] = set()
+    for err in errors:
+        diag = _one(err, loaded, file)
+        if diag is None:
+            continue
+        key = (diag.code, diag.field, diag.line, diag.column)
+        if key not in seen:
+            seen.add(key)
+            out.append(diag)
+    return out
+
+
+def _one(err: Any, loaded: Loaded, file: str) -> Diagnostic | None:
+    kind = err["type"]
+    walk = _walk(err["loc"])
+    path: FieldPath = tuple(walk.path)
+    if _dropped(path, loaded.dropped):
+        return None
+    value = err.get("input")
+    ctx = err.get("ctx") or {}
+    name = format_field(path)
+    where = _located(loaded, path)
+
+    if kind in ("union_tag_not_found", "union_tag_invalid") and not path:
+        kinds = ", ".join(MODELS)
+        if "kind" not in (loaded.data or {}):
+            return Diagnostic.at(
+                file,
+                _located(loaded, ()),
+                "SAR112",
+                "the record has no `kind`.",
+                field="kind",
+                hint=f"add a line `kind: ...` with one of: {kinds}.",
+            )
+        return Diagnostic.at(
+            file,
+            _located(loaded, ("kind",)),
+            "SAR112",
+            f"`kind` must be one of {kinds}.",
+            field="kind",
+            hint=_did_you_mean(ctx.get("tag"), MODELS),
+        )
+    if kind == "missing":
+        parent = path[:-1]
+        return Diagnostic.at(
+            file,
+            _located(loaded, parent),
+            "SAR100",
+            f"the required field `{path[-1]}` is missing"
+            + (f" from `{format_field(parent)}`." if parent else "."),
+            field=name,
+            hint=f"add a line `{path[-1]}: ...`.",
+        )
+    if kind == "extra_forbidden":
+        owner = walk.owner
+        allowed = list(owner.model_fields) if owner is not None else []
+        what = _owner_name(owner)
+        hint = _did_you_mean(path[-1], allowed)
+        if hint is None and allowed:
+            hint = "the fields allowed here are: " + ", ".join(f"`{a}`" for a in allowed) + "."
+        return Diagnostic.at(
+            file,
+            _located(loaded, path, key=True),
+            "SAR101",
+            f"`{path[-1]}` is not a field of {what}.",
+            field=name,
+            hint=hint,
+        )
+    if kind in _CUSTOM_CODES:
+        code = _CUSTOM_CODES[kind]
+        target_field = ctx.get("field")
+        if target_field and kind in ("sar_forensic_missing", "sar_country_required"):
+            full = (*path, target_field)
+            return Diagnostic.at(
+                file,
+                where,
+                code,
+                err["msg"] + ".",
+                field=format_field(full),
+                hint=_custom_hint(kind, ctx),
+            )
+        if target_field:
+            full = (*path, target_field)
+            return Diagnostic.at(
+                file,
+                _located(loaded, full, key=True),
+                code,
+                err["msg"] + ".",
+                field=format_field(full),
+                hint=_custom_hint(kind, ctx),
+            )
+        shown = _shown(value) if kind not in ("sar_date_order",) else None
+        message = err["msg"] + (f": {shown}." if shown else ".")
+        return Diagnostic.at(
+            file,
+            where,
+            code,
+            message,
+            field=name,
+            hint=_custom_hint(kind, ctx),
+        )
+    if kind == "enum" or kind == "literal_error":
+        options = _vocabulary(walk.leaf) or re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
+        shown = _shown(value) or "this value"
+        hint = _did_you_mean(value, options)
+        listed = ", ".join(options)
+        return Diagnostic.at(
+            file,
+            where,
+            "SAR103",
+            f"{shown} is not allowed in `{name}`; use one of: {listed}.",
+            field=name,
+            hint=hint,
+        )
+    if kind == "bool_type":
+        return Diagnostic.at(
+            file,
+            where,
+            "SAR111",
+            f"`{name}` takes `true` or `false`.",
+            field=name,
+            hint="write true or false in lower case, without quotes.",
+        )
+    if kind in _SHAPES:
+        expected = _SHAPES[kind]
+        hint = None
+        if kind == "list_type":
+            hint = "write `[a, b]` or one `- item` per line, even for a single item."
+        elif kind == "string_type" and isinstance(value, (list, dict)):
+            hint = "write the value on the same line after the colon."
+        elif kind == "string_type":
+            hint = "put the value in double quotes."
+        return Diagnostic.at(
+            file,
+            where,
+            "SAR102",
+            f"`{name}` should be {expected}, but it is {_found(value)}.",
+            field=name,
+            hint=hint,
+        )
+    if kind == "string_too_short":
+        return Diagnostic.at(
+            file,
+            where,
+            "SAR109",
+            f"`{name}` is empty.",
+            field=name,
+            hint="write the text, or delete the line if the field is optional.",
+        )
+    if kind == "too_short":
+        return Diagnostic.at(
+            file,
+            where,
+            "SAR110",
+            f"`{name}` needs at least one entry.",
+            field=name,
+            hint="add an entry on a line starting with `- `.",
+        )
+    return Diagnostic.at(file, where, "SAR102", f"`{name}`: {err['msg']}.", field=name)
+
+
+def _owner_name(owner: type[BaseModel] | None) -> str:
+    if owner is None:
+        return "this mapping"
+    for kind, model in MODELS.items():
+        if model is owner:
+            return f"a record of kind {kind}"
+    words = re.sub(r"(?<!^)([A-Z])", r" \1", owner.__name__).lower()
+    return f"a {words} entry"
+
+
+def _custom_hint(kind: str, ctx: dict[str, Any]) -> str | None:
+    if kind == "sar_id":
+        suggestion = ctx.get("suggestion")
+        return f"for example `{suggestion}`." if suggestion else None
+    if kind in ("sar_country", "sar_language"):
+        hint = ctx.get("hint")
+        return f"{hint}." if hint else None
+    return {
+        "sar_date": "write YYYY, YYYY-MM or YYYY-MM-DD; a less precise date is fine.",
+        "sar_url": "copy the full address from the browser, starting with https://.",
+        "sar_date_order": "swap the two dates, or correct the one that is wrong.",
+        "sar_forensic_missing": "add `forensic_analyses:` with `by:` (who analysed the device) "
+        "and `result:`, or remove forensic-analysis from `evidence`.",
+        "sar_about_empty": "add `incidents:`, `targets:` or `operators:` with at least one id.",
+        "sar_country_required": "add `country: XX` with the state's or company's country code.",
+        "sar_products_not_vendor": "move the products to the vendor's record, or set "
+        "`type: vendor`.",
+        "sar_one_of": f"keep exactly one of: {ctx.get('keys', '')}.",
+    }.get(kind)
+
+
+def _located(loaded: Loaded, path: FieldPath, *, key: bool = False) -> Pos | tuple[None, None]:
+    pos = loaded.position(path, key=key)
+    return pos if pos is not None else (None, None)

@@ -1,0 +1,64 @@
+"""`Language`: a current ISO 639-1 code, lower case.
+
+>>> from pydantic import TypeAdapter
+>>> TypeAdapter(Language).validate_python("ar")
+'ar'
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+
+#: ISO 639-1 codes withdrawn by the registration authority, and their successors.
+WITHDRAWN = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro", "sh": "sr"}
+
+
+@cache
+def language_codes() -> frozenset[str]:
+    import pycountry
+
+    return (
+        frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
+        - WITHDRAWN.keys()
+    )
+
+
+def _check(value: str) -> str:
+    codes = language_codes()
+    if value in codes:
+        return value
+    lower = value.lower()
+    if lower in WITHDRAWN:
+        hint = f"`{lower}` was withdrawn; use `{WITHDRAWN[lower]}`"
+    elif lower in codes:
+        hint = f"language codes are lower case: {lower}"
+    else:
+        hint = _by_name(value) or "use a two-letter code such as en, fr or ar"
+    raise PydanticCustomError(
+        "sar_language", "not a current ISO 639-1 language code", {"hint": hint}
+    )
+
+
+def _by_name(value: str) -> str | None:
+    import pycountry
+
+    try:
+        found = pycountry.languages.lookup(value)
+    except LookupError:
+        return None
+    code = getattr(found, "alpha_2", None)
+    return f"the code for {found.name} is {code}" if code else None
+
+
+Language = Annotated[
+    str,
+    AfterValidator(_check),
+    Field(
+        json_schema_extra={"pattern": "^[a-z]{2}$"},
+        description="A current ISO 639-1 language code, lower case.",
+    ),
+]

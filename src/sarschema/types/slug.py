@@ -1,0 +1,58 @@
+"""`Id`: the lower-case slug that names a record and its file.
+
+>>> from pydantic import TypeAdapter
+>>> TypeAdapter(Id).validate_python("hatice-cengiz")
+'hatice-cengiz'
+>>> TypeAdapter(Id).validate_python("Hatice_Cengiz")
+Traceback (most recent call last):
+...
+pydantic_core._pydantic_core.ValidationError: 1 validation error for function-after[...]
+...
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+
+ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
+ID_MIN, ID_MAX = 3, 80
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+
+
+def suggest_slug(value: str) -> str:
+    """A slug a contributor probably meant: accents dropped, spaces and _ to -."""
+    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _check(value: str) -> str:
+    if not _ID.match(value):
+        suggestion = suggest_slug(value)
+        raise PydanticCustomError(
+            "sar_id",
+            "not a valid id: use lower-case letters a-z, digits 0-9 and single hyphens",
+            {"suggestion": suggestion if _ID.match(suggestion) else ""},
+        )
+    if not ID_MIN <= len(value) <= ID_MAX:
+        raise PydanticCustomError(
+            "sar_id_length",
+            "an id must be {min} to {max} characters long (this one has {length})",
+            {"min": ID_MIN, "max": ID_MAX, "length": len(value)},
+        )
+    return value
+
+
+Id = Annotated[
+    str,
+    AfterValidator(_check),
+    Field(
+        json_schema_extra={"pattern": ID_PATTERN, "minLength": ID_MIN, "maxLength": ID_MAX},
+        description="A lower-case slug (a-z, 0-9, single hyphens), 3 to 80 characters, "
+        "unique across all records and products.",
+    ),
+]

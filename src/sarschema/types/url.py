@@ -1,0 +1,37 @@
+"""`Url`: an absolute http or https URL, kept exactly as written.
+
+>>> from pydantic import TypeAdapter
+>>> TypeAdapter(Url).validate_python("https://example.org/report")
+'https://example.org/report'
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+
+URL_PATTERN = "^https?://[^\\s/?#]+[^\\s]*$"
+
+
+def _check(value: str) -> str:
+    value = value.strip()
+    try:
+        parts = urlsplit(value)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in value
+    except ValueError:
+        ok = False
+    if not ok or any(ch.isspace() for ch in value):
+        raise PydanticCustomError(
+            "sar_url", "not an absolute web address starting with http:// or https://"
+        )
+    return value
+
+
+Url = Annotated[
+    str,
+    AfterValidator(_check),
+    Field(json_schema_extra={"pattern": URL_PATTERN, "format": "uri"}),
+]
