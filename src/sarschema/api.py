@@ -102,7 +102,7 @@ def check_file(record_file: RecordFile, *, today: dt.date) -> FileResult:
         size = record_file.path.stat().st_size
         if size > MAX_FILE_BYTES:  # never read a huge file into memory
             return FileResult(
-                label, [too_large(label, size)], Summary(label, stem, None, valid=False)
+                label, [too_large(label, size)], Summary(label, stem, None, stem, valid=False)
             )
         data = record_file.path.read_bytes()
     except OSError as exc:
@@ -118,7 +118,7 @@ def check_file(record_file: RecordFile, *, today: dt.date) -> FileResult:
                     hint="check that the file exists and that you may read it.",
                 )
             ],
-            Summary(label, stem, None, valid=False),
+            Summary(label, stem, None, stem, valid=False),
         )
     return check_bytes(data, label, folder=record_file.folder, stem=stem, today=today)
 
@@ -132,7 +132,7 @@ def check_bytes(
     diagnostics += scan(loaded, label)
     raw = loaded.data
     if raw is None:
-        return FileResult(label, diagnostics, Summary(label, stem, None, valid=False))
+        return FileResult(label, diagnostics, Summary(label, stem, None, stem, valid=False))
 
     raw_id = raw.get("id") if isinstance(raw.get("id"), str) else None
     raw_kind = raw.get("kind") if isinstance(raw.get("kind"), str) else None
@@ -170,7 +170,15 @@ def check_bytes(
         record: RecordBase = record_adapter().validate_python(raw)
     except ValidationError as exc:
         diagnostics += translate(exc.errors(include_url=False), loaded, label)
-        summary = Summary(label, raw_id or stem, raw_kind, id_pos, valid=False)
+        summary = Summary(label, raw_id or stem, raw_kind, stem, id_pos, valid=False)
+        summary.loose_refs = set(_strings(raw))
+        products = raw.get("products")
+        if isinstance(products, list):  # known ids, so references to them are not reported
+            summary.products = [
+                (p["id"], _pos(loaded, ("products", i, "id")))
+                for i, p in enumerate(products)
+                if isinstance(p, dict) and isinstance(p.get("id"), str)
+            ]
         return FileResult(label, diagnostics, summary)
 
     diagnostics += _future_dates(record, loaded, label, today)
@@ -187,8 +195,20 @@ def check_bytes(
                     "is online.",
                 )
             )
-    summary = _summarise(record, loaded, label, id_pos)
+    summary = _summarise(record, loaded, label, stem, id_pos)
     return FileResult(label, diagnostics, summary, record)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every text in raw data: the ids a broken record may refer to."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def _pos(loaded: Loaded, path: FieldPath) -> tuple[int, int] | tuple[None, None]:
@@ -229,8 +249,10 @@ def _future_dates(
     return out
 
 
-def _summarise(record: RecordBase, loaded: Loaded, label: str, id_pos: Any) -> Summary:
-    summary = Summary(label, record.id, _kind_of(record), id_pos)
+def _summarise(
+    record: RecordBase, loaded: Loaded, label: str, stem: str, id_pos: Any
+) -> Summary:
+    summary = Summary(label, record.id, _kind_of(record), stem, id_pos)
     refs = summary.refs
 
     def ref(path: FieldPath, target: str, kind: str) -> None:

@@ -33,6 +33,7 @@ class Summary:
     file: str
     id: str | None
     kind: str | None
+    stem: str | None = None
     id_pos: Pos | tuple[None, None] = (None, None)
     #: False when the record itself has errors: its references are not checked,
     #: and references *to* it are not reported, to avoid a cascade of errors.
@@ -41,6 +42,8 @@ class Summary:
     refs: list[Ref] = field(default_factory=list)
     parent: Ref | None = None
     names: list[tuple[str, str, Pos | tuple[None, None]]] = field(default_factory=list)
+    #: every text of a record with errors: may be references, so no "unreferenced" warnings
+    loose_refs: set[str] = field(default_factory=set)
 
 
 def _a(kind: str) -> str:
@@ -58,6 +61,9 @@ def cross_check(summaries: list[Summary]) -> list[Diagnostic]:
             continue
         if not s.valid:
             broken.add(s.id)
+            broken.update(pid for pid, _ in s.products)
+        if s.stem and s.stem != s.id:
+            broken.add(s.stem)  # already reported as SAR024: no second error
         entries = [(s.id, s.kind or "?", s.id_pos)]
         entries += [(pid, PRODUCT, ppos) for pid, ppos in s.products]
         for ident, kind, pos in entries:
@@ -82,6 +88,7 @@ def cross_check(summaries: list[Summary]) -> list[Diagnostic]:
     referenced: set[str] = set()
     for s in summaries:
         if not s.valid:
+            referenced.update(s.loose_refs)
             continue
         for ref in (*s.refs, *((s.parent,) if s.parent else ())):
             referenced.add(ref.target)

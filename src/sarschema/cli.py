@@ -51,7 +51,7 @@ def _root(
 @app.command()
 def validate(
     paths: Annotated[
-        list[Path] | None,
+        list[str] | None,
         typer.Argument(help="Record files or folders (default: records).", show_default=False),
     ] = None,
     output_format: Annotated[
@@ -71,7 +71,7 @@ def validate(
     from sarschema.api import validate_paths
     from sarschema.report import RENDERERS
 
-    given = [str(p) for p in paths] if paths else ["records"]
+    given = paths or ["records"]  # kept as typed: reports name files the same way
     report = validate_paths(given, strict=strict)
     RENDERERS[output_format.value](report, sys.stdout)
     raise typer.Exit(0 if report.ok else 1)

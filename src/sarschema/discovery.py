@@ -100,7 +100,7 @@ def discover(paths: list[str]) -> Found:
             _classify(given, root, False, found)
             continue
         before = len(found.records)
-        for dirpath, dirnames, filenames in os.walk(root):
+        for dirpath, dirnames, filenames in os.walk(given):
             current = Path(dirpath)
             at_root = current == root
             dirnames.sort()

@@ -293,7 +293,8 @@ def _walk(parser: Any, data: bytes, file: str) -> Loaded:
     root_mark: Pos = (1, 1)
     nodes = 0
 
-    def refuse_decorations(ev: Any, pos: Pos) -> None:
+    def refuse_decorations(ev: Any, pos: Pos) -> bool:
+        """Report anchors and tags; True when the value is tagged and must be dropped."""
         if ev.anchor is not None:
             diags.append(
                 Diagnostic.at(
@@ -314,6 +315,7 @@ def _walk(parser: Any, data: bytes, file: str) -> Loaded:
                     hint="delete the tag; to make a value text, put it in double quotes.",
                 )
             )
+        return ev.tag is not None
 
     while True:
         event = get()
@@ -341,7 +343,7 @@ def _walk(parser: Any, data: bytes, file: str) -> Loaded:
 
         frame = stack[-1] if stack else None
         if cls is ScalarEvent:
-            refuse_decorations(event, pos)
+            tagged = refuse_decorations(event, pos)
             plain = event.style == "" or event.style is None
             text = event.value
             if frame is None:
@@ -349,6 +351,9 @@ def _walk(parser: Any, data: bytes, file: str) -> Loaded:
                 return out
             if isinstance(frame.container, dict) and frame.key is None:
                 _take_key(frame, text, plain, pos, out, file)
+                continue
+            if tagged:
+                _drop(frame, out)
                 continue
             if plain and text in _NULLS:
                 value: Any = None
@@ -359,7 +364,7 @@ def _walk(parser: Any, data: bytes, file: str) -> Loaded:
             _place(frame, value, pos, out, file)
             continue
         if cls is MappingStartEvent or cls is SequenceStartEvent:
-            refuse_decorations(event, pos)
+            tagged = refuse_decorations(event, pos)
             if len(stack) >= MAX_DEPTH:
                 diags.append(
                     Diagnostic.at(
@@ -398,6 +403,10 @@ def _walk(parser: Any, data: bytes, file: str) -> Loaded:
                     frame.key, frame.skip = None, False
                     _skip_subtree(get)
                     continue
+            if tagged:
+                _drop(frame, out)
+                _skip_subtree(get)
+                continue
             stack.append(_Frame(container, _place(frame, container, pos, out, file)))
             continue
         if cls is AliasEvent:

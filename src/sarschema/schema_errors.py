@@ -30,6 +30,7 @@ _CUSTOM_CODES = {
     "sar_country": "SAR106",
     "sar_language": "SAR107",
     "sar_url": "SAR108",
+    "sar_empty_text": "SAR109",
     "sar_date_order": "SAR120",
     "sar_forensic_missing": "SAR121",
     "sar_about_empty": "SAR122",
@@ -262,7 +263,7 @@ def _one(err: Any, loaded: Loaded, file: str) -> Diagnostic | None:
                 field=format_field(full),
                 hint=_custom_hint(kind, ctx),
             )
-        shown = _shown(value) if kind not in ("sar_date_order",) else None
+        shown = _shown(value) if kind not in ("sar_date_order", "sar_empty_text") else None
         message = err["msg"] + (f": {shown}." if shown else ".")
         return Diagnostic.at(
             file,
@@ -352,6 +353,7 @@ def _custom_hint(kind: str, ctx: dict[str, Any]) -> str | None:
     return {
         "sar_date": "write YYYY, YYYY-MM or YYYY-MM-DD; a less precise date is fine.",
         "sar_url": "copy the full address from the browser, starting with https://.",
+        "sar_empty_text": "write the text, or delete the line if the field is optional.",
         "sar_date_order": "swap the two dates, or correct the one that is wrong.",
         "sar_forensic_missing": "add `forensic_analyses:` with `by:` (who analysed the device) "
         "and `result:`, or remove forensic-analysis from `evidence`.",

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 
 def _typed_text(value: Any) -> Any:
@@ -23,8 +24,16 @@ def _typed_text(value: Any) -> Any:
     return value
 
 
+def _stripped(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise PydanticCustomError("sar_empty_text", "the text is empty")
+    return value
+
+
 Text = Annotated[
     str,
     BeforeValidator(_typed_text),
-    StringConstraints(strip_whitespace=True, min_length=1),
+    AfterValidator(_stripped),
+    Field(json_schema_extra={"minLength": 1, "pattern": "\\S"}),
 ]

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "ci",
+    max_examples=150,
+    deadline=2000,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", max_examples=60, deadline=2000)
+settings.register_profile("release", max_examples=5000, deadline=5000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE = ROOT / "tests" / "cases" / "_base" / "records"
+
+
+@pytest.fixture
+def base_tree(tmp_path: Path) -> Path:
+    """A writable copy of the small valid record set."""
+    import shutil
+
+    root = tmp_path / "records"
+    shutil.copytree(BASE, root)
+    return root

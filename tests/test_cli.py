@@ -1,0 +1,156 @@
+"""The command line: output formats, exit codes, help examples, error paths."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sarschema import cli
+from sarschema.cli import app
+
+runner = CliRunner()
+
+
+def break_record(root: Path) -> None:
+    path = root / "incidents" / "journalist-a-2020.yaml"
+    path.write_text(path.read_text().replace("status: infected", "status: infectd"))
+
+
+def test_valid_tree_exits_0(base_tree: Path) -> None:
+    result = runner.invoke(app, ["validate", str(base_tree)])
+    assert result.exit_code == 0, result.output
+    assert "0 error(s)" in result.output
+
+
+def test_text_format_names_file_line_column_code_field(base_tree: Path) -> None:
+    break_record(base_tree)
+    result = runner.invoke(app, ["validate", str(base_tree)])
+    assert result.exit_code == 1
+    expected = f"{base_tree}/incidents/journalist-a-2020.yaml:14:9: error SAR103 status: "
+    assert expected in result.output
+    assert "hint: did you mean `infected`?" in result.output
+
+
+def test_json_format_has_exactly_the_documented_keys(base_tree: Path) -> None:
+    break_record(base_tree)
+    result = runner.invoke(app, ["validate", str(base_tree), "--format", "json"])
+    assert result.exit_code == 1
+    document = json.loads(result.output)
+    (diag,) = document["diagnostics"]
+    assert set(diag) == {"file", "line", "column", "severity", "code", "field", "message"}
+    assert diag == {
+        "file": f"{base_tree}/incidents/journalist-a-2020.yaml",
+        "line": 14,
+        "column": 9,
+        "severity": "error",
+        "code": "SAR103",
+        "field": "status",
+        "message": diag["message"],
+    }
+    assert "did you mean `infected`?" in diag["message"]
+    assert document["summary"]["errors"] == 1
+    assert document["summary"]["records"] == 8
+
+
+def test_json_file_is_the_path_as_given(base_tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    break_record(base_tree)
+    monkeypatch.chdir(base_tree.parent)
+    result = runner.invoke(app, ["validate", "./records", "--format", "json"])
+    (diag,) = json.loads(result.output)["diagnostics"]
+    assert diag["file"] == "./records/incidents/journalist-a-2020.yaml"
+
+
+def test_github_format_annotates(base_tree: Path) -> None:
+    break_record(base_tree)
+    result = runner.invoke(app, ["validate", str(base_tree), "--format", "github"])
+    assert result.exit_code == 1
+    line = result.output.splitlines()[0]
+    assert line.startswith(
+        f"::error file={base_tree}/incidents/journalist-a-2020.yaml,line=14,col=9,title=SAR103 status::"
+    )
+
+
+def test_warnings_pass_unless_strict(base_tree: Path) -> None:
+    denial = base_tree / "responses" / "denial-a.yaml"
+    denial.write_text(denial.read_text().replace("    url: https://example.org/news/denial\n", ""))
+    relaxed = runner.invoke(app, ["validate", str(base_tree)])
+    assert relaxed.exit_code == 0
+    assert "warning SAR400" in relaxed.output
+    strict = runner.invoke(app, ["validate", str(base_tree), "--strict"])
+    assert strict.exit_code == 1
+    assert "error SAR400" in strict.output
+
+
+def test_missing_path_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        run_main(["validate", str(tmp_path / "nope")])
+    assert exit_info.value.code == 2
+    assert "path not found" in capsys.readouterr().err
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    result = runner.invoke(app, ["validate", "--bogus"])
+    assert result.exit_code == 2
+
+
+def run_main(args: list[str]) -> None:
+    old = sys.argv
+    sys.argv = ["sarschema", *args]
+    try:
+        cli.main()
+    finally:
+        sys.argv = old
+
+
+def test_internal_error_exits_2_and_asks_for_a_report(
+    base_tree: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sarschema.api
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(sarschema.api, "validate_paths", boom)
+    monkeypatch.delenv("SARSCHEMA_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as exit_info:
+        run_main(["validate", str(base_tree)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "internal error (RuntimeError)" in err
+    assert "bug in sarschema" in err
+    assert "Traceback" not in err
+
+
+def test_default_path_is_records(base_tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(base_tree.parent)
+    result = runner.invoke(app, ["validate"])
+    assert result.exit_code == 0
+    assert "8 record file(s) checked" in result.output
+
+
+@pytest.mark.parametrize("command", ["validate", "docs"])
+def test_each_command_help_shows_an_example(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.output
+    assert f"sarschema {command}" in result.output
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith("sarschema ")
+
+
+def test_python_dash_m(base_tree: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "sarschema", "validate", str(base_tree), "--format", "json"],
+        capture_output=True, text=True, check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["valid"] is True

@@ -1,0 +1,106 @@
+"""Sizes, links and unreadable files: each gets a diagnostic quickly, never a hang."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from sarschema.api import validate_paths
+from sarschema.loader import MAX_FILE_BYTES, MAX_NODES, load
+
+
+def codes(root: Path) -> list[tuple[str, str]]:
+    report = validate_paths([str(root)])
+    return [(d.code, Path(d.file).name) for d in report.diagnostics if d.level == "error"]
+
+
+def test_file_over_1_mib_is_refused_without_reading_it(base_tree: Path) -> None:
+    big = base_tree / "targets" / "journalist-b.yaml"
+    with big.open("ab") as handle:  # a 50 MB file: sparse, so cheap to make
+        handle.truncate(50 * 1024 * 1024)
+    started = time.perf_counter()
+    assert ("SAR001", "journalist-b.yaml") in codes(base_tree)
+    assert time.perf_counter() - started < 5
+
+
+def test_just_under_the_limit_is_read() -> None:
+    filler = b"id: x\nnotes: |\n" + b"  " + b"a" * (MAX_FILE_BYTES - 100) + b"\n"
+    assert len(filler) <= MAX_FILE_BYTES
+    assert [d.code for d in load(filler, "f").diagnostics] == []
+
+
+def test_ten_megabyte_string_is_refused_by_size() -> None:
+    data = b"notes: " + b"a" * (10 * 1024 * 1024) + b"\n"
+    started = time.perf_counter()
+    assert [d.code for d in load(data, "f").diagnostics] == ["SAR001"]
+    assert time.perf_counter() - started < 2
+
+
+def test_thousand_level_nesting_stops_early() -> None:
+    for data in (b"a: " + b"[" * 1000 + b"]" * 1000 + b"\n",
+                 b"a:\n" + b"".join(b"  " * i + b"- \n" for i in range(1, 1000))):
+        started = time.perf_counter()
+        assert [d.code for d in load(data, "f").diagnostics] == ["SAR015"]
+        assert time.perf_counter() - started < 2
+
+
+def test_hundred_thousand_list_items_hit_the_node_limit() -> None:
+    data = b"a:\n" + b"  - x\n" * 100_000
+    started = time.perf_counter()
+    assert [d.code for d in load(data, "f").diagnostics] == ["SAR018"]
+    assert time.perf_counter() - started < 2
+    assert MAX_NODES < 100_000
+
+
+def test_alias_bomb_is_refused_fast() -> None:
+    lines = [b"a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [b"a%d: &a%d [%s]" % (i, i, b", ".join([b"*a%d" % (i - 1)] * 9)) for i in range(1, 9)]
+    started = time.perf_counter()
+    found = {d.code for d in load(b"\n".join(lines) + b"\n", "f").diagnostics}
+    assert found == {"SAR012"}
+    assert time.perf_counter() - started < 2
+
+
+def test_symlink_is_reported(base_tree: Path) -> None:
+    link = base_tree / "targets" / "journalist-c.yaml"
+    link.symlink_to(base_tree / "targets" / "journalist-b.yaml")
+    assert ("SAR023", "journalist-c.yaml") in codes(base_tree)
+
+
+def test_symlinked_folder_is_reported(base_tree: Path) -> None:
+    (base_tree / "more").symlink_to(base_tree / "targets", target_is_directory=True)
+    assert ("SAR023", "more") in codes(base_tree)
+
+
+def test_unreadable_file_is_reported(base_tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    victim = base_tree / "targets" / "journalist-b.yaml"
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.name == victim.name:
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)  # root could read a chmod 0 file
+    assert ("SAR026", "journalist-b.yaml") in codes(base_tree)
+
+
+def test_every_file_is_accounted_for(base_tree: Path) -> None:
+    (base_tree / "incidents" / "a.yml").write_text("x: 1\n")
+    (base_tree / "notes.json").write_text("{}\n")
+    (base_tree / "targets" / "deep").mkdir()
+    (base_tree / "targets" / "deep" / "b.yaml").write_text("x: 1\n")
+    (base_tree / ".git").mkdir()
+    (base_tree / ".git" / "ignored.json").write_text("{}\n")
+    report = validate_paths([str(base_tree)])
+    reported = {d.file for d in report.diagnostics if d.code in ("SAR020", "SAR021", "SAR022")}
+    assert report.files_seen == report.files + len(reported) == 8 + 3
+
+
+def test_explicit_file_argument(base_tree: Path) -> None:
+    report = validate_paths([str(base_tree / "targets" / "journalist-b.yaml")])
+    # alone, the file's references to other records cannot resolve: only that is reported
+    assert report.files == 1
+    assert {d.code for d in report.diagnostics} <= {"SAR401"}

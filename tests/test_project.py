@@ -1,0 +1,54 @@
+"""The shipped records validate; generated files are fresh; the install is sound."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from sarschema.api import validate_paths
+from sarschema.docs import write_docs
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_shipped_records_validate() -> None:
+    report = validate_paths([str(ROOT / "records")])
+    errors = [f"{d.file}:{d.line}: {d.code} {d.message}" for d in report.diagnostics
+              if d.level == "error"]
+    assert errors == []
+    assert report.files == len(report.records) >= 4
+    kinds = {r.kind for r in report.records}  # type: ignore[attr-defined]
+    assert kinds == {"incident", "target", "operator", "response"}
+
+
+def test_generated_docs_are_fresh() -> None:
+    stale = write_docs(ROOT / "docs", check=True)
+    assert stale == [], "run `sarschema docs` and commit the result"
+
+
+def test_every_code_is_documented() -> None:
+    from sarschema.codes import CODES
+
+    text = (ROOT / "docs" / "diagnostics.md").read_text(encoding="utf-8")
+    for code in CODES:
+        assert f"| {code} |" in text
+
+
+def test_missing_libyaml_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sarschema import loader
+    from sarschema.errors import EnvironmentProblem
+
+    monkeypatch.setitem(sys.modules, "yaml._yaml", None)
+    with pytest.raises(EnvironmentProblem, match="libyaml"):
+        loader.load(b"a: 1\n", "f")
+
+
+def test_importing_the_package_does_no_work() -> None:
+    import subprocess
+
+    code = ("import sys, sarschema; "
+            "print(any(m.startswith(('pydantic', 'yaml', 'phonenumbers')) for m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
