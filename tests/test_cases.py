@@ -71,15 +71,11 @@ def test_case(case: Path, tmp_path: Path) -> None:
         for d in report.diagnostics
         if with_warnings or d.level is Severity.ERROR
     )
-    expected = sorted(
-        (d["code"], d["file"], d.get("line")) for d in spec.get("diagnostics") or []
-    )
+    expected = sorted((d["code"], d["file"], d.get("line")) for d in spec.get("diagnostics") or [])
     assert got == expected, "\n".join(
         f"{d.file}:{d.line}: {d.code} {d.message}" for d in report.diagnostics
     )
-    expect_valid = not any(
-        d.level is Severity.ERROR for d in report.diagnostics
-    )
+    expect_valid = not any(d.level is Severity.ERROR for d in report.diagnostics)
     assert report.ok is expect_valid
     for want in spec.get("values") or []:
         stem = Path(want["file"]).stem

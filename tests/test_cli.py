@@ -150,7 +150,9 @@ def test_version() -> None:
 def test_python_dash_m(base_tree: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "sarschema", "validate", str(base_tree), "--format", "json"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["valid"] is True

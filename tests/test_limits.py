@@ -39,8 +39,10 @@ def test_ten_megabyte_string_is_refused_by_size() -> None:
 
 
 def test_thousand_level_nesting_stops_early() -> None:
-    for data in (b"a: " + b"[" * 1000 + b"]" * 1000 + b"\n",
-                 b"a:\n" + b"".join(b"  " * i + b"- \n" for i in range(1, 1000))):
+    for data in (
+        b"a: " + b"[" * 1000 + b"]" * 1000 + b"\n",
+        b"a:\n" + b"".join(b"  " * i + b"- \n" for i in range(1, 1000)),
+    ):
         started = time.perf_counter()
         assert [d.code for d in load(data, "f").diagnostics] == ["SAR015"]
         assert time.perf_counter() - started < 2

@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_shipped_records_validate() -> None:
     report = validate_paths([str(ROOT / "records")])
-    errors = [f"{d.file}:{d.line}: {d.code} {d.message}" for d in report.diagnostics
-              if d.level == "error"]
+    errors = [
+        f"{d.file}:{d.line}: {d.code} {d.message}" for d in report.diagnostics if d.level == "error"
+    ]
     assert errors == []
     assert report.files == len(report.records) >= 4
     kinds = {r.kind for r in report.records}  # type: ignore[attr-defined]
@@ -48,7 +49,9 @@ def test_missing_libyaml_fails_loudly(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_importing_the_package_does_no_work() -> None:
     import subprocess
 
-    code = ("import sys, sarschema; "
-            "print(any(m.startswith(('pydantic', 'yaml', 'phonenumbers')) for m in sys.modules))")
+    code = (
+        "import sys, sarschema; "
+        "print(any(m.startswith(('pydantic', 'yaml', 'phonenumbers')) for m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"

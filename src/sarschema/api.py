@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from sarschema.checks import PRODUCT, Ref, Summary, cross_check
 from sarschema.codes import Severity
-from sarschema.diagnostics import Diagnostic, FieldPath, format_field
+from sarschema.diagnostics import Diagnostic, FieldPath, echo, format_field
 from sarschema.discovery import RecordFile, discover
 from sarschema.loader import MAX_FILE_BYTES, Loaded, load, too_large
 from sarschema.models import Incident, Operator, RecordBase, Response, Target, record_adapter
@@ -143,13 +143,9 @@ def check_bytes(
                 label,
                 id_pos,
                 "SAR024",
-                f"the id `{raw_id}` differs from the file name `{stem}.yaml`."
-                if len(raw_id) < 90
-                else "the id differs from the file name.",
+                f"the id {echo(raw_id)} differs from the file name.",
                 field="id",
-                hint=f"rename the file to {raw_id}.yaml, or set `id: {stem}`."
-                if len(raw_id) < 90
-                else "make the id and the file name the same.",
+                hint="rename the file to the id followed by .yaml, or change `id` to the file name.",
             )
         )
     expected = FOLDERS.get(folder or "")
@@ -249,9 +245,7 @@ def _future_dates(
     return out
 
 
-def _summarise(
-    record: RecordBase, loaded: Loaded, label: str, stem: str, id_pos: Any
-) -> Summary:
+def _summarise(record: RecordBase, loaded: Loaded, label: str, stem: str, id_pos: Any) -> Summary:
     summary = Summary(label, record.id, _kind_of(record), stem, id_pos)
     refs = summary.refs
 

@@ -10,7 +10,7 @@ import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sarschema.diagnostics import Diagnostic
+from sarschema.diagnostics import Diagnostic, echo
 from sarschema.loader import Pos
 from sarschema.names import look_alike, name_key
 
@@ -76,7 +76,7 @@ def cross_check(summaries: list[Summary]) -> list[Diagnostic]:
                         s.file,
                         pos,
                         "SAR200",
-                        f"the id `{ident}` is already used in {other.file}{line}; ids must be unique "
+                        f"the id {echo(ident)} is already used in {other.file}{line}; ids must be unique "
                         "across all records and products.",
                         field="id" if kind != PRODUCT else "products",
                         hint="choose another id, or merge the two records if they describe the same thing.",
@@ -103,7 +103,7 @@ def cross_check(summaries: list[Summary]) -> list[Diagnostic]:
                         s.file,
                         ref.pos,
                         "SAR201",
-                        f"`{ref.field}` refers to `{ref.target}`, but no {ref.kind} has that id.",
+                        f"`{ref.field}` refers to {echo(ref.target, 'an id')}, but no {ref.kind} has that id.",
                         field=ref.field,
                         hint=f"did you mean `{guess[0]}`?"
                         if guess
@@ -118,7 +118,7 @@ def cross_check(summaries: list[Summary]) -> list[Diagnostic]:
                         s.file,
                         ref.pos,
                         "SAR202",
-                        f"`{ref.field}` must refer to {_a(ref.kind)}, but `{ref.target}` is "
+                        f"`{ref.field}` must refer to {_a(ref.kind)}, but {echo(ref.target, 'it')} is "
                         f"{_a(kind)} ({owner.file}).",
                         field=ref.field,
                         hint=f"use the id of {_a(ref.kind)} record here.",
@@ -176,7 +176,7 @@ def _unreferenced(summaries: list[Summary], referenced: set[str]) -> list[Diagno
                     s.file,
                     s.id_pos,
                     "SAR401",
-                    f"no other record refers to the {s.kind} `{s.id}`.",
+                    f"no other record refers to the {s.kind} {echo(s.id, 'here')}.",
                     field="id",
                     hint="link it from an incident or response (targets, alleged_operators, by, "
                     "about), or remove it.",
@@ -189,7 +189,7 @@ def _unreferenced(summaries: list[Summary], referenced: set[str]) -> list[Diagno
                         s.file,
                         pos,
                         "SAR401",
-                        f"no incident lists the product `{pid}` under `spyware`.",
+                        f"no incident lists the product {echo(pid, 'here')} under `spyware`.",
                         field=f"products[{index}].id",
                         hint="link it from an incident's `spyware`, or remove it.",
                     )
@@ -222,7 +222,7 @@ def _similar_names(summaries: list[Summary]) -> list[Diagnostic]:
                         b.file,
                         pos_b,
                         "SAR402",
-                        f"`{name_b}` looks like `{name_a}` of the {kind} `{a.id}` ({a.file}); "
+                        f"{echo(name_b, 'this name')} looks like {echo(name_a, 'a name')} of the {kind} {echo(a.id, 'record')} ({a.file}); "
                         "they may be the same.",
                         field=field_b,
                         hint="if they are the same, merge the records and keep the other spelling "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -11,14 +12,35 @@ from sarschema.codes import CODES, Severity
 FieldPath = tuple[str | int, ...]
 
 
+_SAFE = re.compile(r"[^\W\d_][\w .'\-]{0,59}\Z|[\w.\-]{1,20}\Z")
+
+
+def is_safe(value: object) -> bool:
+    """May this user-typed value be repeated in output? Not if it could be personal
+    data: a run of digits, an `@`, or anything long or odd. Ids and vocabulary
+    words pass; what fails is described instead of quoted."""
+    return (
+        isinstance(value, str)
+        and _SAFE.match(value) is not None
+        and sum(ch.isdigit() for ch in value) < 5
+        and "@" not in value
+    )
+
+
+def echo(value: object, instead: str = "this value") -> str:
+    """`value` in backticks when safe to repeat, otherwise a neutral description."""
+    return f"`{value}`" if is_safe(value) else instead
+
+
 def format_field(path: Sequence[str | int]) -> str | None:
-    """`('sources', 1, 'published')` -> `sources[1].published`."""
+    """`('sources', 1, 'published')` -> `sources[1].published`; unsafe keys become `<key>`."""
     out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else part
+            name = part if is_safe(part) else "<key>"
+            out += f".{name}" if out else name
     return out or None
 
 

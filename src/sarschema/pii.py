@@ -19,6 +19,11 @@ from sarschema.types.country import country_codes
 URL_FIELDS = frozenset({"url", "archived_url", "translation_of"})
 COUNTRY_FIELDS = frozenset({"location", "residence", "country", "nationalities"})
 _URL_IN_TEXT = re.compile(r"\bhttps?://\S+", re.IGNORECASE)
+# Dates and year ranges are not personal data (the format says so), but
+# libphonenumber reads some of them as numbers (`1909-01-01` in NANP regions).
+_DATES = re.compile(
+    r"(?<!\d)(?:1[89]|20)\d\d(?:-[01]\d(?:-[0-3]\d)?|\s*[-\u2013/]\s*(?:1[89]|20)\d\d)(?!\d)"
+)
 _PHONE_LIKE = re.compile(r"\d(?:[\s().\-/]{0,3}\d){6,}")
 _EMAIL = re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[^\W\d_]{2,}")
 _IMEI = re.compile(r"(?<!\d)\d(?:[ \-]?\d){14}(?!\d)")
@@ -74,7 +79,8 @@ def find_personal_data(text: str, regions: list[str]) -> list[str]:
     if "@" in text and _EMAIL.search(text):
         found.append("SAR301")
     if _PHONE_LIKE.search(text):
-        if _is_phone(text, regions):
+        text = _DATES.sub(" ", text)
+        if _PHONE_LIKE.search(text) and _is_phone(text, regions):
             found.append("SAR300")
         for match in _IMEI.finditer(text):
             digits = re.sub(r"\D", "", match.group())

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, Discriminator, Tag
 from pydantic.fields import FieldInfo
 
-from sarschema.diagnostics import Diagnostic, FieldPath, format_field
+from sarschema.diagnostics import Diagnostic, FieldPath, echo, format_field
 from sarschema.loader import Loaded, Pos
 from sarschema.models import MODELS, AnyRecord
 
@@ -45,14 +45,10 @@ _SHAPES = {
     "model_type": "a mapping of `key: value` lines",
     "model_attributes_type": "a mapping of `key: value` lines",
 }
-_SAFE_VALUE = re.compile(r"[\w .'-]{1,40}\Z")
 
 
 def _shown(value: Any) -> str | None:
-    """Echo a value only when short and plainly not personal data."""
-    if isinstance(value, str) and _SAFE_VALUE.match(value) and sum(c.isdigit() for c in value) < 5:
-        return f"`{value}`"
-    return None
+    return echo(value, "") or None
 
 
 def _found(value: Any) -> str:
@@ -220,7 +216,7 @@ def _one(err: Any, loaded: Loaded, file: str) -> Diagnostic | None:
             file,
             _located(loaded, parent),
             "SAR100",
-            f"the required field `{path[-1]}` is missing"
+            f"the required field {echo(path[-1])} is missing"
             + (f" from `{format_field(parent)}`." if parent else "."),
             field=name,
             hint=f"add a line `{path[-1]}: ...`.",
@@ -236,7 +232,7 @@ def _one(err: Any, loaded: Loaded, file: str) -> Diagnostic | None:
             file,
             _located(loaded, path, key=True),
             "SAR101",
-            f"`{path[-1]}` is not a field of {what}.",
+            f"{echo(path[-1], 'this key')} is not a field of {what}.",
             field=name,
             hint=hint,
         )
