@@ -24,6 +24,7 @@ _URL_IN_TEXT = re.compile(r"\bhttps?://\S+", re.IGNORECASE)
 _DATES = re.compile(
     r"(?<!\d)(?:1[89]|20)\d\d(?:-[01]\d(?:-[0-3]\d)?|\s*[-\u2013/]\s*(?:1[89]|20)\d\d)(?!\d)"
 )
+_GLUED = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
 _PHONE_LIKE = re.compile(r"\d(?:[\s().\-/]{0,3}\d){6,}")
 _EMAIL = re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[^\W\d_]{2,}")
 _IMEI = re.compile(r"(?<!\d)\d(?:[ \-]?\d){14}(?!\d)")
@@ -79,7 +80,8 @@ def find_personal_data(text: str, regions: list[str]) -> list[str]:
     if "@" in text and _EMAIL.search(text):
         found.append("SAR301")
     if _PHONE_LIKE.search(text):
-        text = _DATES.sub(" ", text)
+        # A number glued to letters (`0958journalist`) hides from the matcher.
+        text = _GLUED.sub(" ", _DATES.sub(" ", text))
         if _PHONE_LIKE.search(text) and _is_phone(text, regions):
             found.append("SAR300")
         for match in _IMEI.finditer(text):

@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, Discriminator, Tag
 from pydantic.fields import FieldInfo
 
-from sarschema.diagnostics import Diagnostic, FieldPath, echo, format_field
+from sarschema.diagnostics import Diagnostic, FieldPath, echo, format_field, is_safe
 from sarschema.loader import Loaded, Pos
 from sarschema.models import MODELS, AnyRecord
 
@@ -342,7 +342,7 @@ def _owner_name(owner: type[BaseModel] | None) -> str:
 def _custom_hint(kind: str, ctx: dict[str, Any]) -> str | None:
     if kind == "sar_id":
         suggestion = ctx.get("suggestion")
-        return f"for example `{suggestion}`." if suggestion else None
+        return f"for example {echo(suggestion)}." if suggestion and is_safe(suggestion) else None
     if kind in ("sar_country", "sar_language"):
         hint = ctx.get("hint")
         return f"{hint}." if hint else None
