@@ -7,12 +7,12 @@ import sys
 import traceback
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from sarschema.__about__ import FORMAT_VERSION, __version__
-from sarschema.errors import SarschemaError
+from sarschema.errors import InternalError, SarschemaError
 
 app = typer.Typer(
     name="sarschema",
@@ -77,6 +77,105 @@ def validate(
     raise typer.Exit(0 if report.ok else 1)
 
 
+export_app = typer.Typer(
+    help="Export records and the schema for partners' tools.", no_args_is_help=True
+)
+app.add_typer(export_app, name="export")
+
+
+def _valid_records(paths: list[str] | None) -> list[Any]:
+    """Validate first: exports run only on a record set without errors."""
+    from sarschema.api import validate_paths
+    from sarschema.report import render_text
+
+    report = validate_paths(paths or ["records"])
+    if not report.ok:
+        render_text(report, sys.stderr)
+        typer.echo(
+            f"sarschema: export refused: the records have {report.errors} error(s); "
+            "fix them first (see `sarschema validate`).",
+            err=True,
+        )
+        raise typer.Exit(1)
+    if len(report.records) != report.files:  # pragma: no cover - an internal invariant
+        raise InternalError("validated record count differs from the files read")
+    return report.records
+
+
+@export_app.command("schema")
+def export_schema(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write into.")] = Path("schema"),
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 if the committed files are out of date.")
+    ] = False,
+) -> None:
+    """Write the JSON Schema (draft 2020-12): one file per kind and record.schema.json.
+
+    Example:
+
+        sarschema export schema --out schema/ --check
+    """
+    from sarschema.export.schema import write_schemas
+
+    stale = write_schemas(out, check=check)
+    for name in stale:
+        typer.echo(f"{'out of date' if check else 'wrote'}: {name}")
+    if check and stale:
+        typer.echo("run `sarschema export schema` to regenerate.", err=True)
+        raise typer.Exit(1)
+
+
+@export_app.command("csv")
+def export_csv(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the tables into.")],
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Record folders (default: records).")
+    ] = None,
+    raw: Annotated[
+        bool,
+        typer.Option("--raw", help="Write cells unchanged (no spreadsheet-formula guard)."),
+    ] = False,
+) -> None:
+    """Write CSV tables (UTF-8 with BOM) and a Frictionless datapackage.json.
+
+    Example:
+
+        sarschema export csv --out build/csv
+    """
+    from sarschema.export.csv import write_csv
+
+    records = _valid_records(paths)
+    written = write_csv(records, out, raw=raw)
+    typer.echo(f"wrote {len(records)} records into {len(written)} files in {out}")
+
+
+@export_app.command("json")
+def export_json(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: standard output).")
+    ] = None,
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Record folders (default: records).")
+    ] = None,
+) -> None:
+    """Write all records as one normalised JSON document.
+
+    Example:
+
+        sarschema export json --out build/records.json
+    """
+    from sarschema.export.json import write_json
+
+    records = _valid_records(paths)
+    if out is None:
+        write_json(records, sys.stdout)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8") as handle:
+        count = write_json(records, handle)
+    typer.echo(f"wrote {count} records to {out}", err=True)
+
+
 @app.command()
 def docs(
     out: Annotated[Path, typer.Option("--out", help="Folder to write into.")] = Path("docs"),
@@ -84,7 +183,7 @@ def docs(
         bool, typer.Option("--check", help="Exit 1 if the committed files are out of date.")
     ] = False,
 ) -> None:
-    """Generate the reference documentation (the list of diagnostic codes).
+    """Generate the reference documentation: data dictionary and diagnostic codes.
 
     Example:
 

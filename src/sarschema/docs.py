@@ -30,8 +30,15 @@ def diagnostics_markdown() -> str:
     return "\n".join(lines)
 
 
+def _record_format() -> str:
+    from sarschema.dictionary import record_format_markdown
+
+    return record_format_markdown()
+
+
 GENERATED: dict[str, Callable[[], str]] = {
     "diagnostics.md": diagnostics_markdown,
+    "record-format.md": _record_format,
 }
 
 

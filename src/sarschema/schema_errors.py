@@ -31,6 +31,7 @@ _CUSTOM_CODES = {
     "sar_language": "SAR107",
     "sar_url": "SAR108",
     "sar_empty_text": "SAR109",
+    "sar_null": "SAR016",
     "sar_date_order": "SAR120",
     "sar_forensic_missing": "SAR121",
     "sar_about_empty": "SAR122",
@@ -350,6 +351,7 @@ def _custom_hint(kind: str, ctx: dict[str, Any]) -> str | None:
         "sar_date": "write YYYY, YYYY-MM or YYYY-MM-DD; a less precise date is fine.",
         "sar_url": "copy the full address from the browser, starting with https://.",
         "sar_empty_text": "write the text, or delete the line if the field is optional.",
+        "sar_null": "fill it in, or delete the line if the field is optional.",
         "sar_date_order": "swap the two dates, or correct the one that is wrong.",
         "sar_forensic_missing": "add `forensic_analyses:` with `by:` (who analysed the device) "
         "and `result:`, or remove forensic-analysis from `evidence`.",

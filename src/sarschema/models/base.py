@@ -5,16 +5,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from sarschema.types import Language, PartialDate, Text, Url
 from sarschema.types.slug import Id
 
 
 class Model(BaseModel):
-    """Closed models: an unknown field is an error, never silently dropped."""
+    """Closed models: an unknown field is an error, never silently dropped; and an
+    explicit null is an error, as in the JSON Schema (leave an optional field out)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, validate_default=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_null(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if value is None:
+                    raise PydanticCustomError(
+                        "sar_null", "`{field}` is empty (null)", {"field": key}
+                    )
+        return data
 
 
 class Source(Model):
@@ -35,6 +48,8 @@ class Source(Model):
 
 
 class Translation(Model):
+    """A title and summary in another language."""
+
     title: Text | None = Field(None, description="The title in this language.")
     summary: Text | None = Field(None, description="The summary in this language.")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from sarschema.models.base import Model, RecordBase, Translations
@@ -13,11 +13,15 @@ from sarschema.vocab import Attribution, Evidence, ForensicResult, Platform, Sta
 
 
 class AllegedOperator(Model):
+    """An operator named for an incident, and how firmly."""
+
     operator: Id = Field(description="Id of an operator record.")
     attribution: Attribution = Field(description="How firmly the operator is attributed.")
 
 
 class ForensicAnalysis(Model):
+    """A technical examination of a device and what it found."""
+
     by: Text = Field(description="Who made the analysis.")
     result: ForensicResult = Field(description="What it found.")
     date: PartialDate | None = Field(None, description="When the analysis was made.")
@@ -26,9 +30,26 @@ class ForensicAnalysis(Model):
 
 
 class Incident(RecordBase):
-    kind: Literal["incident"]
-    title: Text
-    summary: Text
+    """One act of surveillance against one or more targets."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "if": {
+                "properties": {
+                    "evidence": {"type": "array", "contains": {"const": "forensic-analysis"}}
+                },
+                "required": ["evidence"],
+            },
+            "then": {
+                "required": ["forensic_analyses"],
+                "properties": {"forensic_analyses": {"type": "array", "minItems": 1}},
+            },
+        }
+    )
+
+    kind: Literal["incident"] = Field(description="Always `incident`.")
+    title: Text = Field(description="A short neutral title.")
+    summary: Text = Field(description="What happened, according to whom, in neutral wording.")
     date: PartialDate = Field(description="When it happened or began.")
     date_end: PartialDate | None = Field(
         None,
@@ -43,12 +64,14 @@ class Incident(RecordBase):
         None, description="Product ids, each listed by an operator of type vendor."
     )
     status: Status = Field(description="The furthest step shown.")
-    evidence: Annotated[list[Evidence], Field(min_length=1)]
+    evidence: Annotated[list[Evidence], Field(min_length=1)] = Field(
+        description="The kinds of evidence behind the record (at least one)."
+    )
     forensic_analyses: list[ForensicAnalysis] | None = Field(
         None, description="Required when `evidence` holds forensic-analysis."
     )
-    vectors: list[Vector] | None = None
-    platforms: list[Platform] | None = None
+    vectors: list[Vector] | None = Field(None, description="How the spyware was delivered.")
+    platforms: list[Platform] | None = Field(None, description="The devices' platforms.")
     location: Country | None = Field(None, description="Where the target was.")
     translations: Translations | None = Field(
         None, description="Title and summary in other languages, keyed by language code."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from sarschema.models.base import Model, RecordBase
@@ -13,19 +13,43 @@ from sarschema.vocab import OperatorType
 
 
 class Product(Model):
+    """A spyware product of a vendor."""
+
     id: Id = Field(description="The product's id, in the same id space as records.")
-    name: Text
+    name: Text = Field(description="The product's name.")
 
 
 class Operator(RecordBase):
-    kind: Literal["operator"]
-    name: Text
-    type: OperatorType
+    """A state, agency or company alleged to operate or supply spyware."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {
+                        "properties": {"type": {"type": "string", "not": {"const": "unknown"}}},
+                        "required": ["type"],
+                    },
+                    "then": {"required": ["country"], "properties": {"country": True}},
+                },
+                {
+                    "if": {"required": ["products"], "properties": {"products": True}},
+                    "then": {"properties": {"type": {"type": "string", "const": "vendor"}}},
+                },
+            ]
+        }
+    )
+
+    kind: Literal["operator"] = Field(description="Always `operator`.")
+    name: Text = Field(description="The operator's usual name in English.")
+    type: OperatorType = Field(description="What kind of operator this is.")
     country: Country | None = Field(
         None,
         description="A state's own country; a company's seat. Required unless type is unknown.",
     )
-    aliases: list[Text] | None = None
+    aliases: list[Text] | None = Field(
+        None, description="Other names, spellings and transliterations."
+    )
     parent: Id | None = Field(
         None, description="An agency's state, a vendor's parent company (an operator id)."
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import ConfigDict, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
 from sarschema.models.base import Model, RecordBase, Translations, one_of
@@ -13,17 +13,23 @@ from sarschema.vocab import LegalStatus, ResponderType, ResponseType
 
 
 class ByOperator(Model):
+    """A responder that has an operator record."""
+
     operator: Id = Field(description="Id of an operator record.")
 
 
 class ByTarget(Model):
+    """A responder that has a target record."""
+
     target: Id = Field(description="Id of a target record.")
 
 
 class ByName(Model):
+    """A responder without a record of its own."""
+
     name: Text = Field(description="A responder with no record of its own.")
-    type: ResponderType
-    country: Country | None = None
+    type: ResponderType = Field(description="What kind of responder this is.")
+    country: Country | None = Field(None, description="The responder's country.")
 
 
 By = Annotated[
@@ -40,9 +46,20 @@ By = Annotated[
 
 
 class About(Model):
-    incidents: list[Id] | None = None
-    targets: list[Id] | None = None
-    operators: list[Id] | None = None
+    """What a response is about: at least one id in one of the three lists."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": [key], "properties": {key: {"type": "array", "minItems": 1}}}
+                for key in ("incidents", "targets", "operators")
+            ]
+        }
+    )
+
+    incidents: list[Id] | None = Field(None, description="Ids of incident records.")
+    targets: list[Id] | None = Field(None, description="Ids of target records.")
+    operators: list[Id] | None = Field(None, description="Ids of operator records.")
 
     @model_validator(mode="after")
     def _not_empty(self) -> Self:
@@ -54,13 +71,17 @@ class About(Model):
 
 
 class Response(RecordBase):
-    kind: Literal["response"]
-    title: Text
-    summary: Text
-    type: ResponseType
-    date: PartialDate
+    """What someone did about surveillance."""
+
+    kind: Literal["response"] = Field(description="Always `response`.")
+    title: Text = Field(description="A short neutral title.")
+    summary: Text = Field(description="What was done or said, by whom, in neutral wording.")
+    type: ResponseType = Field(description="What kind of response this is.")
+    date: PartialDate = Field(description="When it was made or began.")
     by: Annotated[list[By], Field(min_length=1)] = Field(description="Who responded.")
     about: About = Field(description="What it responds to: at least one id.")
     demands: list[Text] | None = Field(None, description="The asks of a call to action.")
     status: LegalStatus | None = Field(None, description="For legal and official processes.")
-    translations: Translations | None = None
+    translations: Translations | None = Field(
+        None, description="Title and summary in other languages, keyed by language code."
+    )

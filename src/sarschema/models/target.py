@@ -12,11 +12,15 @@ from sarschema.vocab import Relation, Role, TargetType, Visibility
 
 
 class RelatedTarget(Model):
+    """Another target and what they are to this one."""
+
     target: Id = Field(description="Id of the other target's record.")
     relation: Relation = Field(description="What the other person is to this target.")
 
 
 class RelatedName(Model):
+    """A person without a target record and what they are to this target."""
+
     name: Text = Field(description="Name of a person who has no target record.")
     relation: Relation = Field(description="What the other person is to this target.")
 
@@ -33,14 +37,18 @@ Related = Annotated[
 
 
 class Target(RecordBase):
-    kind: Literal["target"]
+    """A person or organisation that was targeted."""
+
+    kind: Literal["target"] = Field(description="Always `target`.")
     name: Text = Field(description="The public name, or a pseudonym such as `Journalist A`.")
     visibility: Visibility = Field(description="No default: a contributor decides.")
-    type: TargetType
-    roles: Annotated[list[Role], Field(min_length=1)]
+    type: TargetType = Field(description="A person or an organisation.")
+    roles: Annotated[list[Role], Field(min_length=1)] = Field(
+        description="What the target does (at least one role)."
+    )
     aliases: list[Text] | None = Field(None, description="Other spellings and transliterations.")
-    nationalities: list[Country] | None = None
-    residence: Country | None = None
+    nationalities: list[Country] | None = Field(None, description="Country codes.")
+    residence: Country | None = Field(None, description="Country of residence (never an address).")
     exiled: StrictBool | None = Field(
         None, description="Lives outside the country that persecutes them."
     )

@@ -58,7 +58,7 @@ Country = Annotated[
     str,
     AfterValidator(_check),
     Field(
-        json_schema_extra={"pattern": "^[A-Z]{2}$"},
+        json_schema_extra=lambda schema: schema.update(enum=sorted(country_codes())),
         description="A current ISO 3166-1 alpha-2 country code, upper case, or XK (Kosovo).",
     ),
 ]

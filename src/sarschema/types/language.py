@@ -58,7 +58,7 @@ Language = Annotated[
     str,
     AfterValidator(_check),
     Field(
-        json_schema_extra={"pattern": "^[a-z]{2}$"},
+        json_schema_extra=lambda schema: schema.update(enum=sorted(language_codes())),
         description="A current ISO 639-1 language code, lower case.",
     ),
 ]

@@ -10,6 +10,7 @@ text the person typed, so `notes: true` is the text "true".
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
@@ -31,9 +32,31 @@ def _stripped(value: str) -> str:
     return value
 
 
+@cache
+def _whitespace_class() -> str:
+    """The characters `str.strip()` removes, as an ASCII-escaped regex class."""
+    chars = [c for c in range(0x110000) if chr(c).isspace()]
+    ranges: list[list[int]] = []
+    for c in chars:
+        if ranges and ranges[-1][1] == c - 1:
+            ranges[-1][1] = c
+        else:
+            ranges.append([c, c])
+
+    def esc(c: int) -> str:
+        return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+    return "".join(esc(a) if a == b else f"{esc(a)}-{esc(b)}" for a, b in ranges)
+
+
+def _schema(schema: dict[str, Any]) -> None:
+    schema["minLength"] = 1
+    schema["pattern"] = f"[^{_whitespace_class()}]"  # not only whitespace, as in strip()
+
+
 Text = Annotated[
     str,
     BeforeValidator(_typed_text),
     AfterValidator(_stripped),
-    Field(json_schema_extra={"minLength": 1, "pattern": "\\S"}),
+    Field(json_schema_extra=_schema),
 ]

@@ -1,0 +1,154 @@
+"""JSON Schema (draft 2020-12) for partners' validators: ajv, jsonschema, editors.
+
+Generated from the Pydantic models, then made strict and portable: no `null`
+for optional fields, no Pydantic-only keywords (`discriminator`), vocabulary
+values as `oneOf` of `const` with their meanings, country and language codes as
+enumerations, exact date patterns, ASCII-only regular expressions.
+
+`$id` scheme: `urn:sarschema:<format version>:<name>`, e.g.
+`urn:sarschema:1.0:incident`; a new format version gets new ids, and the
+files are committed under `schema/` as `<name>.schema.json`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
+
+from sarschema.__about__ import FORMAT_VERSION
+from sarschema.vocab import MEANINGS
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+#: What JSON Schema cannot say; `sarschema validate` checks these.
+NOT_EXPRESSIBLE = (
+    "Rules that JSON Schema cannot express and that `sarschema validate` checks: "
+    "every reference (targets, alleged_operators, spyware, related, parent, by, about) "
+    "resolves to a record or product of the right kind; ids are unique across all "
+    "records and products; the id equals the file name and the kind matches the folder; "
+    "no date is after today (UTC); date_end is not before date at the coarser precision; "
+    "operators' parent links form no cycle; no text contains a phone number, e-mail "
+    "address or IMEI (the personal-data guard); the file-level YAML rules (UTF-8, one "
+    "document, no tags, anchors, aliases, merge keys or repeated keys, at most 1 MiB and "
+    "20 levels)."
+)
+
+
+def schema_id(name: str) -> str:
+    return f"urn:sarschema:{FORMAT_VERSION}:{name}"
+
+
+class _Strict(GenerateJsonSchema):
+    """Pydantic's generator with the portable, strict choices above."""
+
+    def nullable_schema(self, schema: core_schema.NullableSchema) -> JsonSchemaValue:
+        return self.generate_inner(schema["schema"])  # a null is an error, not "absent"
+
+    def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
+        inner = self.generate_inner(schema["schema"])
+        if schema.get("default", object()) is None:
+            return inner
+        return super().default_schema(schema)
+
+    def enum_schema(self, schema: core_schema.EnumSchema) -> JsonSchemaValue:
+        cls = schema["cls"]
+        meanings = MEANINGS.get(cls, {})
+        return {
+            "title": cls.__name__,
+            "type": "string",
+            "oneOf": [
+                {"const": m.value, "description": meanings.get(m.value, "")}
+                for m in schema["members"]
+            ],
+        }
+
+    def tagged_union_schema(self, schema: core_schema.TaggedUnionSchema) -> JsonSchemaValue:
+        generated = super().tagged_union_schema(schema)
+        generated.pop("discriminator", None)
+        return generated
+
+
+def _all_records() -> Any:
+    from sarschema.models import AnyRecord
+
+    return AnyRecord
+
+
+def _clean(node: Any) -> Any:
+    """Drop Pydantic's per-property titles (noise for partners) recursively."""
+    if isinstance(node, dict):
+        return {
+            k: _clean(v)
+            for k, v in node.items()
+            if not (k == "title" and isinstance(v, str) and "properties" not in node)
+        }
+    if isinstance(node, list):
+        return [_clean(v) for v in node]
+    return node
+
+
+def build_schemas() -> dict[str, dict[str, Any]]:
+    """`{file name: schema}` for each kind and for any record."""
+    from sarschema.models import MODELS
+
+    out: dict[str, dict[str, Any]] = {}
+    full = TypeAdapter(_all_records()).json_schema(
+        mode="validation", schema_generator=_Strict, ref_template="#/$defs/{model}"
+    )
+    defs = _clean(full["$defs"])
+    for kind, model in MODELS.items():
+        name = model.__name__
+        out[f"{kind}.schema.json"] = {
+            "$schema": DIALECT,
+            "$id": schema_id(kind),
+            "title": f"sarschema {FORMAT_VERSION} {kind} record",
+            "description": f"{defs[name].get('description', '')} {NOT_EXPRESSIBLE}".strip(),
+            "$ref": f"#/$defs/{name}",
+            "$defs": _reachable(defs, name),
+        }
+    out["record.schema.json"] = {
+        "$schema": DIALECT,
+        "$id": schema_id("record"),
+        "title": f"sarschema {FORMAT_VERSION} record (any kind)",
+        "description": "One record of any of the four kinds, chosen by `kind`. " + NOT_EXPRESSIBLE,
+        "oneOf": [{"$ref": f"#/$defs/{m.__name__}"} for m in MODELS.values()],
+        "$defs": defs,
+    }
+    return out
+
+
+def _reachable(defs: dict[str, Any], root: str) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    todo = [root]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen[name] = defs[name]
+        text = json.dumps(defs[name])
+        todo += [d for d in defs if f'"#/$defs/{d}"' in text]
+    return dict(sorted(seen.items()))
+
+
+def render(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, ensure_ascii=True) + "\n"
+
+
+def write_schemas(out: Path, *, check: bool = False) -> list[str]:
+    """Write (or with `check`, compare) every schema file; return those that differ."""
+    changed = []
+    for name, schema in build_schemas().items():
+        path = out / name
+        text = render(schema)
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current != text:
+            changed.append(str(path))
+            if not check:
+                out.mkdir(parents=True, exist_ok=True)
+                path.write_text(text, encoding="utf-8")
+    return changed
