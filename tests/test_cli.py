@@ -156,3 +156,49 @@ def test_python_dash_m(base_tree: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["valid"] is True
+
+
+@pytest.mark.parametrize("kind", ["json", "csv"])
+def test_exports_refuse_records_with_errors(base_tree: Path, tmp_path: Path, kind: str) -> None:
+    break_record(base_tree)
+    out = tmp_path / "out"
+    args = ["export", kind, str(base_tree), "--out", str(out / "x.json" if kind == "json" else out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert "export refused" in result.output
+    assert "SAR103" in result.output
+    assert not out.exists()
+
+
+def test_export_json_counts_every_record(base_tree: Path, tmp_path: Path) -> None:
+    out = tmp_path / "records.json"
+    result = runner.invoke(app, ["export", "json", str(base_tree), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["count"] == len(document["records"]) == 8
+    assert [r["id"] for r in document["records"]][:1] == ["journalist-a-2020"]
+    assert list(document["records"][0])[:2] == ["id", "kind"]
+
+
+def test_export_schema_check_detects_stale_files(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["export", "schema", "--out", str(tmp_path)]).exit_code == 0
+    assert (
+        runner.invoke(app, ["export", "schema", "--out", str(tmp_path), "--check"]).exit_code == 0
+    )
+    (tmp_path / "target.schema.json").write_text("{}\n")
+    stale = runner.invoke(app, ["export", "schema", "--out", str(tmp_path), "--check"])
+    assert stale.exit_code == 1
+    assert "target.schema.json" in stale.output
+
+
+def test_docs_check_detects_stale_files(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["docs", "--out", str(tmp_path)]).exit_code == 0
+    (tmp_path / "record-format.md").write_text("old\n")
+    assert runner.invoke(app, ["docs", "--out", str(tmp_path), "--check"]).exit_code == 1
+
+
+@pytest.mark.parametrize("command", ["schema", "csv", "json"])
+def test_each_export_help_shows_an_example(command: str) -> None:
+    result = runner.invoke(app, ["export", command, "--help"])
+    assert result.exit_code == 0
+    assert f"sarschema export {command}" in result.output
