@@ -1,0 +1,637 @@
+"""The CSV data package: every value comes back, cells are safe, Frictionless accepts it.
+
+The round trip rebuilds every record from the tables alone (read with the csv
+module and `restore_cell`) and compares it, field by field, with
+`record.model_dump(mode="json", exclude_none=True)`. Every non-empty cell must
+be used by the rebuild, and every row must belong to a record, so a value
+written nowhere or a row written twice fails the test.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from frictionless import Report, validate
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sarschema.api import validate_paths
+from sarschema.export.csv import FORMULA_STARTS, neutralise_cell, restore_cell, write_csv
+from sarschema.models import Operator, RecordBase
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "records"
+BASE = ROOT / "tests" / "cases" / "_base" / "records"
+BOM = b"\xef\xbb\xbf"
+PRECISION = {4: "year", 7: "month", 10: "day"}
+KIND_TABLES = {
+    "incident": "incidents",
+    "target": "targets",
+    "operator": "operators",
+    "response": "responses",
+}
+
+# Records whose texts hold what breaks naive CSV and spreadsheets: commas,
+# double quotes, newlines, accents, Arabic, `;`, leading =, +, -, @ and '.
+TRICKY = {
+    "targets/tricky-target.yaml": """\
+id: tricky-target
+kind: target
+name: "=1+1"
+visibility: public
+type: person
+roles: [journalist, activist]
+aliases:
+  - "Omar, \\"the editor\\""
+  - عمر الراضي
+  - "'=quoted formula"
+  - "+plus"
+nationalities: [MA, FR]
+residence: FR
+exiled: false
+affiliations:
+  - "Le Desk; Mediapart"
+  - "-minus, Lénaïg"
+related:
+  - target: journalist-a
+    relation: friend
+  - name: "@handle"
+    relation: colleague
+sources:
+  - title: "\\"Quoted\\" title, with a comma; and a semicolon"
+    publisher: Société générale de presse
+    published: 2021
+    language: fr
+    url: https://example.org/a?b=1,2
+    archived_url: https://web.archive.org/web/2021/https://example.org/a
+    notes: |
+      First line, with a comma.
+      Second line: "quoted" and 'single'; then =SUM(A1:A2)
+notes: "'just a leading quote"
+""",
+    "incidents/tricky-incident.yaml": """\
+id: tricky-incident
+kind: incident
+title: "-Minus first, \\"quotes\\", accents: é à ü"
+summary: |
+  Line one, with a comma.
+  Line two in Arabic: هذا نص عربي، مع فاصلة.
+  =HYPERLINK("https://example.org","click"); @cmd
+date: 2019
+date_end: 2020-02
+targets: [tricky-target, journalist-b]
+alleged_operators:
+  - operator: agency-a
+    attribution: confirmed
+  - operator: tricky-operator
+    attribution: alleged
+spyware: [spyware-a]
+status: attempted
+evidence: [testimony, forensic-analysis, media-report]
+forensic_analyses:
+  - by: "=Lab, \\"Example\\""
+    result: attempt-found
+    date: 2020
+    method: "=cmd|' /C calc'!A0"
+    peer_review: "@reviewer"
+  - by: Second Lab
+    result: inconclusive
+vectors: [one-click, network-injection]
+platforms: [android, ios]
+location: EH
+translations:
+  ar:
+    title: عنوان بالعربية
+    summary: "ملخص، مع فاصلة; و\\"علامات\\""
+  es: {}
+  fr:
+    summary: "+Résumé en français"
+sources:
+  - title: Original report
+    publisher: Example Rights Group
+    published: 2020-02-03
+    language: en
+    url: https://example.org/original
+  - title: "@Traduction"
+    publisher: Exemple Média
+    published: 2020-02
+    language: fr
+    translation_of: https://example.org/original
+""",
+    "operators/tricky-operator.yaml": """\
+id: tricky-operator
+kind: operator
+name: "+Unknown actor, \\"X\\""
+type: unknown
+aliases: ["-alias", "الجهة", "a;b"]
+parent: state-a
+sources:
+  - title: Report
+    publisher: "@Publisher"
+    published: 2022-11
+    language: ar
+notes: |
+  Two
+  lines
+""",
+    "responses/tricky-response.yaml": """\
+id: tricky-response
+kind: response
+title: "=Coalition demands, \\"now\\""
+summary: "Arabic: بيان; accents: é"
+type: call-to-action
+date: 2022-03
+by:
+  - operator: vendor-a
+  - target: tricky-target
+  - name: "Coalition \\"Stop\\", Inc"
+    type: coalition
+  - name: "-Person"
+    type: individual
+    country: FR
+about:
+  incidents: [tricky-incident, journalist-a-2020]
+  targets: [tricky-target]
+  operators: [tricky-operator, vendor-a]
+demands:
+  - "=SUM(A1:A2)"
+  - "Stop; now, please"
+  - "'leading quote"
+  - |
+    Multi
+    line
+status: concluded
+translations:
+  ar:
+    title: "@عنوان"
+sources:
+  - title: Statement
+    publisher: Example Rights Group
+    published: 2022-03-01
+    language: en
+    url: https://example.org/statement
+""",
+}
+
+
+# --------------------------------------------------------------------------
+# Helpers: read the package back, rebuild the records
+
+
+def read_table(out: Path, name: str, *, restore: bool = True) -> list[dict[str, str]]:
+    with (out / f"{name}.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if restore:
+        rows = [{k: restore_cell(v) for k, v in row.items()} for row in rows]
+    return rows
+
+
+class Row:
+    """A row being read back; remembers which cells were used."""
+
+    def __init__(self, cells: dict[str, str]) -> None:
+        self.cells = cells
+        self.used: set[str] = set()
+
+    def get(self, name: str) -> str | None:
+        self.used.add(name)
+        return self.cells[name] or None
+
+    def fields(self, *names: str) -> dict[str, Any]:
+        return {n: v for n in names if (v := self.get(n)) is not None}
+
+    def lists(self, *names: str) -> dict[str, Any]:
+        return {n: v.split(";") for n in names if (v := self.get(n)) is not None}
+
+    def date(self, name: str) -> dict[str, Any]:
+        value, precision = self.get(name), self.get(f"{name}_precision")
+        if value is None:
+            assert precision is None
+            return {}
+        assert precision == PRECISION[len(value)], (name, value, precision)
+        return {name: value}
+
+    def unused(self) -> set[str]:
+        return {k for k, v in self.cells.items() if v and k not in self.used}
+
+
+class Table:
+    """The rows of one table grouped by owner, taken by the rebuild."""
+
+    def __init__(self, out: Path, name: str, *key: str, ordered: bool = True) -> None:
+        self.name = name
+        self.ordered = ordered
+        self.rows = [Row(cells) for cells in read_table(out, name)]
+        self.groups: dict[tuple[str, ...], list[Row]] = defaultdict(list)
+        for row in self.rows:
+            self.groups[tuple(row.get(k) or "" for k in key)].append(row)
+
+    def take(self, *key: str) -> list[Row]:
+        rows = self.groups.pop(key, [])
+        if self.ordered:
+            rows.sort(key=lambda r: int(r.get("position") or "-1"))
+            positions = [int(r.get("position") or "-1") for r in rows]
+            assert positions == list(range(len(rows))), (self.name, key, positions)
+        return rows
+
+    def check_all_read(self) -> None:
+        assert not self.groups, f"{self.name}: rows of no record: {list(self.groups)}"
+        for row in self.rows:
+            assert not row.unused(), f"{self.name}: cells not read back: {row.unused()}"
+
+
+def rebuild(out: Path) -> dict[str, dict[str, Any]]:
+    """Every record as a dict, from the tables alone."""
+    kinds = {kind: Table(out, table, "id", ordered=False) for kind, table in KIND_TABLES.items()}
+    sources = Table(out, "sources", "record_id")
+    translations = Table(out, "translations", "record_id", ordered=False)
+    products = Table(out, "products", "operator_id")
+    links = {
+        name: Table(out, name, owner)
+        for name, owner in [
+            ("incident_targets", "incident_id"),
+            ("incident_operators", "incident_id"),
+            ("incident_spyware", "incident_id"),
+            ("incident_forensic_analyses", "incident_id"),
+            ("target_related", "target_id"),
+            ("target_aliases", "target_id"),
+            ("target_affiliations", "target_id"),
+            ("operator_aliases", "operator_id"),
+            ("response_by", "response_id"),
+            ("response_demands", "response_id"),
+        ]
+    }
+    about = Table(out, "response_about", "response_id", "kind")
+
+    def each(table: Table) -> Iterator[tuple[str, Row]]:
+        for key in list(table.groups):
+            (row,) = table.take(*key)  # one row per id
+            yield key[0], row
+
+    def link(name: str, owner: str, column: str) -> list[str]:
+        return [row.get(column) or "" for row in links[name].take(owner)]
+
+    def common(rid: str, kind: str) -> dict[str, Any]:
+        listed = []
+        for s in sources.take(rid):
+            assert s.get("record_kind") == kind
+            listed.append(
+                s.fields("title", "publisher")
+                | s.date("published")
+                | s.fields("language", "url", "archived_url", "translation_of", "notes")
+            )
+        return {"id": rid, "kind": kind, "sources": listed}
+
+    def translated(rid: str, kind: str) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for t in translations.take(rid):
+            assert t.get("record_kind") == kind
+            found[t.get("language") or ""] = t.fields("title", "summary")
+        return {"translations": found}
+
+    records: dict[str, dict[str, Any]] = {}
+    for rid, row in each(kinds["incident"]):
+        records[rid] = (
+            common(rid, "incident")
+            | row.fields("title", "summary")
+            | row.date("date")
+            | row.date("date_end")
+            | row.fields("status", "location", "notes")
+            | row.lists("evidence", "vectors", "platforms")
+            | {
+                "targets": link("incident_targets", rid, "target_id"),
+                "alleged_operators": [
+                    r.fields("operator_id", "attribution")
+                    for r in links["incident_operators"].take(rid)
+                ],
+                "spyware": link("incident_spyware", rid, "product_id"),
+                "forensic_analyses": [
+                    r.fields("by", "result") | r.date("date") | r.fields("method", "peer_review")
+                    for r in links["incident_forensic_analyses"].take(rid)
+                ],
+            }
+            | translated(rid, "incident")
+        )
+        for alleged in records[rid]["alleged_operators"]:
+            alleged["operator"] = alleged.pop("operator_id")
+    for rid, row in each(kinds["target"]):
+        related = []
+        for r in links["target_related"].take(rid):
+            entry = r.fields("related_target_id", "related_name", "relation")
+            assert ("related_target_id" in entry) != ("related_name" in entry)
+            if "related_target_id" in entry:
+                entry["target"] = entry.pop("related_target_id")
+            else:
+                entry["name"] = entry.pop("related_name")
+            related.append(entry)
+        exiled = row.get("exiled")
+        assert exiled in (None, "true", "false")
+        records[rid] = (
+            common(rid, "target")
+            | row.fields("name", "visibility", "type", "residence", "notes")
+            | row.lists("roles", "nationalities")
+            | ({} if exiled is None else {"exiled": exiled == "true"})
+            | {
+                "aliases": link("target_aliases", rid, "alias"),
+                "affiliations": link("target_affiliations", rid, "affiliation"),
+                "related": related,
+            }
+        )
+    for rid, row in each(kinds["operator"]):
+        records[rid] = (
+            common(rid, "operator")
+            | row.fields("name", "type", "country", "parent", "notes")
+            | {
+                "aliases": link("operator_aliases", rid, "alias"),
+                "products": [p.fields("id", "name") for p in products.take(rid)],
+            }
+        )
+    for rid, row in each(kinds["response"]):
+        by = []
+        for r in links["response_by"].take(rid):
+            entry = r.fields("operator_id", "target_id", "name", "type", "country")
+            if "operator_id" in entry:
+                by.append({"operator": entry.pop("operator_id")})
+            elif "target_id" in entry:
+                by.append({"target": entry.pop("target_id")})
+            else:
+                by.append(entry)
+            assert not entry.keys() & {"operator_id", "target_id"}
+        records[rid] = (
+            common(rid, "response")
+            | row.fields("title", "summary", "type", "status", "notes")
+            | row.date("date")
+            | {
+                "by": by,
+                "about": {
+                    f"{kind}s": [r.get("id") or "" for r in about.take(rid, kind)]
+                    for kind in ("incident", "target", "operator")
+                },
+                "demands": link("response_demands", rid, "demand"),
+            }
+            | translated(rid, "response")
+        )
+
+    tables = [*kinds.values(), sources, translations, products, about, *links.values()]
+    for table in tables:
+        table.check_all_read()
+    assert len(records) == sum(len(t.rows) for t in kinds.values()), "an id in two tables"
+    return {rid: without_empty(record) for rid, record in records.items()}
+
+
+def without_empty(record: dict[str, Any]) -> dict[str, Any]:
+    """Drop empty lists and maps: the package writes an empty list like an absent one."""
+    out = {k: v for k, v in record.items() if v not in ([], {})}
+    if "about" in out:
+        out["about"] = {k: v for k, v in out["about"].items() if v != []}
+    return out
+
+
+def assert_round_trip(records: list[RecordBase], out: Path) -> None:
+    rebuilt = rebuild(out)
+    assert sorted(rebuilt) == sorted(r.id for r in records)
+    for record in records:
+        expected = without_empty(record.model_dump(mode="json", exclude_none=True))
+        got = rebuilt[record.id]
+        assert sorted(got) == sorted(expected), record.id
+        for field, value in expected.items():
+            assert got[field] == value, (record.id, field)
+
+
+def valid_records(root: Path) -> list[RecordBase]:
+    report = validate_paths([root])
+    assert report.ok, [d.message for d in report.diagnostics]
+    return report.records
+
+
+def problems(report: Report) -> list[tuple[str, str, str]]:
+    """(table, error type, message) of every error Frictionless found."""
+    return [
+        (task.name, error.type, error.message) for task in report.tasks for error in task.errors
+    ] + [("package", error.type, error.message) for error in report.errors]
+
+
+@pytest.fixture
+def tricky_tree(base_tree: Path) -> Path:
+    for name, text in TRICKY.items():
+        (base_tree / name).write_text(text, encoding="utf-8")
+    return base_tree
+
+
+# --------------------------------------------------------------------------
+# Tests
+
+
+@pytest.mark.parametrize("which", ["shipped", "base", "tricky"])
+def test_every_value_comes_back(which: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    root = {"shipped": SHIPPED, "base": BASE}.get(which) or request.getfixturevalue("tricky_tree")
+    records = valid_records(root)
+    out = tmp_path / "csv"
+    written = write_csv(records, out)
+    assert sorted(p.name for p in written) == sorted(p.name for p in out.iterdir())
+    assert_round_trip(records, out)
+
+
+def test_tricky_records_are_really_tricky(tricky_tree: Path, tmp_path: Path) -> None:
+    """The tricky set holds every awkward character the round trip must survive."""
+    records = valid_records(tricky_tree)
+    texts = json.dumps([r.model_dump(mode="json") for r in records], ensure_ascii=False)
+    for needle in [",", '\\"', "\\n", ";", "é", "ع", '"=', '"+', '"-', '"@', "\"'"]:
+        assert needle in texts, needle
+    out = tmp_path / "csv"
+    write_csv(records, out)
+    raw = (out / "target_aliases.csv").read_bytes().decode("utf-8-sig")
+    assert ',"Omar, ""the editor"""\r\n' in raw  # quoted, inner quotes doubled (RFC 4180)
+    raw = (out / "sources.csv").read_bytes().decode("utf-8-sig")
+    assert '"First line, with a comma.\nSecond line' in raw  # the newline kept inside quotes
+
+
+def test_rows_per_kind(tricky_tree: Path, tmp_path: Path) -> None:
+    records = valid_records(SHIPPED) + valid_records(tricky_tree)
+    out = tmp_path / "csv"
+    write_csv(records, out)
+    counts = Counter(r.model_dump(include={"kind"})["kind"] for r in records)
+    for kind, table in KIND_TABLES.items():
+        assert len(read_table(out, table)) == counts[kind], kind
+    products = sum(len(r.products or ()) for r in records if isinstance(r, Operator))
+    assert len(read_table(out, "products")) == products
+    assert len(read_table(out, "sources")) == sum(len(r.sources) for r in records)
+
+
+def test_formula_cells_are_neutralised(tricky_tree: Path, tmp_path: Path) -> None:
+    records = valid_records(tricky_tree)
+    safe, raw = tmp_path / "safe", tmp_path / "raw"
+    write_csv(records, safe)
+    write_csv(records, raw, raw=True)
+
+    def name_of(out: Path) -> str:
+        (row,) = [
+            r for r in read_table(out, "targets", restore=False) if r["id"] == "tricky-target"
+        ]
+        return row["name"]
+
+    assert name_of(safe) == "'=1+1"
+    assert name_of(raw) == "=1+1"
+    assert restore_cell(name_of(safe)) == "=1+1"
+    starts = (*FORMULA_STARTS, "'")
+    for out in (safe, raw):
+        demands = [r["demand"] for r in read_table(out, "response_demands", restore=False)]
+        if out == safe:
+            assert "'=SUM(A1:A2)" in demands and "''leading quote" in demands
+            for table in out.glob("*.csv"):
+                for row in read_table(out, table.stem, restore=False):
+                    for cell in row.values():
+                        assert not cell.startswith(FORMULA_STARTS), (table.name, cell)
+                        if cell.startswith("'"):
+                            assert cell[1:].startswith(starts), (table.name, cell)
+        else:
+            assert "=SUM(A1:A2)" in demands and "'leading quote" in demands
+    assert json.loads((safe / "datapackage.json").read_text("utf-8"))["sarschema"]["neutralised"]
+    assert not json.loads((raw / "datapackage.json").read_text("utf-8"))["sarschema"]["neutralised"]
+
+
+@given(st.text())
+def test_neutralisation_is_reversible(value: str) -> None:
+    cell = neutralise_cell(value)
+    assert restore_cell(cell) == value
+    assert not cell.startswith(FORMULA_STARTS)
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("\nx", "'\nx"),
+        ("'=1+1", "''=1+1"),
+        ("'plain", "''plain"),
+        ("plain", "plain"),
+        ("a=1", "a=1"),
+        ("", ""),
+    ],
+)
+def test_neutralisation_rule(value: str, cell: str) -> None:
+    assert neutralise_cell(value) == cell
+    assert restore_cell(cell) == value
+
+
+def test_files_are_utf8_with_bom_and_crlf(tricky_tree: Path, tmp_path: Path) -> None:
+    out = tmp_path / "csv"
+    written = write_csv(valid_records(tricky_tree), out)
+    csvs = [p for p in written if p.suffix == ".csv"]
+    assert len(csvs) == 18
+    for path in csvs:
+        data = path.read_bytes()
+        assert data.startswith(BOM), path.name
+        header, _, _rest = data[len(BOM) :].partition(b"\r\n")
+        assert b"\n" not in header and b"\r" not in header
+        assert data.endswith(b"\r\n"), path.name
+        data.decode("utf-8-sig")  # valid UTF-8
+    arabic = (out / "translations.csv").read_bytes().decode("utf-8-sig")
+    assert "عنوان بالعربية" in arabic
+
+
+def test_dates_keep_their_precision(tricky_tree: Path, tmp_path: Path) -> None:
+    out = tmp_path / "csv"
+    write_csv(valid_records(tricky_tree), out)
+    (incident,) = [r for r in read_table(out, "incidents") if r["id"] == "tricky-incident"]
+    assert (incident["date"], incident["date_precision"]) == ("2019", "year")
+    assert (incident["date_end"], incident["date_end_precision"]) == ("2020-02", "month")
+    seen: Counter[str] = Counter()
+    for table in out.glob("*.csv"):
+        for row in read_table(out, table.stem):
+            for column, precision in row.items():
+                if column.endswith("_precision"):
+                    value = row[column.removesuffix("_precision")]
+                    assert precision == (PRECISION[len(value)] if value else ""), (table, row)
+                    seen[precision] += 1
+    assert {"year", "month", "day"} <= set(seen)
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_frictionless_validates_the_package(raw: bool, tricky_tree: Path, tmp_path: Path) -> None:
+    records = valid_records(SHIPPED) + valid_records(tricky_tree)
+    out = tmp_path / "csv"
+    write_csv(records, out, raw=raw)
+    report = validate(out / "datapackage.json")
+    assert report.valid, problems(report)
+    assert len(report.tasks) == 18
+    assert all(task.stats["rows"] is not None for task in report.tasks)
+
+
+def test_frictionless_catches_a_broken_foreign_key(base_tree: Path, tmp_path: Path) -> None:
+    """The foreign keys are really checked: a dangling target id fails validation."""
+    out = tmp_path / "csv"
+    write_csv(valid_records(base_tree), out)
+    path = out / "incident_targets.csv"
+    path.write_bytes(path.read_bytes().replace(b",journalist-b\r\n", b",nobody-here\r\n"))
+    report = validate(out / "datapackage.json")
+    assert not report.valid
+    ((table, kind, message),) = problems(report)
+    assert (table, kind) == ("incident_targets", "foreign-key")
+    assert '"nobody-here" not found in the lookup table "targets"' in message
+
+
+def test_package_descriptor(tmp_path: Path, base_tree: Path) -> None:
+    from sarschema.__about__ import FORMAT_VERSION, __version__
+
+    out = tmp_path / "csv"
+    write_csv(valid_records(base_tree), out)
+    package = json.loads((out / "datapackage.json").read_text("utf-8"))
+    assert package["profile"] == "tabular-data-package"
+    assert package["sarschema"]["format_version"] == FORMAT_VERSION
+    assert __version__ in package["sarschema"]["generator"]
+    assert "'" in package["description"] and ";" in package["description"]
+    resources = {r["name"]: r for r in package["resources"]}
+    for resource in resources.values():
+        assert resource["encoding"] == "utf-8"
+        assert resource["dialect"]["lineTerminator"] == "\r\n"
+        assert (out / resource["path"]).exists()
+        with (out / resource["path"]).open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle))
+        assert header == [f["name"] for f in resource["schema"]["fields"]]
+        assert all(
+            f["type"] in ("string", "integer", "boolean") for f in resource["schema"]["fields"]
+        )
+        assert all(f.get("description") for f in resource["schema"]["fields"])
+        assert resource["schema"]["primaryKey"]
+    foreign = {
+        (name, fk["fields"], fk["reference"]["resource"] or name)
+        for name, r in resources.items()
+        for fk in r["schema"].get("foreignKeys", [])
+    }
+    assert {
+        ("incident_targets", "incident_id", "incidents"),
+        ("incident_targets", "target_id", "targets"),
+        ("incident_operators", "operator_id", "operators"),
+        ("incident_spyware", "product_id", "products"),
+        ("products", "operator_id", "operators"),
+        ("operators", "parent", "operators"),
+        ("target_related", "related_target_id", "targets"),
+        ("response_by", "operator_id", "operators"),
+        ("response_by", "target_id", "targets"),
+    } <= foreign
+    date = next(f for f in resources["incidents"]["schema"]["fields"] if f["name"] == "date")
+    assert date["type"] == "string" and "pattern" in date["constraints"]
+
+
+def test_empty_list_is_written_like_an_absent_one(base_tree: Path, tmp_path: Path) -> None:
+    path = base_tree / "targets" / "journalist-b.yaml"
+    path.write_text(path.read_text("utf-8") + "aliases: []\nnationalities: []\n", encoding="utf-8")
+    records = valid_records(base_tree)
+    out = tmp_path / "csv"
+    write_csv(records, out)
+    (row,) = [r for r in read_table(out, "targets") if r["id"] == "journalist-b"]
+    assert row["nationalities"] == ""
+    assert not [r for r in read_table(out, "target_aliases") if r["target_id"] == "journalist-b"]
+    assert_round_trip(records, out)
