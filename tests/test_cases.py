@@ -62,6 +62,20 @@ def field_value(record: Any, field: str) -> Any:
     return value
 
 
+STRAY = {"SAR020", "SAR021", "SAR022", "SAR023"}
+
+
+def assert_nothing_lost(report: Report) -> None:
+    """Files found = record files read + files reported; every record file read
+    ends as a validated record or with at least one error naming it."""
+    stray = {d.file for d in report.diagnostics if d.code in STRAY}
+    assert report.files_seen == report.files + len(stray) == len(set(report.read)) + len(stray)
+    with_errors = {d.file for d in report.diagnostics if d.level is Severity.ERROR}
+    for file in report.read:
+        assert file in report.valid_files or file in with_errors, f"{file} vanished"
+    assert len(report.valid_files) == len(report.records)
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_case(case: Path, tmp_path: Path) -> None:
     spec, root, report = run_case(case, tmp_path)
@@ -77,6 +91,7 @@ def test_case(case: Path, tmp_path: Path) -> None:
     )
     expect_valid = not any(d.level is Severity.ERROR for d in report.diagnostics)
     assert report.ok is expect_valid
+    assert_nothing_lost(report)
     for want in spec.get("values") or []:
         stem = Path(want["file"]).stem
         (record,) = [r for r in report.records if r.id == stem]

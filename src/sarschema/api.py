@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +47,9 @@ class Report:
     records: list[RecordBase] = field(default_factory=list)
     #: every file found under the paths (records + files reported as stray)
     files_seen: int = 0
+    #: the record files read, and those of them that gave a validated record
+    read: list[str] = field(default_factory=list)
+    valid_files: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -83,10 +87,12 @@ def validate_paths(
     for record_file in found.records:
         result = check_file(record_file, today=today)
         report.files += 1
+        report.read.append(result.file)
         report.diagnostics += result.diagnostics
         summaries.append(result.summary)
         if result.record is not None:
             report.records.append(result.record)
+            report.valid_files.append(result.file)
     report.diagnostics += cross_check(summaries)
     if strict:
         report.diagnostics = [d.escalated() for d in report.diagnostics]
@@ -130,6 +136,7 @@ def check_bytes(
     loaded = load(data, label)
     diagnostics = list(loaded.diagnostics)
     diagnostics += scan(loaded, label)
+    diagnostics += _cut_by_comment(loaded, label)
     raw = loaded.data
     if raw is None:
         return FileResult(label, diagnostics, Summary(label, stem, None, stem, valid=False))
@@ -193,6 +200,34 @@ def check_bytes(
             )
     summary = _summarise(record, loaded, label, stem, id_pos)
     return FileResult(label, diagnostics, summary, record)
+
+
+@cache
+def _text_fields() -> frozenset[str]:
+    from sarschema.dictionary import text_field_names
+
+    return text_field_names()
+
+
+def _cut_by_comment(loaded: Loaded, label: str) -> list[Diagnostic]:
+    out = []
+    for path in loaded.commented:
+        name = next((p for p in reversed(path) if isinstance(p, str)), "")
+        if name in _text_fields():
+            field = format_field(path)
+            out.append(
+                Diagnostic.at(
+                    label,
+                    _pos(loaded, path),
+                    "SAR403",
+                    f"the text of `{field}` stops where ` #` starts a comment; "
+                    "the rest of the line is not part of it.",
+                    field=field,
+                    hint="if the # belongs to the text, put the whole value in double quotes: "
+                    'title: "Attack #2".',
+                )
+            )
+    return out
 
 
 def _strings(value: Any) -> Iterator[str]:

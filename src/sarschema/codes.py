@@ -198,6 +198,13 @@ _TABLE: tuple[Code, ...] = (
         "Two targets or operators whose names look alike.",
         "warnings",
     ),
+    Code(
+        "SAR403",
+        "text-cut-by-comment",
+        _W,
+        "A ` #` after unquoted text starts a comment: the text may be cut there.",
+        "warnings",
+    ),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _TABLE}

@@ -88,6 +88,16 @@ def _models() -> list[type[BaseModel]]:
     ]
 
 
+def text_field_names() -> frozenset[str]:
+    """Names of the fields that hold free text (or lists of it), in any model."""
+    return frozenset(
+        name
+        for model in _models()
+        for name, info in model.model_fields.items()
+        if type_name(info.annotation, info.metadata) in ("text", "list of text")
+    )
+
+
 def _field_row(name: str, info: FieldInfo) -> str:
     kind = type_name(info.annotation, info.metadata)
     required = "yes" if info.is_required() else "no"

@@ -24,6 +24,7 @@ MAX_NODES = 10_000
 #: (line, column), both 1-based.
 Pos = tuple[int, int]
 
+_C1 = re.compile("[\x80-\x9f]")
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _BOOLS = {"true": True, "false": False}
 _SIMPLE_KEY = re.compile(r"[a-z_][a-z_0-9]*\Z")
@@ -62,6 +63,8 @@ class Loaded:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     #: Paths whose value was dropped (empty, alias, duplicate): no "missing" error for them.
     dropped: set[FieldPath] = field(default_factory=set)
+    #: Plain values followed by a `#` comment on the same line (text may be cut there).
+    commented: list[FieldPath] = field(default_factory=list)
 
     def position(self, path: FieldPath, *, key: bool = False) -> Pos | None:
         """Position of a value (or its key), falling back to the nearest ancestor."""
@@ -136,7 +139,7 @@ def check_bytes(data: bytes, file: str) -> Diagnostic | None:
             hint="the file may be damaged or not a text file; retype the line.",
         )
     try:
-        data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, col = _line_col(data, exc.start)
         return Diagnostic(
@@ -146,6 +149,18 @@ def check_bytes(data: bytes, file: str) -> Diagnostic | None:
             "SAR002",
             "the file is not valid UTF-8 text here.",
             hint="save the file as UTF-8 (not Latin-1 or Windows-1252).",
+        )
+    control = _C1.search(text)
+    if control is not None:
+        offset = len(text[: control.start()].encode("utf-8"))
+        line, col = _line_col(data, offset)
+        return Diagnostic(
+            file,
+            line,
+            col,
+            "SAR004",
+            "the file contains an invisible control character (U+0080 to U+009F).",
+            hint="delete it; it often comes from text pasted from another program.",
         )
     return None
 
@@ -288,6 +303,7 @@ def _walk(parser: Any, data: bytes, file: str) -> Loaded:
             )
         )
 
+    hashes = data.split(b"\n") if b"#" in data else None
     stack: list[_Frame] = []
     root: Any = None
     root_mark: Pos = (1, 1)
@@ -361,7 +377,11 @@ def _walk(parser: Any, data: bytes, file: str) -> Loaded:
                 value = _BOOLS[text]
             else:
                 value = text
-            _place(frame, value, pos, out, file)
+            path = _place(frame, value, pos, out, file)
+            if hashes is not None and plain and isinstance(value, str):
+                end = event.end_mark
+                if end.line == mark.line and _comment_follows(hashes, end.line, end.column):
+                    out.commented.append(path)
             continue
         if cls is MappingStartEvent or cls is SequenceStartEvent:
             tagged = refuse_decorations(event, pos)
@@ -449,6 +469,13 @@ def _walk(parser: Any, data: bytes, file: str) -> Loaded:
         out.data = root
         positions.setdefault((), root_mark)
     return out
+
+
+def _comment_follows(lines: list[bytes], line: int, column: int) -> bool:
+    if line >= len(lines) or b"#" not in lines[line]:
+        return False
+    rest = lines[line].decode("utf-8", errors="replace")[column:]
+    return rest.lstrip().startswith("#")
 
 
 def _not_mapping(file: str, pos: Pos, what: str) -> Diagnostic:
