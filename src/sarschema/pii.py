@@ -25,7 +25,8 @@ _DATES = re.compile(
     r"(?<!\d)(?:1[89]|20)\d\d(?:-[01]\d(?:-[0-3]\d)?|\s*[-\u2013/]\s*(?:1[89]|20)\d\d)(?!\d)"
 )
 _GLUED = re.compile(r"(?<=\d)(?=[^\W\d_])|(?<=[^\W\d_])(?=\d)")
-_PHONE_LIKE = re.compile(r"\d(?:[\s().\-/]{0,3}\d){6,}")
+# Six digits or more: some countries (Andorra, ...) have six-digit numbers.
+_PHONE_LIKE = re.compile(r"\d(?:[\s().\-/]{0,3}\d){5,}")
 _EMAIL = re.compile(r"[\w.%+\-]+@[\w\-]+(?:\.[\w\-]+)*\.[^\W\d_]{2,}")
 _IMEI = re.compile(r"(?<!\d)\d(?:[ \-]?\d){14}(?!\d)")
 
