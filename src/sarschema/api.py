@@ -8,7 +8,8 @@ The CLI is a thin layer over `validate_paths`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+import typing
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -73,26 +74,54 @@ def validate_paths(
     *,
     strict: bool = False,
     today: dt.date | None = None,
+    keep_records: bool = True,
+    jobs: int | None = None,
+    cache: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
     """Validate record files and folders; raises `UsageError` for a missing path.
+
+    `keep_records=False` leaves `Report.records` empty (validation only, faster);
+    `jobs` sets the number of processes (default: the CPU count); `cache` is a
+    folder for per-file results (see `sarschema.runner`); `progress(done, total)`
+    is called as files are checked.
 
     >>> report = validate_paths(["records"])  # doctest: +SKIP
     >>> report.ok, report.errors, report.warnings  # doctest: +SKIP
     (True, 0, 12)
     """
+    from sarschema.runner import check_files
+
     today = today or today_utc()
     found = discover([str(p) for p in paths])
     report = Report(diagnostics=list(found.diagnostics), files_seen=found.files_seen)
     summaries: list[Summary] = []
-    for record_file in found.records:
-        result = check_file(record_file, today=today)
+    total = len(found.records)
+    done = 0
+
+    def tick(step: int) -> None:
+        nonlocal done
+        done += step
+        if progress is not None:
+            progress(done, total)
+
+    results = check_files(
+        found.records,
+        today=today,
+        keep_records=keep_records,
+        jobs=jobs,
+        cache=cache,
+        progress=tick,
+    )
+    for result in results:
         report.files += 1
         report.read.append(result.file)
         report.diagnostics += result.diagnostics
         summaries.append(result.summary)
+        if result.summary.valid:
+            report.valid_files.append(result.file)
         if result.record is not None:
             report.records.append(result.record)
-            report.valid_files.append(result.file)
     report.diagnostics += cross_check(summaries)
     if strict:
         report.diagnostics = [d.escalated() for d in report.diagnostics]
@@ -135,7 +164,8 @@ def check_bytes(
     """Per-file checks on bytes already read (also the fuzzing entry point)."""
     loaded = load(data, label)
     diagnostics = list(loaded.diagnostics)
-    diagnostics += scan(loaded, label)
+    if loaded.data is not None:
+        diagnostics += scan(loaded, label, data.decode("utf-8", errors="replace"))
     diagnostics += _cut_by_comment(loaded, label)
     raw = loaded.data
     if raw is None:
@@ -246,18 +276,40 @@ def _pos(loaded: Loaded, path: FieldPath) -> tuple[int, int] | tuple[None, None]
     return loaded.position(path) or (None, None)
 
 
-def _dates(value: Any, path: FieldPath) -> Iterator[tuple[FieldPath, PartialDate]]:
-    if isinstance(value, PartialDate):
-        yield path, value
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _dates(getattr(value, name), (*path, name))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _dates(item, (*path, index))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _dates(item, (*path, key))
+@cache
+def _date_plan(model: type[BaseModel]) -> tuple[tuple[str, type[BaseModel] | None], ...]:
+    """For a model: its date fields (None) and its lists of models that hold dates."""
+    from sarschema.dictionary import type_name
+
+    plan: list[tuple[str, type[BaseModel] | None]] = []
+    for name, info in model.model_fields.items():
+        kind = type_name(info.annotation, info.metadata)
+        if kind == "date":
+            plan.append((name, None))
+        elif kind.startswith("list of ["):
+            inner = typing.get_args(_bare_list(info.annotation))[0]
+            if isinstance(inner, type) and issubclass(inner, BaseModel) and _date_plan(inner):
+                plan.append((name, inner))
+    return tuple(plan)
+
+
+def _bare_list(annotation: Any) -> Any:
+    for arg in (annotation, *typing.get_args(annotation)):
+        if typing.get_origin(arg) is list:
+            return arg
+    return annotation
+
+
+def _dates(value: BaseModel, path: FieldPath) -> Iterator[tuple[FieldPath, PartialDate]]:
+    for name, inner in _date_plan(type(value)):
+        item = getattr(value, name)
+        if item is None:
+            continue
+        if inner is None:
+            yield (*path, name), item
+        else:
+            for index, entry in enumerate(item):
+                yield from _dates(entry, (*path, name, index))
 
 
 def _future_dates(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import traceback
 from enum import StrEnum
 from pathlib import Path
@@ -58,6 +59,14 @@ def validate(
         OutputFormat, typer.Option("--format", "-f", help="text, json or github annotations.")
     ] = OutputFormat.text,
     strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Processes to use (default: CPU count)."),
+    ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option("--no-cache", help="Check every file again (ignore .sarschema-cache/)."),
+    ] = False,
 ) -> None:
     """Check records against the format and against each other.
 
@@ -70,11 +79,50 @@ def validate(
     """
     from sarschema.api import validate_paths
     from sarschema.report import RENDERERS
+    from sarschema.runner import cache_folder
 
     given = paths or ["records"]  # kept as typed: reports name files the same way
-    report = validate_paths(given, strict=strict)
+    with _Progress(enabled=output_format is OutputFormat.text) as progress:
+        report = validate_paths(
+            given,
+            strict=strict,
+            keep_records=False,
+            jobs=jobs,
+            cache=None if no_cache else cache_folder(),
+            progress=progress.update,
+        )
     RENDERERS[output_format.value](report, sys.stdout)
     raise typer.Exit(0 if report.ok else 1)
+
+
+class _Progress:
+    """A progress bar on a terminal for runs longer than a second; never in CI logs."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty() and not os.environ.get("CI")
+        self.started = time.monotonic()
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def update(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.started < 1.0:
+                return
+            from rich.progress import Progress
+
+            self.bar = Progress(transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("validating", total=total)
+        self.bar.update(self.task, completed=done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
 
 
 export_app = typer.Typer(

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -16,8 +17,13 @@ from pydantic_core import PydanticCustomError
 URL_PATTERN = "^https?://[^\\s/?#]+[^\\s]*$"
 
 
+_PLAIN = re.compile(r"https?://[A-Za-z0-9.\-]+\.[A-Za-z]{2,}(?::[0-9]{1,5})?(?:[/?#][!-~]*)?\Z")
+
+
 def _check(value: str) -> str:
     value = value.strip()
+    if _PLAIN.match(value):  # the common case, without urlsplit
+        return value
     try:
         parts = urlsplit(value)
         ok = parts.scheme in ("http", "https") and bool(parts.hostname) and " " not in value

@@ -1,0 +1,178 @@
+"""Running the per-file checks: in parallel processes, and from a cache.
+
+Per-file results depend only on the file's bytes, its path, the sarschema and
+format versions, and today's date (the future-date rule). The cache is keyed by
+all of these, so it can never hide an error: a changed file is a new key, and
+the rules across records always run on every file's fresh or cached summary.
+The cache lives in `.sarschema-cache/` (or `$SARSCHEMA_CACHE_DIR`); deleting it
+is always safe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import pickle
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sarschema.__about__ import FORMAT_VERSION, __version__
+from sarschema.loader import MAX_FILE_BYTES
+
+if TYPE_CHECKING:
+    from sarschema.api import FileResult
+    from sarschema.discovery import RecordFile
+
+#: Below this many files, starting processes costs more than it saves.
+PARALLEL_MIN_FILES = 400
+CACHE_DIR_ENV = "SARSCHEMA_CACHE_DIR"
+_CACHE_FILE = "results.pickle"
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _check_chunk(
+    args: tuple[list[RecordFile], dt.date, bool],
+) -> list[FileResult]:
+    from sarschema.api import check_file
+
+    files, today, keep_records = args
+    out = []
+    for record_file in files:
+        result = check_file(record_file, today=today)
+        if not keep_records:
+            result.record = None
+        out.append(result)
+    return out
+
+
+def _run(
+    files: Sequence[RecordFile], today: dt.date, keep_records: bool, jobs: int
+) -> Iterator[FileResult]:
+    if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
+        yield from _check_chunk((list(files), today, keep_records))
+        return
+    import multiprocessing
+
+    from sarschema.models import record_adapter
+
+    record_adapter()  # build the validator once, before forking
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    size = max(50, len(files) // (jobs * 8))
+    chunks = [(list(files[i : i + size]), today, keep_records) for i in range(0, len(files), size)]
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        for results in pool.map(_check_chunk, chunks):
+            yield from results
+
+
+class Cache:
+    """Per-file results keyed by content, path, versions and date; one pickle file."""
+
+    def __init__(self, folder: Path, today: dt.date) -> None:
+        self.path = folder / _CACHE_FILE
+        self.salt = f"{__version__}\0{FORMAT_VERSION}\0{today.isoformat()}\0".encode()
+        self.entries: dict[bytes, FileResult] = {}
+        self.used: dict[bytes, FileResult] = {}
+        try:
+            with self.path.open("rb") as handle:
+                loaded = pickle.load(handle)
+            if isinstance(loaded, dict) and loaded.get("salt") == self.salt:
+                self.entries = loaded["entries"]
+        except (
+            OSError,
+            pickle.UnpicklingError,
+            EOFError,
+            AttributeError,
+            KeyError,
+            TypeError,
+            ValueError,
+            ImportError,
+        ):
+            self.entries = {}  # unreadable or from another version: start afresh
+
+    def key(self, record_file: RecordFile, data: bytes) -> bytes:
+        digest = hashlib.blake2b(self.salt, digest_size=20)
+        digest.update(f"{record_file.label}\0{record_file.folder}\0".encode())
+        digest.update(data)
+        return digest.digest()
+
+    def save(self) -> None:
+        """Keep only the entries of this run, so the cache never grows without bound."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            ignore = self.path.parent / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("*\n", encoding="utf-8")
+            tmp = self.path.with_suffix(".tmp")
+            with tmp.open("wb") as handle:
+                pickle.dump({"salt": self.salt, "entries": self.used}, handle, protocol=5)
+            tmp.replace(self.path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def cache_folder() -> Path:
+    return Path(os.environ.get(CACHE_DIR_ENV) or ".sarschema-cache")
+
+
+def check_files(
+    files: Sequence[RecordFile],
+    *,
+    today: dt.date,
+    keep_records: bool = True,
+    jobs: int | None = None,
+    cache: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[FileResult]:
+    """Per-file results in the order of `files`.
+
+    With `cache`, files whose key is known are not checked again; records are not
+    cached, so `keep_records=True` (exports) always checks every file.
+    """
+    jobs = default_jobs() if jobs is None else jobs
+    if cache is None or keep_records:
+        results = []
+        for result in _run(files, today, keep_records, jobs):
+            results.append(result)
+            if progress:
+                progress(1)
+        return results
+
+    store = Cache(cache, today)
+    keys: list[bytes | None] = []
+    todo: list[int] = []
+    found: dict[int, FileResult] = {}
+    for index, record_file in enumerate(files):
+        try:
+            if record_file.path.stat().st_size > MAX_FILE_BYTES:
+                raise OSError("too large to cache")  # check_file reports it unread
+            data = record_file.path.read_bytes()
+        except OSError:
+            keys.append(None)
+            todo.append(index)
+            continue
+        key = store.key(record_file, data)
+        keys.append(key)
+        hit = store.entries.get(key)
+        if hit is None:
+            todo.append(index)
+        else:
+            found[index] = hit
+            store.used[key] = hit
+            if progress:
+                progress(1)
+    for index, result in zip(todo, _run([files[i] for i in todo], today, False, jobs), strict=True):
+        found[index] = result
+        new_key = keys[index]
+        if new_key is not None:
+            store.used[new_key] = result
+        if progress:
+            progress(1)
+    store.save()
+    return [found[i] for i in range(len(files))]
