@@ -10,8 +10,9 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sarschema.api import check_bytes, validate_paths
+from sarschema.api import validate_paths
 from sarschema.codes import CODES
+from sarschema.filecheck import check_bytes
 from sarschema.models import record_adapter
 from sarschema.types.country import country_codes
 from sarschema.types.language import language_codes

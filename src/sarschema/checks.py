@@ -9,17 +9,19 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from sarschema.diagnostics import Diagnostic, echo
 from sarschema.loader import Pos
-from sarschema.names import look_alike, name_key
+from sarschema.names import look_alike
 
 PRODUCT = "product"
 _ARTICLE = {"incident": "an", "operator": "an"}
 
 
-@dataclass(frozen=True, slots=True)
-class Ref:
+class Ref(NamedTuple):
+    """A reference to another record (a tuple: cheap to pickle into the cache)."""
+
     field: str
     target: str
     kind: str  #: the kind the referenced id must have
@@ -41,9 +43,24 @@ class Summary:
     products: list[tuple[str, Pos | tuple[None, None]]] = field(default_factory=list)
     refs: list[Ref] = field(default_factory=list)
     parent: Ref | None = None
-    names: list[tuple[str, str, Pos | tuple[None, None]]] = field(default_factory=list)
+    #: (field, name, position, phonetic key) of each name and alias
+    names: list[tuple[str, str, Pos | tuple[None, None], tuple[str, ...] | None]] = field(
+        default_factory=list
+    )
     #: every text of a record with errors: may be references, so no "unreferenced" warnings
     loose_refs: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class FileResult:
+    """What checking one file gave: its problems, its summary, and (optionally) the
+    validated record. Kept free of Pydantic types but for `record`, so cached
+    results load without importing the models."""
+
+    file: str
+    diagnostics: list[Diagnostic]
+    summary: Summary
+    record: Any = None
 
 
 def _a(kind: str) -> str:
@@ -205,8 +222,7 @@ def _similar_names(summaries: list[Summary]) -> list[Diagnostic]:
     for s in summaries:
         if not s.valid or s.kind not in ("target", "operator"):
             continue
-        for field_name, name, pos in s.names:
-            key = name_key(name)
+        for field_name, name, pos, key in s.names:
             if key is not None:
                 groups[(s.kind, key)].append((s, field_name, name, pos))
     out: list[Diagnostic] = []

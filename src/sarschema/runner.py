@@ -23,7 +23,7 @@ from sarschema.__about__ import FORMAT_VERSION, __version__
 from sarschema.loader import MAX_FILE_BYTES
 
 if TYPE_CHECKING:
-    from sarschema.api import FileResult
+    from sarschema.checks import FileResult
     from sarschema.discovery import RecordFile
 
 #: Below this many files, starting processes costs more than it saves.
@@ -39,7 +39,7 @@ def default_jobs() -> int:
 def _check_chunk(
     args: tuple[list[RecordFile], dt.date, bool],
 ) -> list[FileResult]:
-    from sarschema.api import check_file
+    from sarschema.filecheck import check_file
 
     files, today, keep_records = args
     out = []
@@ -54,6 +54,8 @@ def _check_chunk(
 def _run(
     files: Sequence[RecordFile], today: dt.date, keep_records: bool, jobs: int
 ) -> Iterator[FileResult]:
+    if not files:
+        return
     if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
         yield from _check_chunk((list(files), today, keep_records))
         return
@@ -104,6 +106,8 @@ class Cache:
 
     def save(self) -> None:
         """Keep only the entries of this run, so the cache never grows without bound."""
+        if self.used.keys() == self.entries.keys():
+            return  # nothing new, nothing stale: no need to write
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             ignore = self.path.parent / ".gitignore"

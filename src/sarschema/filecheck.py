@@ -1,0 +1,288 @@
+"""Everything that can be checked with one file alone.
+
+Read, load (`loader`), personal-data guard (`pii`), models (Pydantic), the
+per-file rules (id and file name, kind and folder, no future date, sources
+with a URL), and the `Summary` the rules across records need.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from sarschema.checks import PRODUCT, FileResult, Ref, Summary
+from sarschema.diagnostics import Diagnostic, FieldPath, echo, format_field
+from sarschema.discovery import RecordFile
+from sarschema.loader import MAX_FILE_BYTES, Loaded, load, too_large
+from sarschema.models import Incident, Operator, RecordBase, Response, Target, record_adapter
+from sarschema.pii import scan
+from sarschema.schema_errors import translate
+from sarschema.types import PartialDate
+from sarschema.vocab import FOLDER_OF, FOLDERS, Kind
+
+
+def check_file(record_file: RecordFile, *, today: dt.date) -> FileResult:
+    """Everything that can be checked with one file alone."""
+    label = record_file.label
+    stem = record_file.path.name.removesuffix(".yaml")
+    try:
+        size = record_file.path.stat().st_size
+        if size > MAX_FILE_BYTES:  # never read a huge file into memory
+            return FileResult(
+                label, [too_large(label, size)], Summary(label, stem, None, stem, valid=False)
+            )
+        data = record_file.path.read_bytes()
+    except OSError as exc:
+        return FileResult(
+            label,
+            [
+                Diagnostic(
+                    label,
+                    None,
+                    None,
+                    "SAR026",
+                    f"the file cannot be read: {exc.strerror or exc}.",
+                    hint="check that the file exists and that you may read it.",
+                )
+            ],
+            Summary(label, stem, None, stem, valid=False),
+        )
+    return check_bytes(data, label, folder=record_file.folder, stem=stem, today=today)
+
+
+def check_bytes(
+    data: bytes, label: str, *, folder: str | None, stem: str, today: dt.date
+) -> FileResult:
+    """Per-file checks on bytes already read (also the fuzzing entry point)."""
+    loaded = load(data, label)
+    diagnostics = list(loaded.diagnostics)
+    if loaded.data is not None:
+        diagnostics += scan(loaded, label, data.decode("utf-8", errors="replace"))
+    diagnostics += _cut_by_comment(loaded, label)
+    raw = loaded.data
+    if raw is None:
+        return FileResult(label, diagnostics, Summary(label, stem, None, stem, valid=False))
+
+    raw_id = raw.get("id") if isinstance(raw.get("id"), str) else None
+    raw_kind = raw.get("kind") if isinstance(raw.get("kind"), str) else None
+    id_pos = _pos(loaded, ("id",))
+    if raw_id is not None and raw_id != stem:
+        diagnostics.append(
+            Diagnostic.at(
+                label,
+                id_pos,
+                "SAR024",
+                f"the id {echo(raw_id)} differs from the file name.",
+                field="id",
+                hint="rename the file to the id followed by .yaml, or change `id` to the file name.",
+            )
+        )
+    expected = FOLDERS.get(folder or "")
+    if raw_kind in set(Kind) and expected is not None and raw_kind != expected:
+        diagnostics.append(
+            Diagnostic.at(
+                label,
+                _pos(loaded, ("kind",)),
+                "SAR025",
+                f"a record of kind {raw_kind} must be in {FOLDER_OF[Kind(raw_kind)]}/, "
+                f"not in {folder}/.",
+                field="kind",
+                hint=f"move the file to {FOLDER_OF[Kind(raw_kind)]}/, or fix `kind`.",
+            )
+        )
+
+    try:
+        record: RecordBase = record_adapter().validate_python(raw)
+    except ValidationError as exc:
+        diagnostics += translate(exc.errors(include_url=False), loaded, label)
+        summary = Summary(label, raw_id or stem, raw_kind, stem, id_pos, valid=False)
+        summary.loose_refs = set(_strings(raw))
+        products = raw.get("products")
+        if isinstance(products, list):  # known ids, so references to them are not reported
+            summary.products = [
+                (p["id"], _pos(loaded, ("products", i, "id")))
+                for i, p in enumerate(products)
+                if isinstance(p, dict) and isinstance(p.get("id"), str)
+            ]
+        return FileResult(label, diagnostics, summary)
+
+    diagnostics += _future_dates(record, loaded, label, today)
+    for index, source in enumerate(record.sources):
+        if source.url is None:
+            diagnostics.append(
+                Diagnostic.at(
+                    label,
+                    _pos(loaded, ("sources", index)),
+                    "SAR400",
+                    "this source has no `url`; readers cannot check it.",
+                    field=f"sources[{index}]",
+                    hint="add `url:` (and `archived_url:` for a web-archive copy) when the document "
+                    "is online.",
+                )
+            )
+    summary = _summarise(record, loaded, label, stem, id_pos)
+    return FileResult(label, diagnostics, summary, record)
+
+
+@cache
+def _text_fields() -> frozenset[str]:
+    from sarschema.dictionary import text_field_names
+
+    return text_field_names()
+
+
+def _cut_by_comment(loaded: Loaded, label: str) -> list[Diagnostic]:
+    out = []
+    for path in loaded.commented:
+        name = next((p for p in reversed(path) if isinstance(p, str)), "")
+        if name in _text_fields():
+            field = format_field(path)
+            out.append(
+                Diagnostic.at(
+                    label,
+                    _pos(loaded, path),
+                    "SAR403",
+                    f"the text of `{field}` stops where ` #` starts a comment; "
+                    "the rest of the line is not part of it.",
+                    field=field,
+                    hint="if the # belongs to the text, put the whole value in double quotes: "
+                    'title: "Attack #2".',
+                )
+            )
+    return out
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every text in raw data: the ids a broken record may refer to."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _pos(loaded: Loaded, path: FieldPath) -> tuple[int, int] | tuple[None, None]:
+    return loaded.position(path) or (None, None)
+
+
+@cache
+def _date_plan(model: type[BaseModel]) -> tuple[tuple[str, type[BaseModel] | None], ...]:
+    """For a model: its date fields (None) and its lists of models that hold dates."""
+    from sarschema.dictionary import type_name
+
+    plan: list[tuple[str, type[BaseModel] | None]] = []
+    for name, info in model.model_fields.items():
+        kind = type_name(info.annotation, info.metadata)
+        if kind == "date":
+            plan.append((name, None))
+        elif kind.startswith("list of ["):
+            inner = typing.get_args(_bare_list(info.annotation))[0]
+            if isinstance(inner, type) and issubclass(inner, BaseModel) and _date_plan(inner):
+                plan.append((name, inner))
+    return tuple(plan)
+
+
+def _bare_list(annotation: Any) -> Any:
+    for arg in (annotation, *typing.get_args(annotation)):
+        if typing.get_origin(arg) is list:
+            return arg
+    return annotation
+
+
+def _dates(value: BaseModel, path: FieldPath) -> Iterator[tuple[FieldPath, PartialDate]]:
+    for name, inner in _date_plan(type(value)):
+        item = getattr(value, name)
+        if item is None:
+            continue
+        if inner is None:
+            yield (*path, name), item
+        else:
+            for index, entry in enumerate(item):
+                yield from _dates(entry, (*path, name, index))
+
+
+def _future_dates(
+    record: RecordBase, loaded: Loaded, label: str, today: dt.date
+) -> list[Diagnostic]:
+    out = []
+    for path, date in _dates(record, ()):
+        if date.earliest() > today:
+            name = format_field(path)
+            out.append(
+                Diagnostic.at(
+                    label,
+                    _pos(loaded, path),
+                    "SAR126",
+                    f"`{name}` ({date}) is after today ({today.isoformat()}, UTC).",
+                    field=name,
+                    hint="check the year; records describe what has happened.",
+                )
+            )
+    return out
+
+
+def _summarise(record: RecordBase, loaded: Loaded, label: str, stem: str, id_pos: Any) -> Summary:
+    summary = Summary(label, record.id, _kind_of(record), stem, id_pos)
+    refs = summary.refs
+
+    def ref(path: FieldPath, target: str, kind: str) -> None:
+        refs.append(Ref(format_field(path) or "", target, kind, _pos(loaded, path)))
+
+    if isinstance(record, Incident):
+        for i, t in enumerate(record.targets):
+            ref(("targets", i), t, "target")
+        for i, op in enumerate(record.alleged_operators or ()):
+            ref(("alleged_operators", i, "operator"), op.operator, "operator")
+        for i, product in enumerate(record.spyware or ()):
+            ref(("spyware", i), product, PRODUCT)
+    elif isinstance(record, Target):
+        summary.names = _names(record.name, record.aliases, loaded)
+        for i, rel in enumerate(record.related or ()):
+            other = getattr(rel, "target", None)
+            if other is not None:
+                ref(("related", i, "target"), other, "target")
+    elif isinstance(record, Operator):
+        summary.names = _names(record.name, record.aliases, loaded)
+        if record.parent is not None:
+            summary.parent = Ref("parent", record.parent, "operator", _pos(loaded, ("parent",)))
+        summary.products = [
+            (p.id, _pos(loaded, ("products", i, "id"))) for i, p in enumerate(record.products or ())
+        ]
+    elif isinstance(record, Response):
+        for i, entry in enumerate(record.by):
+            for key in ("operator", "target"):
+                other = getattr(entry, key, None)
+                if other is not None:
+                    ref(("by", i, key), other, key)
+        for group, kind in (
+            ("incidents", "incident"),
+            ("targets", "target"),
+            ("operators", "operator"),
+        ):
+            for i, other in enumerate(getattr(record.about, group) or ()):
+                ref(("about", group, i), other, kind)
+    return summary
+
+
+def _names(name: str, aliases: list[str] | None, loaded: Loaded) -> list[Any]:
+    """Names with their phonetic keys, computed here so that the cache keeps them."""
+    from sarschema.names import name_key
+
+    out = [("name", name, _pos(loaded, ("name",)), name_key(name))]
+    out += [
+        (f"aliases[{i}]", a, _pos(loaded, ("aliases", i)), name_key(a))
+        for i, a in enumerate(aliases or ())
+    ]
+    return out
+
+
+def _kind_of(record: RecordBase) -> str:
+    return str(getattr(record, "kind"))  # noqa: B009 - every concrete record has `kind`
