@@ -62,14 +62,19 @@ class Row:
     note: str = ""
 
 
-def measure(command: list[str], *, env: dict[str, str] | None = None, repeat: int = 1) -> tuple[float, float, int]:
+def measure(
+    command: list[str], *, env: dict[str, str] | None = None, repeat: int = 1
+) -> tuple[float, float, int]:
     """Best wall time of `repeat` runs, peak RSS (MB) of the largest process, exit code."""
     best, peak, code = float("inf"), 0.0, 0
     for _ in range(repeat):
         started = time.perf_counter()
         proc = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env={**os.environ, **(env or {})}, cwd=ROOT,
+            command,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})},
+            cwd=ROOT,
         )
         _, status, usage = os.wait4(proc.pid, 0)
         best = min(best, time.perf_counter() - started)
@@ -107,31 +112,49 @@ def run_size(size: int, work: Path, *, peers: bool, repeat: int) -> list[Row]:
     measure(validate, env=env)
     add("sarschema validate, warm, nothing changed", validate, env=env)
     out = work / f"export-{size}"
-    add("sarschema export json", [*SARSCHEMA, "export", "json", str(records), "--out", str(out / "r.json")])
-    add("sarschema export csv", [*SARSCHEMA, "export", "csv", str(records), "--out", str(out / "csv")])
+    add(
+        "sarschema export json",
+        [*SARSCHEMA, "export", "json", str(records), "--out", str(out / "r.json")],
+    )
+    add(
+        "sarschema export csv",
+        [*SARSCHEMA, "export", "csv", str(records), "--out", str(out / "csv")],
+    )
     if peers:
         files = sorted(str(p) for p in records.glob("*/*.yaml"))
         checker = shutil.which("check-jsonschema") or str(Path(PY).parent / "check-jsonschema")
         if Path(checker).exists():
-            add("check-jsonschema (generic peer)",
+            add(
+                "check-jsonschema (generic peer)",
                 [checker, "--schemafile", str(ROOT / "schema" / "record.schema.json"), *files],
-                "schema only: no references, no personal-data guard")
+                "schema only: no references, no personal-data guard",
+            )
         node = shutil.which("node")
         if node and (ROOT / "tests" / "interop" / "node_modules" / "js-yaml").is_dir():
-            add("ajv + js-yaml core schema (fastest peer)",
-                [node, str(ROOT / "tests" / "interop" / "ajv-bench.mjs"), str(ROOT / "schema"),
-                 str(records)],
-                "schema only; core schema reads `2021` as a number")
+            add(
+                "ajv + js-yaml core schema (fastest peer)",
+                [
+                    node,
+                    str(ROOT / "tests" / "interop" / "ajv-bench.mjs"),
+                    str(ROOT / "schema"),
+                    str(records),
+                ],
+                "schema only; core schema reads `2021` as a number",
+            )
     return rows
 
 
 def table(rows: list[Row], startup: list[Row]) -> str:
-    lines = ["| records | what | seconds | × CSafeLoader floor | peak RSS (MB) | note |",
-             "|---:|---|---:|---:|---:|---|"]
+    lines = [
+        "| records | what | seconds | × CSafeLoader floor | peak RSS (MB) | note |",
+        "|---:|---|---:|---:|---:|---|",
+    ]
     floors = {r.size: r.seconds for r in rows if r.name == "floor: CSafeLoader parse"}
     for r in rows:
         ratio = r.seconds / floors[r.size] if floors.get(r.size) else float("nan")
-        lines.append(f"| {r.size:,} | {r.name} | {r.seconds:.2f} | {ratio:.2f} | {r.rss_mb:.0f} | {r.note} |")
+        lines.append(
+            f"| {r.size:,} | {r.name} | {r.seconds:.2f} | {ratio:.2f} | {r.rss_mb:.0f} | {r.note} |"
+        )
     for r in startup:
         lines.append(f"| – | {r.name} | {r.seconds:.2f} | – | {r.rss_mb:.0f} | {r.note} |")
     return "\n".join(lines)
@@ -146,8 +169,10 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return (f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, "
-            f"{platform.system()} {platform.release()}")
+    return (
+        f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
 
 
 def main(argv: list[str] | None = None) -> list[Row]:
@@ -166,8 +191,10 @@ def main(argv: list[str] | None = None) -> list[Row]:
             rows += run_size(size, Path(tmp), peers=not args.no_peers, repeat=repeat)
             print(f"measured {size:,} records", file=sys.stderr)
     startup = []
-    for name, command in (("sarschema --version", [*SARSCHEMA, "--version"]),
-                          ("sarschema --help", [*SARSCHEMA, "--help"])):
+    for name, command in (
+        ("sarschema --version", [*SARSCHEMA, "--version"]),
+        ("sarschema --help", [*SARSCHEMA, "--help"]),
+    ):
         seconds, rss, _ = measure(command, repeat=max(3, repeat))
         startup.append(Row(0, name, seconds, rss))
     print(f"Machine: {machine()}\n")

@@ -109,17 +109,24 @@ _WHAT = {
 }
 
 
-_FILE_URL = re.compile(r"https?://[^\s,\[\]{}\"']+", re.IGNORECASE)
+_DATE_ONLY = re.compile(_DATES.pattern)
 
 
 def could_hold_personal_data(text: str) -> bool:
     """A conservative whole-file prefilter: False only when no text of the file can
     hold an e-mail address or six digits outside URLs and dates. Escapes (`\\`) can
     hide digits from it, so a file with a backslash is always scanned."""
-    if "\\" in text:
+    if "\\" in text or "@" in text:
         return True
-    text = _FILE_URL.sub(" ", text)
-    return "@" in text or _PHONE_LIKE.search(_DATES.sub(" ", text)) is not None
+    for match in _PHONE_LIKE.finditer(text):
+        if _DATE_ONLY.fullmatch(match.group()):
+            continue
+        start = match.start()
+        token_start = max(text.rfind(ch, 0, start) for ch in " \n\t\"'[{,") + 1
+        if "://" in text[token_start:start]:
+            continue  # digits inside a URL
+        return True
+    return False
 
 
 def scan(loaded: Loaded, file: str, text: str | None = None) -> list[Diagnostic]:
