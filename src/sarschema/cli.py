@@ -225,6 +225,53 @@ def export_json(
 
 
 @app.command()
+def new(
+    kind: Annotated[str, typer.Argument(help="incident, target, operator or response.")],
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="The new record's id.")],
+    records: Annotated[Path, typer.Option("--records", help="The records folder.")] = Path(
+        "records"
+    ),
+) -> None:
+    """Write a commented template for a new record, ready to fill in.
+
+    Example:
+
+        sarschema new target omar-radi
+    """
+    from sarschema.scaffold import new_record
+
+    path = new_record(kind, record_id, records)
+    typer.echo(f"wrote {path}: fill in every empty field, then run `sarschema validate`.")
+
+
+@app.command()
+def stats(
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Record folders (default: records).")
+    ] = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="text (tables) or json.")
+    ] = OutputFormat.text,
+) -> None:
+    """Count what a record set holds: per kind, status, operator, year, role, country.
+
+    Example:
+
+        sarschema stats --format json
+    """
+    import json
+
+    from sarschema.stats import compute, render_tables
+
+    records = _valid_records(paths)
+    counts = compute(records)
+    if output_format is OutputFormat.json:
+        typer.echo(json.dumps(counts, ensure_ascii=False, indent=2))
+    else:
+        render_tables(counts)
+
+
+@app.command()
 def docs(
     out: Annotated[Path, typer.Option("--out", help="Folder to write into.")] = Path("docs"),
     check: Annotated[

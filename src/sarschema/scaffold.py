@@ -1,0 +1,185 @@
+"""`sarschema new KIND ID`: a record template that guides a contributor.
+
+Every required field is there, empty, with a comment saying what to put and
+which values are allowed; optional fields are listed as comments. An empty
+template does not validate (each empty field is reported at its line), and a
+filled one does. The first line points editors that use yaml-language-server
+(VS Code's YAML extension, ...) at the committed schema, for completion and
+inline errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sarschema.errors import UsageError
+from sarschema.vocab import (
+    FOLDER_OF,
+    Attribution,
+    Evidence,
+    Kind,
+    OperatorType,
+    Relation,
+    ResponderType,
+    ResponseType,
+    Role,
+    Status,
+    TargetType,
+    Visibility,
+)
+
+
+def _values(vocab: type) -> str:
+    return " / ".join(m.value for m in vocab)  # type: ignore[attr-defined]
+
+
+_SOURCES = """\
+# The public reporting this record rests on: at least one source. Never invent a URL;
+# leave `url` out when the document is not online (you will get a warning).
+sources:
+  - title:            # the headline as published
+    publisher:        # outlet or organisation
+    published:        # YYYY, YYYY-MM or YYYY-MM-DD
+    language:         # ISO 639-1 code, lower case: en, fr, ar ...
+    url:              # https://...
+#   archived_url: https://web.archive.org/...
+#   translation_of: https://...   (when this source translates another)
+# Free notes, e.g. how you inferred a date:
+# notes: ...
+"""
+
+_BODIES: dict[Kind, str] = {
+    Kind.INCIDENT: f"""\
+# A short neutral title, e.g. "Alleged Pegasus infection of Jane Doe's phone".
+title:
+# What happened, according to whom, in neutral words ("according to", "alleged").
+summary:
+# When it happened or began: YYYY, YYYY-MM or YYYY-MM-DD. Only the precision the source gives.
+date:
+# date_end: YYYY-MM   (optional: the end of the span)
+# Ids of target records (files in records/targets/), at least one.
+targets:
+  -
+# The furthest step the sources show: {_values(Status)}
+status:
+# The kinds of evidence, at least one: {_values(Evidence)}
+evidence:
+  -
+# Optional, when the sources name an operator (attribution: {_values(Attribution)}):
+# alleged_operators:
+#   - operator: OPERATOR-ID
+#     attribution: reported
+# spyware: [pegasus]             (product ids listed by a vendor)
+# Required when evidence lists forensic-analysis:
+# forensic_analyses:
+#   - by: WHO ANALYSED THE DEVICE
+#     result: infection-confirmed   (or attempt-found / inconclusive / no-trace)
+# vectors: [zero-click]          (zero-click / one-click / network-injection / physical-access / unknown)
+# platforms: [ios]               (ios / android / other)
+# location: MA                   (ISO 3166-1 alpha-2 country code, upper case)
+""",
+    Kind.TARGET: f"""\
+# The public name, or a pseudonym such as "Journalist A".
+name:
+# {_values(Visibility)}: use public only for people the sources name publicly.
+visibility:
+# {_values(TargetType)}
+type:
+# At least one role: {_values(Role)}
+roles:
+  -
+# aliases: [Other spelling]      (other spellings and transliterations)
+# nationalities: [MA]            (country codes, upper case)
+# residence: FR                  (a country code, never an address)
+# exiled: true                   (true or false)
+# affiliations: [Outlet name]
+# related:                       (what another person is to this target: {_values(Relation)})
+#   - name: Person without a record
+#     relation: spouse
+#   - target: TARGET-ID
+#     relation: colleague
+""",
+    Kind.OPERATOR: f"""\
+# The operator's usual name in English.
+name:
+# {_values(OperatorType)}
+type:
+# The state's own country or the company's seat (ISO code, upper case); leave out only for type unknown.
+country:
+# aliases: [Other name]
+# parent: OPERATOR-ID            (an agency's state, a vendor's parent company)
+# products:                      (only for type vendor)
+#   - id: product-id
+#     name: Product name
+""",
+    Kind.RESPONSE: f"""\
+# A short neutral title.
+title:
+# What was done or said, by whom, in neutral words.
+summary:
+# {_values(ResponseType)}
+type:
+# When it was made or began: YYYY, YYYY-MM or YYYY-MM-DD.
+date:
+# Who responded, at least one entry, each exactly one of:
+#   - operator: OPERATOR-ID  |  - target: TARGET-ID  |  - name: ... with type: ...
+# (type: {_values(ResponderType)})
+by:
+  - name:
+    type:
+# What it responds to: at least one id in incidents, targets or operators.
+about:
+  incidents:
+    -
+# demands: ["..."]              (the asks of a call to action)
+# status: ongoing               (ongoing / concluded / dismissed / unknown, for legal processes)
+""",
+}
+
+
+def template(kind: Kind, record_id: str) -> str:
+    folder = FOLDER_OF[kind]
+    return (
+        f"# yaml-language-server: $schema=../../schema/{kind.value}.schema.json\n"
+        f"# A new {kind.value} record. Fill in every empty field; `sarschema validate` "
+        "reports any left empty.\n"
+        f"# It lives in records/{folder}/{record_id}.yaml: the file name must equal the id.\n"
+        f"id: {record_id}\n"
+        f"kind: {kind.value}\n" + _BODIES[kind] + _SOURCES
+    )
+
+
+def new_record(kind: str, record_id: str, records: Path) -> Path:
+    """Write the template; refuse a bad kind, a malformed id or an id in use."""
+    from sarschema.types.slug import _ID, ID_MAX, ID_MIN, suggest_slug
+
+    try:
+        chosen = Kind(kind)
+    except ValueError:
+        raise UsageError(f"unknown kind {kind!r}; use one of: {', '.join(Kind)}") from None
+    if not (_ID.match(record_id) and ID_MIN <= len(record_id) <= ID_MAX):
+        suggestion = suggest_slug(record_id)
+        hint = f" (for example {suggestion!r})" if _ID.match(suggestion) else ""
+        raise UsageError(
+            f"{record_id!r} is not a valid id: use {ID_MIN} to {ID_MAX} lower-case letters, "
+            f"digits and single hyphens{hint}"
+        )
+    for existing in sorted(records.glob(f"*/{record_id}.yaml")):
+        raise UsageError(f"the id {record_id!r} is already used by {existing}")
+    _in_use(records, record_id)
+    path = records / FOLDER_OF[chosen] / f"{record_id}.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(template(chosen, record_id), encoding="utf-8")
+    return path
+
+
+def _in_use(records: Path, record_id: str) -> None:
+    """Product ids share the id space: look for them in the vendors' records."""
+    from sarschema.loader import load
+
+    for path in sorted((records / "operators").glob("*.yaml")):
+        data = load(path.read_bytes(), str(path)).data or {}
+        products = data.get("products")
+        for product in products if isinstance(products, list) else ():
+            if isinstance(product, dict) and product.get("id") == record_id:
+                raise UsageError(f"the id {record_id!r} is already used by a product in {path}")

@@ -1,0 +1,65 @@
+"""`sarschema stats`: what a record set holds, counted."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+
+def compute(records: Sequence[Any]) -> dict[str, dict[str, int]]:
+    """Counts per kind; incidents per status, operator and year; targets per role and
+    nationality; responses per type. Each table is sorted by count, then name."""
+    kinds: Counter[str] = Counter()
+    status: Counter[str] = Counter()
+    operators: Counter[str] = Counter()
+    years: Counter[str] = Counter()
+    roles: Counter[str] = Counter()
+    countries: Counter[str] = Counter()
+    responses: Counter[str] = Counter()
+    for record in records:
+        kinds[record.kind] += 1
+        if record.kind == "incident":
+            status[str(record.status)] += 1
+            years[str(record.date.year)] += 1
+            for op in record.alleged_operators or ():
+                operators[op.operator] += 1
+        elif record.kind == "target":
+            roles.update(str(r) for r in record.roles)
+            countries.update(record.nationalities or ())
+        elif record.kind == "response":
+            responses[str(record.type)] += 1
+
+    def ordered(counter: Counter[str], *, by_name: bool = False) -> dict[str, int]:
+        items = (
+            sorted(counter.items())
+            if by_name
+            else sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+        )
+        return dict(items)
+
+    return {
+        "records per kind": ordered(kinds),
+        "incidents per status": ordered(status),
+        "incidents per alleged operator": ordered(operators),
+        "incidents per year": ordered(years, by_name=True),
+        "targets per role": ordered(roles),
+        "targets per nationality": ordered(countries),
+        "responses per type": ordered(responses),
+    }
+
+
+def render_tables(stats: dict[str, dict[str, int]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    for title, counts in stats.items():
+        table = Table(title=title, title_justify="left")
+        table.add_column(title.split(" per ")[-1])
+        table.add_column("count", justify="right")
+        for name, count in counts.items():
+            table.add_row(name, str(count))
+        if not counts:
+            table.add_row("(none)", "0")
+        console.print(table)

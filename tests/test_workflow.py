@@ -1,0 +1,207 @@
+"""Contributor workflow: `sarschema new`, `sarschema stats`, pre-commit and CI files."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from sarschema.api import validate_paths
+from sarschema.cli import app
+from sarschema.vocab import Kind
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+#: What a contributor would type into each empty field of the templates.
+FILL = {
+    "title": "Alleged surveillance of Journalist B",
+    "summary": "According to Example Lab, the phone was selected.",
+    "date": "2021-07",
+    "status": "selected",
+    "name": "Journalist Z",
+    "visibility": "pseudonymous",
+    "type": {"target": "person", "operator": "state", "response": "statement", "by": "ngo"},
+    "country": "MA",
+    "publisher": "Example Rights Group",
+    "published": "2021-07-18",
+    "language": "en",
+    "url": "https://example.org/report",
+}
+ITEMS = {
+    "targets": "journalist-b",
+    "evidence": "leaked-data",
+    "roles": "journalist",
+    "incidents": "journalist-a-2020",
+}
+
+
+def fill(text: str, kind: str) -> str:
+    """Fill every empty `key:` and `-` line of a template, as a person would."""
+    out, parent, in_by = [], "", False
+    for line in text.splitlines():
+        key = re.match(r"^(\s*)(- )?(\w+):\s*(#.*)?$", line)
+        item = re.match(r"^(\s*)-\s*$", line)
+        if key and not line.lstrip().startswith("#"):
+            indent, dash, name = key.group(1), key.group(2) or "", key.group(3)
+            if name == "by":
+                in_by = True
+            elif indent == "" and name != "by":
+                in_by = False
+            value = FILL.get(name)
+            if isinstance(value, dict):
+                value = value["by" if in_by else kind]
+            if value is not None:
+                line = f"{indent}{dash}{name}: {value}"
+            parent = name
+        elif item:
+            line = f"{item.group(1)}- {ITEMS[parent]}"
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_new_template_fails_empty_and_passes_filled(base_tree: Path, kind: Kind) -> None:
+    result = runner.invoke(app, ["new", kind.value, "new-record", "--records", str(base_tree)])
+    assert result.exit_code == 0, result.output
+    path = next(base_tree.glob("*/new-record.yaml"))
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(f"# yaml-language-server: $schema=../../schema/{kind.value}.schema.json")
+    empty = validate_paths([str(base_tree)])
+    assert not empty.ok
+    assert {d.code for d in empty.diagnostics if d.file.endswith("new-record.yaml")} >= {"SAR016"}
+    path.write_text(fill(text, kind.value), encoding="utf-8")
+    filled = validate_paths([str(base_tree)])
+    errors = [f"{d.line}: {d.code} {d.message}" for d in filled.diagnostics if d.level == "error"]
+    assert errors == []
+    assert filled.files == 9
+
+
+def test_schema_line_points_at_the_committed_schema() -> None:
+    from sarschema.scaffold import template
+
+    for kind in Kind:
+        first = template(kind, "x-y-z").splitlines()[0]
+        relative = first.split("$schema=", 1)[1]
+        assert (ROOT / "records" / "targets" / relative).resolve() == (
+            ROOT / "schema" / f"{kind.value}.schema.json"
+        )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["target", "journalist-a"], "already used"),
+        (["incident", "spyware-a"], "already used by a product"),
+        (["target", "Journalist_A"], "not a valid id"),
+        (["person", "someone-new"], "unknown kind"),
+    ],
+)
+def test_new_refuses(
+    base_tree: Path, args: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sys
+
+    from sarschema import cli
+
+    old = sys.argv
+    sys.argv = ["sarschema", "new", *args, "--records", str(base_tree)]
+    try:
+        with pytest.raises(SystemExit) as exit_info:
+            cli.main()
+    finally:
+        sys.argv = old
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+    assert len(list(base_tree.glob("*/*.yaml"))) == 8
+
+
+def test_stats_json_counts(base_tree: Path) -> None:
+    result = runner.invoke(app, ["stats", str(base_tree), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    stats = json.loads(result.output)
+    assert stats["records per kind"] == {"operator": 3, "response": 2, "target": 2, "incident": 1}
+    assert stats["incidents per status"] == {"infected": 1}
+    assert stats["incidents per alleged operator"] == {"agency-a": 1}
+    assert stats["incidents per year"] == {"2020": 1}
+    assert stats["targets per role"] == {"journalist": 2, "editor": 1}
+    assert stats["targets per nationality"] == {"MA": 1}
+    assert stats["responses per type"] == {"call-to-action": 1, "denial": 1}
+
+
+def test_stats_table(base_tree: Path) -> None:
+    result = runner.invoke(app, ["stats", str(base_tree)])
+    assert result.exit_code == 0
+    assert "records per kind" in result.output and "infected" in result.output
+
+
+def test_stats_refuses_records_with_errors(base_tree: Path) -> None:
+    (base_tree / "targets" / "broken.yaml").write_text("id: broken\n")
+    assert runner.invoke(app, ["stats", str(base_tree)]).exit_code == 1
+
+
+@pytest.mark.parametrize("command", ["new", "stats"])
+def test_help_shows_an_example(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert f"sarschema {command}" in result.output
+
+
+def _workflow(name: str) -> dict[str, object]:
+    data = yaml.safe_load((ROOT / ".github" / "workflows" / name).read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def test_pull_request_workflow_annotates_and_checks_freshness() -> None:
+    workflow = _workflow("validate.yml")
+    assert "pull_request" in workflow[True]  # type: ignore[operator]  # YAML 1.1 reads `on` as True
+    steps = workflow["jobs"]["validate"]["steps"]  # type: ignore[index]
+    commands = [s["run"] for s in steps if "run" in s]
+    assert "sarschema validate records --format github" in commands
+    assert "sarschema export schema --check" in commands
+    assert "sarschema docs --check" in commands
+
+
+def test_workflow_steps_pass_locally() -> None:
+    """The workflow's own commands, run here as the runner would (after installing)."""
+    import os
+    import subprocess
+    import sys
+
+    steps = _workflow("validate.yml")["jobs"]["validate"]["steps"]  # type: ignore[index]
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    for step in steps:
+        command = step.get("run")
+        if command is None or "pip install" in command:
+            continue
+        done = subprocess.run(
+            command, shell=True, cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, (command, done.stdout[-2000:], done.stderr[-2000:])
+
+
+def test_reusable_workflow_is_callable() -> None:
+    workflow = _workflow("sarschema-reusable.yml")
+    inputs = workflow[True]["workflow_call"]["inputs"]  # type: ignore[index]
+    assert set(inputs) == {"records", "strict", "sarschema-version"}
+    steps = workflow["jobs"]["validate"]["steps"]  # type: ignore[index]
+    assert any("--format github" in s.get("run", "") for s in steps)
+
+
+def test_pre_commit_hooks() -> None:
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert {h["id"] for h in hooks} == {"sarschema-validate", "sarschema-validate-strict"}
+    for hook in hooks:
+        assert hook["entry"].startswith("sarschema validate")
+        assert hook["language"] == "python" and hook["pass_filenames"] is False
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    entries = {h["entry"] for repo in config["repos"] for h in repo["hooks"]}
+    assert entries == {
+        "sarschema validate",
+        "sarschema export schema --check",
+        "sarschema docs --check",
+    }
