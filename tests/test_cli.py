@@ -202,3 +202,14 @@ def test_each_export_help_shows_an_example(command: str) -> None:
     result = runner.invoke(app, ["export", command, "--help"])
     assert result.exit_code == 0
     assert f"sarschema export {command}" in result.output
+
+
+def test_quiet_shows_errors_only_but_counts_warnings(base_tree: Path) -> None:
+    break_record(base_tree)
+    denial = base_tree / "responses" / "denial-a.yaml"
+    denial.write_text(denial.read_text().replace("    url: https://example.org/news/denial\n", ""))
+    result = runner.invoke(app, ["validate", str(base_tree), "--quiet", "--format", "json"])
+    document = json.loads(result.output)
+    assert [d["code"] for d in document["diagnostics"]] == ["SAR103"]
+    assert document["summary"]["warnings"] == 1
+    assert result.exit_code == 1

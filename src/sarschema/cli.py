@@ -6,6 +6,7 @@ import os
 import sys
 import time
 import traceback
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -67,6 +68,9 @@ def validate(
         bool,
         typer.Option("--no-cache", help="Check every file again (ignore .sarschema-cache/)."),
     ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Show errors only (warnings are still counted).")
+    ] = False,
 ) -> None:
     """Check records against the format and against each other.
 
@@ -91,7 +95,11 @@ def validate(
             cache=None if no_cache else cache_folder(),
             progress=progress.update,
         )
-    RENDERERS[output_format.value](report, sys.stdout)
+    shown = report
+    if quiet:
+        shown = replace(report, diagnostics=[d for d in report.diagnostics if d.level == "error"])
+        shown.hidden_warnings = report.warnings
+    RENDERERS[output_format.value](shown, sys.stdout)
     raise typer.Exit(0 if report.ok else 1)
 
 
