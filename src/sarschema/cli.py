@@ -173,12 +173,7 @@ def export_schema(
     """
     from sarschema.export.schema import write_schemas
 
-    stale = write_schemas(out, check=check)
-    for name in stale:
-        typer.echo(f"{'out of date' if check else 'wrote'}: {name}")
-    if check and stale:
-        typer.echo("run `sarschema export schema` to regenerate.", err=True)
-        raise typer.Exit(1)
+    _report_generated(write_schemas(out, check=check), check, "sarschema export schema")
 
 
 @export_app.command("csv")
@@ -294,11 +289,14 @@ def docs(
     """
     from sarschema.docs import write_docs
 
-    stale = write_docs(out, check=check)
-    for name in stale:
+    _report_generated(write_docs(out, check=check), check, "sarschema docs")
+
+
+def _report_generated(changed: list[str], check: bool, command: str) -> None:
+    for name in changed:
         typer.echo(f"{'out of date' if check else 'wrote'}: {name}")
-    if check and stale:
-        typer.echo("run `sarschema docs` to regenerate.", err=True)
+    if check and changed:
+        typer.echo(f"run `{command}` to regenerate.", err=True)
         raise typer.Exit(1)
 
 

@@ -43,16 +43,7 @@ GENERATED: dict[str, Callable[[], str]] = {
 
 
 def write_docs(out: Path, *, check: bool = False) -> list[str]:
-    """Write (or with `check`, compare) every generated file; return those that changed."""
-    changed = []
-    for name, build in GENERATED.items():
-        path = out / name
-        text = build()
-        current = path.read_text(encoding="utf-8") if path.exists() else None
-        if current == text:
-            continue
-        changed.append(str(path))
-        if not check:
-            out.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-    return changed
+    """Write (or with `check`, compare) every generated doc; return those that differ."""
+    from sarschema.generated import sync
+
+    return sync(out, {name: build() for name, build in GENERATED.items()}, check=check)

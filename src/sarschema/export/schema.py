@@ -141,14 +141,6 @@ def render(schema: dict[str, Any]) -> str:
 
 def write_schemas(out: Path, *, check: bool = False) -> list[str]:
     """Write (or with `check`, compare) every schema file; return those that differ."""
-    changed = []
-    for name, schema in build_schemas().items():
-        path = out / name
-        text = render(schema)
-        current = path.read_text(encoding="utf-8") if path.exists() else None
-        if current != text:
-            changed.append(str(path))
-            if not check:
-                out.mkdir(parents=True, exist_ok=True)
-                path.write_text(text, encoding="utf-8")
-    return changed
+    from sarschema.generated import sync
+
+    return sync(out, {name: render(s) for name, s in build_schemas().items()}, check=check)
