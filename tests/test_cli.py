@@ -213,3 +213,28 @@ def test_quiet_shows_errors_only_but_counts_warnings(base_tree: Path) -> None:
     assert [d["code"] for d in document["diagnostics"]] == ["SAR103"]
     assert document["summary"]["warnings"] == 1
     assert result.exit_code == 1
+
+
+def test_streamed_exports_equal_the_library_exports(tmp_path: Path) -> None:
+    """The CLI streams records from worker processes; the result is the same as
+    exporting the validated models in one process (450 records: the parallel path)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    from generate import generate
+
+    from sarschema.api import validate_paths
+    from sarschema.export.csv import write_csv
+    from sarschema.export.json import to_document
+
+    records = tmp_path / "records"
+    generate(records, 450)
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["export", "json", str(records), "--out", str(out / "r.json")]).exit_code == 0
+    assert runner.invoke(app, ["export", "csv", str(records), "--out", str(out / "csv")]).exit_code == 0
+    report = validate_paths([str(records)])
+    assert json.loads((out / "r.json").read_text(encoding="utf-8")) == json.loads(
+        json.dumps(to_document(report.records))
+    )
+    for path in write_csv(report.records, tmp_path / "library"):
+        assert (out / "csv" / path.name).read_bytes() == path.read_bytes(), path.name

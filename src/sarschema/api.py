@@ -13,12 +13,12 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sarschema.checks import Summary, cross_check
 from sarschema.codes import Severity
 from sarschema.diagnostics import Diagnostic
-from sarschema.discovery import discover
+from sarschema.discovery import RecordFile, discover
 
 if TYPE_CHECKING:
     from sarschema.models import RecordBase
@@ -40,6 +40,8 @@ class Report:
     valid_files: list[str] = field(default_factory=list)
     #: warnings left out of `diagnostics` for display (`--quiet`), still counted
     hidden_warnings: int = 0
+    #: the record files found, for a second pass (exports)
+    record_files: list[RecordFile] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -52,6 +54,45 @@ class Report:
     @property
     def ok(self) -> bool:
         return self.errors == 0
+
+
+def _finish(report: Report, summaries: list[Summary], strict: bool) -> Report:
+    report.diagnostics += cross_check(summaries)
+    if strict:
+        report.diagnostics = [d.escalated() for d in report.diagnostics]
+    report.diagnostics.sort(key=Diagnostic.sort_key)
+    return report
+
+
+def export_records(
+    paths: Sequence[str | Path],
+    fn: Callable[[Any], Any],
+    sink: Callable[[Any], None],
+    *,
+    today: dt.date | None = None,
+    jobs: int | None = None,
+) -> Report:
+    """Validate and export in one pass: `sink(fn(record))` for each valid record, in
+    file order, as the worker processes produce them (nothing is held). The caller
+    must discard what `sink` wrote unless the returned report is `ok`, since the
+    rules across records are known only at the end."""
+    from sarschema.runner import run
+
+    today = today or today_utc()
+    found = discover([str(p) for p in paths])
+    report = Report(
+        diagnostics=list(found.diagnostics), files_seen=found.files_seen, record_files=found.records
+    )
+    summaries: list[Summary] = []
+    for result in run(found.records, today, jobs=jobs, fn=fn):
+        report.files += 1
+        report.read.append(result.file)
+        report.diagnostics += result.diagnostics
+        summaries.append(result.summary)
+        if result.payload is not None:
+            report.valid_files.append(result.file)
+            sink(result.payload)
+    return _finish(report, summaries, strict=False)
 
 
 def today_utc() -> dt.date:
@@ -83,7 +124,9 @@ def validate_paths(
 
     today = today or today_utc()
     found = discover([str(p) for p in paths])
-    report = Report(diagnostics=list(found.diagnostics), files_seen=found.files_seen)
+    report = Report(
+        diagnostics=list(found.diagnostics), files_seen=found.files_seen, record_files=found.records
+    )
     summaries: list[Summary] = []
     total = len(found.records)
     done = 0
@@ -111,8 +154,4 @@ def validate_paths(
             report.valid_files.append(result.file)
         if result.record is not None:
             report.records.append(result.record)
-    report.diagnostics += cross_check(summaries)
-    if strict:
-        report.diagnostics = [d.escalated() for d in report.diagnostics]
-    report.diagnostics.sort(key=Diagnostic.sort_key)
-    return report
+    return _finish(report, summaries, strict)

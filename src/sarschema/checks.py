@@ -61,6 +61,8 @@ class FileResult:
     diagnostics: list[Diagnostic]
     summary: Summary
     record: Any = None
+    #: what an export made of the valid record in the worker (see `runner.run`)
+    payload: Any = None
 
 
 def _a(kind: str) -> str:

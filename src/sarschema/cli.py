@@ -139,12 +139,18 @@ export_app = typer.Typer(
 app.add_typer(export_app, name="export")
 
 
-def _valid_records(paths: list[str] | None) -> list[Any]:
-    """Validate first: exports run only on a record set without errors."""
+def _validated(paths: list[str] | None) -> Any:
+    """Records for `stats`, which needs them all: only from a set without errors."""
     from sarschema.api import validate_paths
-    from sarschema.report import render_text
 
     report = validate_paths(paths or ["records"])
+    _refuse_unless_ok(report)
+    return report
+
+
+def _refuse_unless_ok(report: Any) -> None:
+    from sarschema.report import render_text
+
     if not report.ok:
         render_text(report, sys.stderr)
         typer.echo(
@@ -153,9 +159,8 @@ def _valid_records(paths: list[str] | None) -> list[Any]:
             err=True,
         )
         raise typer.Exit(1)
-    if len(report.records) != report.files:  # pragma: no cover - an internal invariant
-        raise InternalError("validated record count differs from the files read")
-    return report.records
+    if len(report.valid_files) != report.files:  # pragma: no cover - an internal invariant
+        raise InternalError("exported record count differs from the files read")
 
 
 @export_app.command("schema")
@@ -193,11 +198,22 @@ def export_csv(
 
         sarschema export csv --out build/csv
     """
-    from sarschema.export.csv import write_csv
+    import shutil
+    import tempfile
 
-    records = _valid_records(paths)
-    written = write_csv(records, out, raw=raw)
-    typer.echo(f"wrote {len(records)} records into {len(written)} files in {out}")
+    from sarschema.api import export_records
+    from sarschema.export.csv import CSVExporter, record_rows
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".sarschema-export-") as tmp:
+        with CSVExporter(Path(tmp), raw=raw) as exporter:
+            report = export_records(paths or ["records"], record_rows, exporter.write_rows)
+            _refuse_unless_ok(report)  # nothing reaches `out` unless every check passed
+            written = exporter.finalize()
+        out.mkdir(exist_ok=True)
+        for path in written:
+            shutil.move(str(path), out / path.name)
+    typer.echo(f"wrote {report.files} records into {len(written)} files in {out}")
 
 
 @export_app.command("json")
@@ -215,16 +231,30 @@ def export_json(
 
         sarschema export json --out build/records.json
     """
-    from sarschema.export.json import write_json
+    import tempfile
 
-    records = _valid_records(paths)
-    if out is None:
-        write_json(records, sys.stdout)
-        return
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with out.open("w", encoding="utf-8") as handle:
-        count = write_json(records, handle)
-    typer.echo(f"wrote {count} records to {out}", err=True)
+    from sarschema.api import export_records
+    from sarschema.export.json import JsonStream, record_document
+
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as tmp:
+        stream = JsonStream(tmp)
+        report = export_records(paths or ["records"], record_document, stream.write)
+        _refuse_unless_ok(report)  # nothing is written out unless every check passed
+        stream.finish()
+        tmp.seek(0)
+        if out is None:
+            _copy(tmp, sys.stdout)
+            return
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("w", encoding="utf-8") as handle:
+            _copy(tmp, handle)
+    typer.echo(f"wrote {stream.count} records to {out}", err=True)
+
+
+def _copy(source: Any, target: Any) -> None:
+    import shutil
+
+    shutil.copyfileobj(source, target)
 
 
 @app.command()
@@ -266,8 +296,7 @@ def stats(
 
     from sarschema.stats import compute, render_tables
 
-    records = _valid_records(paths)
-    counts = compute(records)
+    counts = compute(_validated(paths).records)
     if output_format is OutputFormat.json:
         typer.echo(json.dumps(counts, ensure_ascii=False, indent=2))
     else:

@@ -17,7 +17,7 @@ import pickle
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sarschema.__about__ import FORMAT_VERSION, __version__
 from sarschema.loader import MAX_FILE_BYTES
@@ -25,6 +25,8 @@ from sarschema.loader import MAX_FILE_BYTES
 if TYPE_CHECKING:
     from sarschema.checks import FileResult
     from sarschema.discovery import RecordFile
+
+T = TypeVar("T")
 
 #: Below this many files, starting processes costs more than it saves.
 PARALLEL_MIN_FILES = 400
@@ -37,27 +39,39 @@ def default_jobs() -> int:
 
 
 def _check_chunk(
-    args: tuple[list[RecordFile], dt.date, bool],
+    args: tuple[list[RecordFile], dt.date, bool, Callable[[Any], Any] | None],
 ) -> list[FileResult]:
     from sarschema.filecheck import check_file
 
-    files, today, keep_records = args
+    files, today, keep_records, fn = args
     out = []
     for record_file in files:
         result = check_file(record_file, today=today)
+        if fn is not None and result.record is not None:
+            result.payload = fn(result.record)
         if not keep_records:
             result.record = None
         out.append(result)
     return out
 
 
-def _run(
-    files: Sequence[RecordFile], today: dt.date, keep_records: bool, jobs: int
+def run(
+    files: Sequence[RecordFile],
+    today: dt.date,
+    *,
+    keep_records: bool = False,
+    jobs: int | None = None,
+    fn: Callable[[Any], Any] | None = None,
 ) -> Iterator[FileResult]:
+    """Check files in worker processes, yielding results in file order as they come.
+
+    With `fn` (a module-level function, sent to the workers by name), each valid
+    record's `fn(record)` comes back as `payload`: exports stream this way."""
+    jobs = default_jobs() if jobs is None else jobs
     if not files:
         return
     if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
-        yield from _check_chunk((list(files), today, keep_records))
+        yield from _check_chunk((list(files), today, keep_records, fn))
         return
     import multiprocessing
 
@@ -67,7 +81,9 @@ def _run(
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     size = max(50, len(files) // (jobs * 8))
-    chunks = [(list(files[i : i + size]), today, keep_records) for i in range(0, len(files), size)]
+    chunks = [
+        (list(files[i : i + size]), today, keep_records, fn) for i in range(0, len(files), size)
+    ]
     with ProcessPoolExecutor(jobs, mp_context=context) as pool:
         for results in pool.map(_check_chunk, chunks):
             yield from results
@@ -142,7 +158,7 @@ def check_files(
     jobs = default_jobs() if jobs is None else jobs
     if cache is None or keep_records:
         results = []
-        for result in _run(files, today, keep_records, jobs):
+        for result in run(files, today, keep_records=keep_records, jobs=jobs):
             results.append(result)
             if progress:
                 progress(1)
@@ -171,7 +187,7 @@ def check_files(
             store.used[key] = hit
             if progress:
                 progress(1)
-    for index, result in zip(todo, _run([files[i] for i in todo], today, False, jobs), strict=True):
+    for index, result in zip(todo, run([files[i] for i in todo], today, jobs=jobs), strict=True):
         found[index] = result
         new_key = keys[index]
         if new_key is not None:

@@ -818,6 +818,11 @@ def rows_of(record: RecordBase) -> Iterator[tuple[Table, Row]]:
     yield from _source_rows(record, kind)
 
 
+def record_rows(record: RecordBase) -> list[tuple[str, Row]]:
+    """`rows_of` with table names: plain data, cheap to send between processes."""
+    return [(table.name, row) for table, row in rows_of(record)]
+
+
 # --------------------------------------------------------------------------
 # Exporters
 
@@ -837,6 +842,9 @@ class Exporter(ABC):
     @abstractmethod
     def finalize(self) -> list[Path]:
         """Finish the output; return the files written."""
+
+
+_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 
 
 class CSVExporter(Exporter):
@@ -894,7 +902,12 @@ class CSVExporter(Exporter):
         return value if self.raw else neutralise_cell(value)
 
     def write(self, record: RecordBase) -> None:
-        for table, row in rows_of(record):
+        self.write_rows(record_rows(record))
+
+    def write_rows(self, rows: Iterable[tuple[str, Row]]) -> None:
+        """Rows already made from a record (by `record_rows`, maybe in another process)."""
+        for name, row in rows:
+            table = _BY_NAME[name]
             unknown = row.keys() - set(table.header)
             if unknown:  # a programming error: the row and the table disagree
                 raise KeyError(f"{table.name} has no column {sorted(unknown)}")

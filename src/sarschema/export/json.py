@@ -19,13 +19,38 @@ def to_document(records: Sequence[RecordBase]) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "generator": f"sarschema {__version__}",
         "count": len(records),
-        "records": [_ordered(r.model_dump(mode="json", exclude_none=True)) for r in records],
+        "records": [record_document(r) for r in records],
     }
 
 
 def _ordered(data: dict[str, Any]) -> dict[str, Any]:
     """`id` and `kind` first, as people write them."""
     return {"id": data["id"], "kind": data["kind"], **data}
+
+
+def record_document(record: RecordBase) -> dict[str, Any]:
+    """One record as plain JSON data (cheap to send between processes)."""
+    return _ordered(record.model_dump(mode="json", exclude_none=True))
+
+
+class JsonStream:
+    """Writes the document record by record (the count comes last), never holding
+    all records; `write` each record's `record_document`, then `finish`."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.count = 0
+        head = {"format_version": FORMAT_VERSION, "generator": f"sarschema {__version__}"}
+        out.write(json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "records": [')
+
+    def write(self, document: dict[str, Any]) -> None:
+        text = json.dumps(document, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+        self.out.write(("," if self.count else "") + "\n    " + text)
+        self.count += 1
+
+    def finish(self) -> int:
+        self.out.write(("\n  ]" if self.count else "]") + f',\n  "count": {self.count}\n}}\n')
+        return self.count
 
 
 def write_json(records: Sequence[RecordBase], out: TextIO) -> int:
