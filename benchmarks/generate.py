@@ -168,7 +168,7 @@ def generate(out: Path, count: int, seed: int = 1) -> dict[str, int]:
         if vendor:
             k = vendors.index(ident)
             lines += ["products:", f"  - id: {products[k]}", f"    name: {q('Spyware ' + str(k))}"]
-        lines += sources(rng, rng.randint(1, 3))
+        lines += sources(rng, rng.randint(2, 3))
         lines.append(
             f"notes: {q('According to reporting, the operator ' + rng.choice(ARABIC) + '.')}"
         )

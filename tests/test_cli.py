@@ -230,8 +230,14 @@ def test_streamed_exports_equal_the_library_exports(tmp_path: Path) -> None:
     records = tmp_path / "records"
     generate(records, 450)
     out = tmp_path / "out"
-    assert runner.invoke(app, ["export", "json", str(records), "--out", str(out / "r.json")]).exit_code == 0
-    assert runner.invoke(app, ["export", "csv", str(records), "--out", str(out / "csv")]).exit_code == 0
+    assert (
+        runner.invoke(app, ["export", "json", str(records), "--out", str(out / "r.json")]).exit_code
+        == 0
+    )
+    assert (
+        runner.invoke(app, ["export", "csv", str(records), "--out", str(out / "csv")]).exit_code
+        == 0
+    )
     report = validate_paths([str(records)])
     assert json.loads((out / "r.json").read_text(encoding="utf-8")) == json.loads(
         json.dumps(to_document(report.records))

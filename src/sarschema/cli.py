@@ -25,7 +25,7 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
-REPORT_URL = "https://github.com/sarschema/sarschema/issues"
+REPORT_WHERE = "in the project's issue tracker"
 
 
 class OutputFormat(StrEnum):
@@ -144,17 +144,17 @@ def _validated(paths: list[str] | None) -> Any:
     from sarschema.api import validate_paths
 
     report = validate_paths(paths or ["records"])
-    _refuse_unless_ok(report)
+    _refuse_unless_ok(report, "stats")
     return report
 
 
-def _refuse_unless_ok(report: Any) -> None:
+def _refuse_unless_ok(report: Any, what: str = "export") -> None:
     from sarschema.report import render_text
 
     if not report.ok:
         render_text(report, sys.stderr)
         typer.echo(
-            f"sarschema: export refused: the records have {report.errors} error(s); "
+            f"sarschema: {what} refused: the records have {report.errors} error(s); "
             "fix them first (see `sarschema validate`).",
             err=True,
         )
@@ -343,7 +343,7 @@ def main() -> None:
     except Exception as exc:  # an internal bug: reported as one, never hidden
         typer.echo(
             f"sarschema: internal error ({type(exc).__name__}). This is a bug in sarschema, "
-            f"not in your records. Please report it at {REPORT_URL} with the command you ran.",
+            f"not in your records. Please report it {REPORT_WHERE}, with the command you ran.",
             err=True,
         )
         if os.environ.get("SARSCHEMA_DEBUG"):

@@ -121,9 +121,7 @@ _TABLE: tuple[Code, ...] = (
     Code("SAR110", "too-few-items", _E, "A list needs at least one entry.", "schema"),
     Code("SAR111", "bad-boolean", _E, "A yes/no field takes `true` or `false`.", "schema"),
     Code("SAR112", "bad-kind", _E, "`kind` is missing or not one of the four kinds.", "schema"),
-    Code(
-        "SAR113", "id-too-long", _E, "An id longer than 80 or shorter than 3 characters.", "schema"
-    ),
+    Code("SAR113", "id-length", _E, "An id shorter than 3 or longer than 80 characters.", "schema"),
     Code("SAR120", "date-order", _E, "`date_end` is before `date`.", "rules"),
     Code(
         "SAR121",
