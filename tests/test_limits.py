@@ -1,4 +1,9 @@
-"""Sizes, links and unreadable files: each gets a diagnostic quickly, never a hang."""
+"""Sizes, links and unreadable files: each gets a diagnostic, never a hang.
+
+The time bounds here are hang guards (`HANG`, generous so that a busy machine
+never trips them): a parser that expanded an alias bomb or followed 1,000 levels
+would take minutes, not seconds. Speed itself is measured in benchmarks/.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ import pytest
 
 from sarschema.api import validate_paths
 from sarschema.loader import MAX_FILE_BYTES, MAX_NODES, load
+
+HANG = 10.0  # seconds
 
 
 def codes(root: Path) -> list[tuple[str, str]]:
@@ -22,7 +29,7 @@ def test_file_over_1_mib_is_refused_without_reading_it(base_tree: Path) -> None:
         handle.truncate(50 * 1024 * 1024)
     started = time.perf_counter()
     assert ("SAR001", "journalist-b.yaml") in codes(base_tree)
-    assert time.perf_counter() - started < 5
+    assert time.perf_counter() - started < HANG
 
 
 def test_just_under_the_limit_is_read() -> None:
@@ -35,7 +42,7 @@ def test_ten_megabyte_string_is_refused_by_size() -> None:
     data = b"notes: " + b"a" * (10 * 1024 * 1024) + b"\n"
     started = time.perf_counter()
     assert [d.code for d in load(data, "f").diagnostics] == ["SAR001"]
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < HANG
 
 
 def test_thousand_level_nesting_stops_early() -> None:
@@ -45,14 +52,14 @@ def test_thousand_level_nesting_stops_early() -> None:
     ):
         started = time.perf_counter()
         assert [d.code for d in load(data, "f").diagnostics] == ["SAR015"]
-        assert time.perf_counter() - started < 2
+        assert time.perf_counter() - started < HANG
 
 
 def test_hundred_thousand_list_items_hit_the_node_limit() -> None:
     data = b"a:\n" + b"  - x\n" * 100_000
     started = time.perf_counter()
     assert [d.code for d in load(data, "f").diagnostics] == ["SAR018"]
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < HANG
     assert MAX_NODES < 100_000
 
 
@@ -62,7 +69,7 @@ def test_alias_bomb_is_refused_fast() -> None:
     started = time.perf_counter()
     found = {d.code for d in load(b"\n".join(lines) + b"\n", "f").diagnostics}
     assert found == {"SAR012"}
-    assert time.perf_counter() - started < 2
+    assert time.perf_counter() - started < HANG
 
 
 def test_symlink_is_reported(base_tree: Path) -> None:
