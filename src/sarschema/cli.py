@@ -28,6 +28,11 @@ app = typer.Typer(
 REPORT_WHERE = "in the project's issue tracker"
 
 
+_Check = Annotated[
+    bool, typer.Option("--check", help="Exit 1 if the committed files are out of date.")
+]
+
+
 class OutputFormat(StrEnum):
     text = "text"
     json = "json"
@@ -166,9 +171,7 @@ def _refuse_unless_ok(report: Any, what: str = "export") -> None:
 @export_app.command("schema")
 def export_schema(
     out: Annotated[Path, typer.Option("--out", help="Folder to write into.")] = Path("schema"),
-    check: Annotated[
-        bool, typer.Option("--check", help="Exit 1 if the committed files are out of date.")
-    ] = False,
+    check: _Check = False,
 ) -> None:
     """Write the JSON Schema (draft 2020-12): one file per kind and record.schema.json.
 
@@ -306,9 +309,7 @@ def stats(
 @app.command()
 def docs(
     out: Annotated[Path, typer.Option("--out", help="Folder to write into.")] = Path("docs"),
-    check: Annotated[
-        bool, typer.Option("--check", help="Exit 1 if the committed files are out of date.")
-    ] = False,
+    check: _Check = False,
 ) -> None:
     """Generate the reference documentation: data dictionary and diagnostic codes.
 
