@@ -113,3 +113,11 @@ def test_explicit_file_argument(base_tree: Path) -> None:
     # alone, the file's references to other records cannot resolve: only that is reported
     assert report.files == 1
     assert {d.code for d in report.diagnostics} <= {"SAR401"}
+
+
+def test_overlapping_paths_check_each_file_once(base_tree: Path) -> None:
+    (base_tree / "targets" / "notes.txt").write_text("x\n")
+    report = validate_paths([str(base_tree), str(base_tree / "targets"), str(base_tree)])
+    assert report.files == 8
+    assert [d.code for d in report.diagnostics] == ["SAR020"]
+    assert report.files_seen == 9

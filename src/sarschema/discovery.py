@@ -112,7 +112,27 @@ def discover(paths: list[str]) -> Found:
                     hint="records live in incidents/, targets/, operators/ and responses/ folders.",
                 )
             )
-    return found
+    return _dedupe(found) if len(paths) > 1 else found
+
+
+def _dedupe(found: Found) -> Found:
+    """Paths that overlap (`records records/targets`) name some files twice: each file
+    is checked and reported once, under the first name it was found by."""
+    seen: set[str] = set()
+    records = []
+    for record in found.records:
+        real = os.path.realpath(record.path)
+        if real not in seen:
+            seen.add(real)
+            records.append(record)
+    diagnostics = []
+    for diag in found.diagnostics:
+        real = os.path.realpath(diag.file)
+        if diag.code == "SAR027" or real not in seen:
+            seen.add(real)
+            diagnostics.append(diag)
+    dropped = len(found.records) - len(records) + len(found.diagnostics) - len(diagnostics)
+    return Found(records, diagnostics, found.files_seen - dropped)
 
 
 def _walk(folder: str, at_root: bool, found: Found) -> None:
