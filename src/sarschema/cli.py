@@ -243,7 +243,7 @@ def export_json(
         stream = JsonStream(tmp)
         report = export_records(paths or ["records"], record_document, stream.write)
         _refuse_unless_ok(report)  # nothing is written out unless every check passed
-        stream.finish()
+        stream.finalize()
         tmp.seek(0)
         if out is None:
             _copy(tmp, sys.stdout)

@@ -35,7 +35,7 @@ def record_document(record: RecordBase) -> dict[str, Any]:
 
 class JsonStream:
     """Writes the document record by record (the count comes last), never holding
-    all records; `write` each record's `record_document`, then `finish`."""
+    all records; `write` each record's `record_document`, then `finalize`."""
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
@@ -48,7 +48,7 @@ class JsonStream:
         self.out.write(("," if self.count else "") + "\n    " + text)
         self.count += 1
 
-    def finish(self) -> int:
+    def finalize(self) -> int:
         self.out.write(("\n  ]" if self.count else "]") + f',\n  "count": {self.count}\n}}\n')
         return self.count
 
