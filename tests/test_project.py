@@ -62,3 +62,37 @@ def test_ci_runs_the_readme_test_command() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     command = next(line for line in ci.splitlines() if "pytest" in line)
     assert command.strip() in readme
+
+
+def test_readme_and_contributing_examples_match_the_tool(tmp_path: Path) -> None:
+    """The example diagnostics shown to newcomers are what the tool really prints."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from sarschema.cli import app
+
+    records = tmp_path / "records"
+    shutil.copytree(ROOT / "records", records)
+    radi = records / "incidents" / "omar-radi-2020-nso-spyware.yaml"
+    radi.write_text(
+        radi.read_text(encoding="utf-8").replace("status: attempted", "status: infectd")
+    )
+    runner = CliRunner()
+    assert (
+        runner.invoke(
+            app, ["new", "incident", "jane-doe-2021-pegasus", "--records", str(records)]
+        ).exit_code
+        == 0
+    )
+    new = records / "incidents" / "jane-doe-2021-pegasus.yaml"
+    new.write_text(new.read_text(encoding="utf-8").replace("\nstatus:\n", "\nstatus: infectd\n"))
+    out = runner.invoke(app, ["validate", str(records), "--no-cache"]).output.replace(
+        str(records), "records"
+    )
+    for doc in ("README.md", "CONTRIBUTING.md"):
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        shown = [line for line in text.splitlines() if "error SAR103" in line]
+        assert shown, doc
+        for line in shown:
+            assert line in out, (doc, line)
