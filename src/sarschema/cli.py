@@ -234,6 +234,7 @@ def export_json(
 
         sarschema export json --out build/records.json
     """
+    import shutil
     import tempfile
 
     from sarschema.api import export_records
@@ -246,18 +247,12 @@ def export_json(
         stream.finalize()
         tmp.seek(0)
         if out is None:
-            _copy(tmp, sys.stdout)
+            shutil.copyfileobj(tmp, sys.stdout)
             return
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", encoding="utf-8") as handle:
-            _copy(tmp, handle)
+            shutil.copyfileobj(tmp, handle)
     typer.echo(f"wrote {stream.count} records to {out}", err=True)
-
-
-def _copy(source: Any, target: Any) -> None:
-    import shutil
-
-    shutil.copyfileobj(source, target)
 
 
 @app.command()

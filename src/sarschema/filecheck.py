@@ -60,10 +60,7 @@ def check_bytes(
 ) -> FileResult:
     """Per-file checks on bytes already read (also the fuzzing entry point)."""
     loaded = load(data, label)
-    diagnostics = list(loaded.diagnostics)
-    if loaded.data is not None:
-        diagnostics += scan(loaded, label, data.decode("utf-8", errors="replace"))
-    diagnostics += _cut_by_comment(loaded, label)
+    diagnostics = [*loaded.diagnostics, *scan(loaded, label), *_cut_by_comment(loaded, label)]
     raw = loaded.data
     if raw is None:
         return FileResult(label, diagnostics, Summary(label, stem, None, stem, valid=False))

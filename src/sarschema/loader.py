@@ -65,6 +65,8 @@ class Loaded:
     dropped: set[FieldPath] = field(default_factory=set)
     #: Plain values followed by a `#` comment on the same line (text may be cut there).
     commented: list[FieldPath] = field(default_factory=list)
+    #: the file as text (UTF-8 decoded once, here)
+    text: str = ""
 
     def position(self, path: FieldPath, *, key: bool = False) -> Pos | None:
         """Position of a value (or its key), falling back to the nearest ancestor."""
@@ -114,8 +116,9 @@ class _Frame:
         self.seen: dict[object, int] = {}
 
 
-def check_bytes(data: bytes, file: str) -> Diagnostic | None:
-    """Byte-level refusals that YAML parsers report badly or not at all."""
+def check_bytes(data: bytes, file: str) -> str | Diagnostic:
+    """Byte-level refusals that YAML parsers report badly or not at all; the decoded
+    text when there are none (kept, so that no later stage decodes the file again)."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or (
         len(data) >= 4 and b"\x00" in data[:4] and data[:4].count(b"\x00") >= 2
     ):
@@ -162,7 +165,7 @@ def check_bytes(data: bytes, file: str) -> Diagnostic | None:
             "the file contains an invisible control character (U+0080 to U+009F).",
             hint="delete it; it often comes from text pasted from another program.",
         )
-    return None
+    return text
 
 
 def _tab_indent(text: bytes, file: str) -> Diagnostic | None:
@@ -213,9 +216,9 @@ def load(data: bytes, file: str) -> Loaded:
     """Read one record file's bytes. Never raises on bad input."""
     if len(data) > MAX_FILE_BYTES:
         return Loaded(None, diagnostics=[too_large(file, len(data))])
-    bad = check_bytes(data, file)
-    if bad is not None:
-        return Loaded(None, diagnostics=[bad])
+    text = check_bytes(data, file)
+    if isinstance(text, Diagnostic):
+        return Loaded(None, diagnostics=[text])
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     tab = _tab_indent(data, file)
@@ -225,7 +228,9 @@ def load(data: bytes, file: str) -> Loaded:
     import yaml
 
     try:
-        return _walk(parser, data, file)
+        loaded = _walk(parser, data, file)
+        loaded.text = text
+        return loaded
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         if mark is None:

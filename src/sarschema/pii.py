@@ -129,10 +129,10 @@ def could_hold_personal_data(text: str) -> bool:
     return False
 
 
-def scan(loaded: Loaded, file: str, text: str | None = None) -> list[Diagnostic]:
-    """Personal data in every text and key; `text` (the file) enables the prefilter."""
+def scan(loaded: Loaded, file: str) -> list[Diagnostic]:
+    """Personal data in every text and key, after a prefilter on the whole file."""
     data = loaded.data
-    if data is None or (text is not None and not could_hold_personal_data(text)):
+    if data is None or not could_hold_personal_data(loaded.text):
         return []
     regions = _regions(data)
     out: list[Diagnostic] = []

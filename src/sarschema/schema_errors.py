@@ -48,10 +48,6 @@ _SHAPES = {
 }
 
 
-def _shown(value: Any) -> str | None:
-    return echo(value, "") or None
-
-
 def _found(value: Any) -> str:
     if isinstance(value, bool):
         return "true/false"
@@ -260,8 +256,8 @@ def _one(err: Any, loaded: Loaded, file: str) -> Diagnostic | None:
                 field=format_field(full),
                 hint=_custom_hint(kind, ctx),
             )
-        shown = _shown(value) if kind not in ("sar_date_order", "sar_empty_text") else None
-        message = err["msg"] + (f": {shown}." if shown else ".")
+        safe = kind not in ("sar_date_order", "sar_empty_text") and is_safe(value)
+        message = err["msg"] + (f": {echo(value)}." if safe else ".")
         return Diagnostic.at(
             file,
             where,
@@ -272,7 +268,7 @@ def _one(err: Any, loaded: Loaded, file: str) -> Diagnostic | None:
         )
     if kind == "enum" or kind == "literal_error":
         options = _vocabulary(walk.leaf) or re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
-        shown = _shown(value) or "this value"
+        shown = echo(value)
         hint = _did_you_mean(value, options)
         listed = ", ".join(options)
         return Diagnostic.at(
