@@ -55,6 +55,45 @@ def test_thousand_level_nesting_stops_early() -> None:
         assert time.perf_counter() - started < HANG
 
 
+def _nesting_diagnostics(data: bytes) -> list[tuple[str, int | None, int | None]]:
+    return [(d.code, d.line, d.column) for d in load(data, "f").diagnostics]
+
+
+@pytest.mark.parametrize("levels", [21, 25, 999, 1000, 1001, 3000])
+@pytest.mark.parametrize(
+    "prefix",
+    [
+        b"a: ",
+        'id: x\r\nnotes: "[[[ ééé"\r\na: '.encode(),
+        b"id: x\rnotes: y\ra: ",
+        b"a: [['q[[[', {b: ",
+        b"a:\n  b:\n    - ",
+    ],
+)
+def test_nesting_is_reported_where_level_21_opens_whichever_layer_stops(
+    levels: int, prefix: bytes
+) -> None:
+    """libyaml from PyYAML 6.0.4 on refuses 1,000 levels itself, reading a line of
+    brackets ahead of its events; the diagnostic must not depend on that."""
+    data = prefix + b"[" * levels + b"]" * levels + b"\n"
+    # Where level 21 opens, counted independently: the loader's levels are the root
+    # mapping plus every open collection before the run of brackets.
+    lines = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n")
+    line = len(lines) - 1
+    text = lines[line - 1].decode()
+    open_before = {b"a: [['q[[[', {b: ": 4, b"a:\n  b:\n    - ": 3}.get(prefix, 1)
+    column = text.index("[" * levels) + (20 - open_before) + 1
+    assert _nesting_diagnostics(data) == [("SAR015", line, column)]
+
+
+def test_deep_nesting_inside_a_refused_value_is_reported_too() -> None:
+    for depth in (30, 1000, 2000):
+        data = b"a: !tag " + b"[" * depth + b"]" * depth + b"\n"
+        assert _nesting_diagnostics(data) == [("SAR011", 1, 4), ("SAR015", 1, 28)]
+        data = b"? " + b"[" * depth + b"]" * depth + b"\n: x\n"
+        assert [code for code, _, _ in _nesting_diagnostics(data)] == ["SAR017", "SAR015"]
+
+
 def test_hundred_thousand_list_items_hit_the_node_limit() -> None:
     data = b"a:\n" + b"  - x\n" * 100_000
     started = time.perf_counter()

@@ -37,6 +37,7 @@ _YAML11_BOOL = {
         ("n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"), "bool:false"
     ),
 }
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
 _NUMBER = re.compile(r"[-+]?(?:[0-9][0-9_]*)?(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?\Z")
 
 
@@ -224,15 +225,27 @@ def load(data: bytes, file: str) -> Loaded:
     tab = _tab_indent(data, file)
     if tab is not None:
         return Loaded(None, diagnostics=[tab])
-    parser = _parser_class()(data)
+    loaded = _parse(data, file)
+    loaded.text = text
+    return loaded
+
+
+def _parse(data: bytes, file: str, *, again: bool = True) -> Loaded:
     import yaml
 
+    parser = _parser_class()(data)
     try:
-        loaded = _walk(parser, data, file)
-        loaded.text = text
-        return loaded
+        return _walk(parser, data, file)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        if getattr(exc, "problem", None) == _LIBYAML_TOO_DEEP and again and mark is not None:
+            # libyaml (as bundled from PyYAML 6.0.4 on) refuses 1,000 levels itself, and
+            # its scanner reads a line of brackets ahead of the events we see, so it can
+            # stop before our own count does. The text before its stop holds the same
+            # events and more than our limit's levels: read that, and our count reports
+            # the level that goes too far, exactly as it does without libyaml's limit.
+            cut = len(data.decode("utf-8")[: mark.index].encode("utf-8"))  # index counts characters
+            return _parse(data[:cut], file, again=False)
         if mark is None:
             position = getattr(exc, "position", None)
             line, col = _line_col(data, position) if isinstance(position, int) else (1, 1)
@@ -338,121 +351,117 @@ def _walk(parser: Any, data: bytes, file: str) -> Loaded:
             )
         return ev.tag is not None
 
-    while True:
-        event = get()
-        cls = type(event)
-        if cls is MappingEndEvent or cls is SequenceEndEvent:
-            stack.pop()
-            if not stack:
-                break
-            continue
-        mark = event.start_mark
-        pos = (mark.line + 1, mark.column + 1)
-        nodes += 1
-        if nodes > MAX_NODES:
-            diags.append(
-                Diagnostic.at(
-                    file,
-                    pos,
-                    "SAR018",
-                    f"the file holds more than {MAX_NODES:,} values; a record is never that large.",
-                    hint="split the data into several records.",
-                )
-            )
-            out.data = None
-            return out
-
-        frame = stack[-1] if stack else None
-        if cls is ScalarEvent:
-            tagged = refuse_decorations(event, pos)
-            plain = event.style == "" or event.style is None
-            text = event.value
-            if frame is None:
-                diags.append(_not_mapping(file, pos, "a single value"))
-                return out
-            if isinstance(frame.container, dict) and frame.key is None:
-                _take_key(frame, text, plain, pos, out, file)
+    try:
+        while True:
+            event = get()
+            cls = type(event)
+            if cls is MappingEndEvent or cls is SequenceEndEvent:
+                stack.pop()
+                if not stack:
+                    break
                 continue
-            if tagged:
-                _drop(frame, out)
-                continue
-            if plain and text in _NULLS:
-                value: Any = None
-            elif plain and text in _BOOLS:
-                value = _BOOLS[text]
-            else:
-                value = text
-            path = _place(frame, value, pos, out, file)
-            if hashes is not None and plain and isinstance(value, str):
-                end = event.end_mark
-                if end.line == mark.line and _comment_follows(hashes, end.line, end.column):
-                    out.commented.append(path)
-            continue
-        if cls is MappingStartEvent or cls is SequenceStartEvent:
-            tagged = refuse_decorations(event, pos)
-            if len(stack) >= MAX_DEPTH:
+            mark = event.start_mark
+            pos = (mark.line + 1, mark.column + 1)
+            nodes += 1
+            if nodes > MAX_NODES:
                 diags.append(
                     Diagnostic.at(
                         file,
                         pos,
-                        "SAR015",
-                        f"the data is nested deeper than {MAX_DEPTH} levels.",
-                        hint="records are at most a few levels deep; check the indentation.",
+                        "SAR018",
+                        f"the file holds more than {MAX_NODES:,} values; a record is never that large.",
+                        hint="split the data into several records.",
                     )
                 )
+                out.data = None
                 return out
-            container: Any = {} if cls is MappingStartEvent else []
-            if frame is None:
-                if cls is SequenceStartEvent:
-                    diags.append(_not_mapping(file, pos, "a list"))
+
+            frame = stack[-1] if stack else None
+            if cls is ScalarEvent:
+                tagged = refuse_decorations(event, pos)
+                plain = event.style == "" or event.style is None
+                text = event.value
+                if frame is None:
+                    diags.append(_not_mapping(file, pos, "a single value"))
                     return out
-                root, root_mark = container, pos
-                stack.append(_Frame(container, ()))
-                positions[()] = pos
+                if isinstance(frame.container, dict) and frame.key is None:
+                    _take_key(frame, text, plain, pos, out, file)
+                    continue
+                if tagged:
+                    _drop(frame, out)
+                    continue
+                if plain and text in _NULLS:
+                    value: Any = None
+                elif plain and text in _BOOLS:
+                    value = _BOOLS[text]
+                else:
+                    value = text
+                path = _place(frame, value, pos, out, file)
+                if hashes is not None and plain and isinstance(value, str):
+                    end = event.end_mark
+                    if end.line == mark.line and _comment_follows(hashes, end.line, end.column):
+                        out.commented.append(path)
                 continue
-            if isinstance(frame.container, dict):
-                if frame.key is None:
-                    diags.append(
-                        Diagnostic.at(
-                            file,
-                            pos,
-                            "SAR017",
-                            "a list or mapping is used as a key.",
-                            hint="keys are field names such as `title:`.",
+            if cls is MappingStartEvent or cls is SequenceStartEvent:
+                tagged = refuse_decorations(event, pos)
+                if len(stack) >= MAX_DEPTH:
+                    diags.append(_too_deep(file, pos))
+                    return out
+                container: Any = {} if cls is MappingStartEvent else []
+                if frame is None:
+                    if cls is SequenceStartEvent:
+                        diags.append(_not_mapping(file, pos, "a list"))
+                        return out
+                    root, root_mark = container, pos
+                    stack.append(_Frame(container, ()))
+                    positions[()] = pos
+                    continue
+                if isinstance(frame.container, dict):
+                    if frame.key is None:
+                        diags.append(
+                            Diagnostic.at(
+                                file,
+                                pos,
+                                "SAR017",
+                                "a list or mapping is used as a key.",
+                                hint="keys are field names such as `title:`.",
+                            )
                         )
+                        _skip_subtree(get, len(stack))
+                        frame.key, frame.skip = "", True
+                        continue
+                    if frame.skip:
+                        frame.key, frame.skip = None, False
+                        _skip_subtree(get, len(stack))
+                        continue
+                if tagged:
+                    _drop(frame, out)
+                    _skip_subtree(get, len(stack))
+                    continue
+                stack.append(_Frame(container, _place(frame, container, pos, out, file)))
+                continue
+            if cls is AliasEvent:
+                diags.append(
+                    Diagnostic.at(
+                        file,
+                        pos,
+                        "SAR012",
+                        "YAML aliases (`*name`) are not allowed.",
+                        hint="write the value out in full instead of referring to an anchor.",
                     )
-                    _skip_subtree(get)
-                    frame.key, frame.skip = "", True
-                    continue
-                if frame.skip:
-                    frame.key, frame.skip = None, False
-                    _skip_subtree(get)
-                    continue
-            if tagged:
-                _drop(frame, out)
-                _skip_subtree(get)
-                continue
-            stack.append(_Frame(container, _place(frame, container, pos, out, file)))
-            continue
-        if cls is AliasEvent:
-            diags.append(
-                Diagnostic.at(
-                    file,
-                    pos,
-                    "SAR012",
-                    "YAML aliases (`*name`) are not allowed.",
-                    hint="write the value out in full instead of referring to an anchor.",
                 )
-            )
-            if frame is None:
-                return out
-            if isinstance(frame.container, dict) and frame.key is None:
-                frame.key = ""
-                frame.skip = True
+                if frame is None:
+                    return out
+                if isinstance(frame.container, dict) and frame.key is None:
+                    frame.key = ""
+                    frame.skip = True
+                    continue
+                _drop(frame, out)
                 continue
-            _drop(frame, out)
-            continue
-        raise AssertionError(f"unexpected YAML event {cls.__name__}")  # pragma: no cover
+            raise AssertionError(f"unexpected YAML event {cls.__name__}")  # pragma: no cover
+    except _TooDeep as deep:
+        diags.append(_too_deep(file, deep.pos))
+        return out
 
     # After the root: the document may end, but a second one is refused.
     event = get()
@@ -476,6 +485,16 @@ def _walk(parser: Any, data: bytes, file: str) -> Loaded:
     return out
 
 
+def _too_deep(file: str, pos: Pos) -> Diagnostic:
+    return Diagnostic.at(
+        file,
+        pos,
+        "SAR015",
+        f"the data is nested deeper than {MAX_DEPTH} levels.",
+        hint="records are at most a few levels deep; check the indentation.",
+    )
+
+
 def _comment_follows(lines: list[bytes], line: int, column: int) -> bool:
     if line >= len(lines) or b"#" not in lines[line]:
         return False
@@ -493,16 +512,27 @@ def _not_mapping(file: str, pos: Pos, what: str) -> Diagnostic:
     )
 
 
-def _skip_subtree(get: Any) -> None:
+class _TooDeep(Exception):
+    """Nesting past MAX_DEPTH, at the position of the level that goes too far."""
+
+    def __init__(self, pos: Pos) -> None:
+        self.pos = pos
+
+
+def _skip_subtree(get: Any, depth: int) -> None:
+    """Consume a refused collection's events, within the nesting limit all the same."""
     from yaml.events import CollectionEndEvent, CollectionStartEvent
 
-    depth = 1
-    while depth:
+    opened = 1
+    while opened:
         event = get()
         if isinstance(event, CollectionStartEvent):
-            depth += 1
+            if depth + opened >= MAX_DEPTH:
+                mark: Any = event.start_mark
+                raise _TooDeep((mark.line + 1, mark.column + 1))
+            opened += 1
         elif isinstance(event, CollectionEndEvent):
-            depth -= 1
+            opened -= 1
 
 
 def _take_key(frame: _Frame, text: str, plain: bool, pos: Pos, out: Loaded, file: str) -> None:
