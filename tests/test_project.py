@@ -96,3 +96,46 @@ def test_readme_and_contributing_examples_match_the_tool(tmp_path: Path) -> None
         assert shown, doc
         for line in shown:
             assert line in out, (doc, line)
+
+
+def _requirements() -> list[tuple[str, str]]:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    lines = [("runtime", line) for line in project["dependencies"]]
+    for extra, reqs in project["optional-dependencies"].items():
+        lines += [(extra, line) for line in reqs if not line.startswith("sarschema")]
+    return lines
+
+
+@pytest.mark.parametrize(("group", "line"), _requirements())
+def test_every_dependency_has_a_lower_and_an_upper_bound(group: str, line: str) -> None:
+    """Both bounds are tested by .ci/run: newest releases, and the lowest allowed."""
+    from packaging.requirements import Requirement
+
+    operators = {spec.operator for spec in Requirement(line).specifier}
+    assert operators in ({">=", "<"}, {"=="}), f"{group}: {line}"
+    if group in ("runtime", "test"):
+        assert operators == {">=", "<"}, f"{group}: {line} (pins belong to linters only)"
+
+
+def test_lowest_constraints_pin_every_runtime_and_test_dependency() -> None:
+    import subprocess
+
+    from packaging.requirements import Requirement
+
+    done = subprocess.run(
+        [sys.executable, str(ROOT / ".ci" / "lowest_constraints.py"), "test"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    pins = dict(
+        line.split("==") for line in done.stdout.splitlines() if not line.startswith("#")
+    )
+    for group, line in _requirements():
+        if group in ("runtime", "test"):
+            req = Requirement(line)
+            low = next(spec.version for spec in req.specifier if spec.operator == ">=")
+            assert pins[req.name] == low
+    assert "pytest" in pins and "pydantic" in pins
