@@ -30,3 +30,11 @@ def base_tree(tmp_path: Path) -> Path:
     root = tmp_path / "records"
     shutil.copytree(BASE, root)
     return root
+
+
+@pytest.fixture(autouse=True)
+def _user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test gets its own user cache folder: none writes to the real one."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    monkeypatch.setenv("SARSCHEMA_CACHE_DIR", str(folder))
+    return folder

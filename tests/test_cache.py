@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
+import pytest
+
 from sarschema.api import validate_paths
-from sarschema.runner import Cache
+from sarschema.runner import Cache, cache_folder
 
 TODAY = dt.date(2026, 1, 1)
 
@@ -23,7 +32,7 @@ def test_warm_run_equals_cold_run(base_tree: Path, tmp_path: Path) -> None:
     assert ("SAR103", "journalist-a-2020.yaml", 14) in cold
     cache = tmp_path / "cache"
     first = run(base_tree, cache)
-    assert (cache / "results.pickle").is_file()
+    assert (cache / "results.json").is_file()
     assert run(base_tree, cache) == first == cold
 
 
@@ -59,7 +68,7 @@ def test_cache_is_keyed_by_date(base_tree: Path, tmp_path: Path) -> None:
 def test_a_damaged_cache_is_ignored(base_tree: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     cache.mkdir()
-    (cache / "results.pickle").write_bytes(b"\x80\x05not a pickle at all")
+    (cache / "results.json").write_bytes(b"\x80\x05not a pickle at all")
     assert run(base_tree, cache) == []
     assert Cache(cache, TODAY).entries  # rewritten, and usable again
 
@@ -71,3 +80,111 @@ def test_the_cache_keeps_only_the_current_files(base_tree: Path, tmp_path: Path)
     (base_tree / "responses" / "call-a.yaml").unlink()
     run(base_tree, cache)
     assert len(Cache(cache, TODAY).entries) == 7
+
+
+# --- The checkout is a stranger's: its state is never trusted or written ---------
+
+
+def _snapshot(root: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Every path under `root` (hidden ones too) with its mode, mtime and content."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        info = path.lstat()
+        content = path.read_bytes() if path.is_file() and not path.is_symlink() else b""
+        out[str(path.relative_to(root))] = (info.st_mode, info.st_mtime_ns, content)
+    return out
+
+
+def _cli(checkout: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sarschema", *args],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, base_tree: Path) -> Path:
+    """A contributor's branch: a repository with the base records in records/."""
+    repo = tmp_path / "branch"
+    repo.mkdir()
+    (repo / ".git").mkdir()
+    shutil.move(str(base_tree), repo / "records")
+    return repo
+
+
+def test_a_committed_pickle_cache_is_never_unpickled(checkout: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "code-ran"
+
+    class Evil:
+        def __reduce__(self) -> tuple[object, tuple[str]]:
+            return (os.system, (f"touch {marker}",))
+
+    for name in (".sarschema-cache/results.pickle", ".sarschema-cache/results.json"):
+        (checkout / name).parent.mkdir(exist_ok=True)
+        (checkout / name).write_bytes(pickle.dumps(Evil()))
+    done = _cli(checkout, "validate")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert not marker.exists()
+
+
+def test_a_committed_cache_cannot_forge_a_verdict(checkout: Path) -> None:
+    """A cache in the branch marking every file clean changes nothing: it is not read."""
+    target = checkout / "records" / "targets" / "journalist-b.yaml"
+    assert _cli(checkout, "validate").returncode == 0  # a warm user cache, all clean
+    target.write_text(target.read_text().replace("Journalist B", "Journalist B +44 20 7946 0958"))
+    forged = {"salt": "x", "entries": {}}
+    for folder in (".sarschema-cache", "records/.sarschema-cache"):
+        (checkout / folder).mkdir(exist_ok=True)
+        (checkout / folder / "results.json").write_text(json.dumps(forged))
+    done = _cli(checkout, "validate", "--format", "json")
+    assert done.returncode == 1
+    codes = {d["code"] for d in json.loads(done.stdout)["diagnostics"]}
+    assert "SAR300" in codes
+    assert "SAR029" in codes  # the planted folder under records/ is reported, not read
+
+
+def test_validate_leaves_the_checkout_byte_for_byte(checkout: Path, _user_cache: Path) -> None:
+    before = _snapshot(checkout)
+    for args in (("validate",), ("validate", "records"), ("validate", "--format", "github")):
+        assert _cli(checkout, *args).returncode == 0
+    assert _snapshot(checkout) == before
+    assert list(_user_cache.rglob("results.json"))  # the cache went to the user's folder
+
+
+def test_the_cache_folder_is_per_repository_and_outside_it(checkout: Path, tmp_path: Path) -> None:
+    inner = checkout / "records" / "targets"
+    assert cache_folder(inner) == cache_folder(checkout)  # keyed by the repository root
+    other = tmp_path / "other"
+    (other / ".git").mkdir(parents=True)
+    assert cache_folder(other) != cache_folder(checkout)
+    alias = tmp_path / "alias"
+    alias.symlink_to(checkout, target_is_directory=True)
+    assert cache_folder(alias) == cache_folder(checkout)  # by its real path
+    assert checkout not in cache_folder(checkout).parents
+
+
+def test_cache_writes_never_follow_links(base_tree: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "precious.txt"
+    outside.write_text("keep me\n")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "results.json").symlink_to(outside)
+    assert run(base_tree, cache) == []
+    assert outside.read_text() == "keep me\n"
+    assert not (cache / "results.json").is_symlink()
+    assert [p.name for p in cache.iterdir()] == ["results.json"]  # no temporary left over
+
+
+def test_a_link_to_a_fifo_as_the_cache_does_not_block(base_tree: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    (cache / "results.json").symlink_to(fifo)
+    started = time.perf_counter()
+    assert run(base_tree, cache) == []
+    assert time.perf_counter() - started < 10  # a hang guard

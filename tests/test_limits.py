@@ -123,15 +123,17 @@ def test_symlinked_folder_is_reported(base_tree: Path) -> None:
 
 
 def test_unreadable_file_is_reported(base_tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sarschema import filecheck
+
     victim = base_tree / "targets" / "journalist-b.yaml"
-    real = Path.read_bytes
+    real = filecheck.read_regular
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == victim.name:
+    def read_regular(path: Path, limit: int) -> bytes:
+        if Path(path).name == victim.name:
             raise PermissionError(13, "Permission denied")
-        return real(self)
+        return real(path, limit)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)  # root could read a chmod 0 file
+    monkeypatch.setattr(filecheck, "read_regular", read_regular)  # root reads chmod 0 files
     assert ("SAR026", "journalist-b.yaml") in codes(base_tree)
 
 

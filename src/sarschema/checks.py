@@ -216,11 +216,18 @@ def _unreferenced(summaries: list[Summary], referenced: set[str]) -> list[Diagno
     return out
 
 
+#: Names listed in one look-alike warning; the rest are counted ("and N more").
+SIMILAR_SHOWN = 5
+#: Distinct spellings compared within one phonetic group: keeps the pass linear.
+_SPELLINGS_PER_GROUP = 16
+
+
 def _similar_names(summaries: list[Summary]) -> list[Diagnostic]:
-    groups: dict[
-        tuple[str | None, tuple[str, ...]], list[tuple[Summary, str, str, Pos | tuple[None, None]]]
-    ]
-    groups = defaultdict(list)
+    """One warning per group of look-alike names, however large the group: names are
+    grouped by phonetic key, then by close spelling against a bounded set of
+    representatives, so the pass and its output stay linear in the record set."""
+    Member = tuple[Summary, str, str, Pos | tuple[None, None]]
+    groups: dict[tuple[str | None, tuple[str, ...]], list[Member]] = defaultdict(list)
     for s in summaries:
         if not s.valid or s.kind not in ("target", "operator"):
             continue
@@ -228,23 +235,50 @@ def _similar_names(summaries: list[Summary]) -> list[Diagnostic]:
             if key is not None:
                 groups[(s.kind, key)].append((s, field_name, name, pos))
     out: list[Diagnostic] = []
-    pairs: set[tuple[str, str]] = set()
     for (kind, _), members in groups.items():
-        for i, (a, _fa, name_a, _pa) in enumerate(members):
-            for b, field_b, name_b, pos_b in members[i + 1 :]:
-                if a is b or (a.file, b.file) in pairs or not look_alike(name_a, name_b):
-                    continue
-                pairs.add((a.file, b.file))
-                out.append(
-                    Diagnostic.at(
-                        b.file,
-                        pos_b,
-                        "SAR402",
-                        f"{echo(name_b, 'this name')} looks like {echo(name_a, 'a name')} of the {kind} {echo(a.id, 'record')} ({a.file}); "
-                        "they may be the same.",
-                        field=field_b,
-                        hint="if they are the same, merge the records and keep the other spelling "
-                        "under `aliases`.",
-                    )
-                )
+        if len({m[0].file for m in members}) < 2:
+            continue
+        clusters: list[list[Member]] = []
+        for member in members:
+            for cluster in clusters:
+                if look_alike(cluster[0][2], member[2]):
+                    cluster.append(member)
+                    break
+            else:
+                if len(clusters) < _SPELLINGS_PER_GROUP:
+                    clusters.append([member])
+        for cluster in clusters:
+            out += _look_alike_warning(kind, cluster)
     return out
+
+
+def _look_alike_warning(
+    kind: str | None, cluster: list[tuple[Summary, str, str, Pos | tuple[None, None]]]
+) -> list[Diagnostic]:
+    """At the second record of the group, naming the others (a bounded list)."""
+    seen: dict[str, tuple[Summary, str, str, Pos | tuple[None, None]]] = {}
+    for member in cluster:
+        seen.setdefault(member[0].file, member)
+    if len(seen) < 2:
+        return []
+    first, *rest = seen.values()
+    at, field_at, name_at, pos_at = rest[0]
+    others = [first, *rest[1:]]
+    shown = ", ".join(
+        f"{echo(name, 'a name')} of the {kind} {echo(s.id, 'record')} ({s.file})"
+        for s, _, name, _ in others[:SIMILAR_SHOWN]
+    )
+    more = len(others) - SIMILAR_SHOWN
+    if more > 0:
+        shown += f" and {more:,} more"
+    return [
+        Diagnostic.at(
+            at.file,
+            pos_at,
+            "SAR402",
+            f"{echo(name_at, 'this name')} looks like {shown}; they may be the same.",
+            field=field_at,
+            hint="if they are the same, merge the records and keep the other spelling "
+            "under `aliases`.",
+        )
+    ]

@@ -14,7 +14,8 @@ from typing import Annotated, Any
 import typer
 
 from sarschema.__about__ import FORMAT_VERSION, __version__
-from sarschema.errors import InternalError, SarschemaError
+from sarschema.errors import InternalError, SarschemaError, UsageError
+from sarschema.terminal import inert
 
 app = typer.Typer(
     name="sarschema",
@@ -71,7 +72,10 @@ def validate(
     ] = None,
     no_cache: Annotated[
         bool,
-        typer.Option("--no-cache", help="Check every file again (ignore .sarschema-cache/)."),
+        typer.Option(
+            "--no-cache",
+            help="Check every file again (ignore the per-file cache in your user cache folder).",
+        ),
     ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Show errors only (warnings are still counted).")
@@ -201,21 +205,26 @@ def export_csv(
 
         sarschema export csv --out build/csv
     """
-    import shutil
     import tempfile
 
     from sarschema.api import export_records
     from sarschema.export.csv import CSVExporter, record_rows
+    from sarschema.safeio import refuse_link
 
+    refuse_link(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=out.parent, prefix=".sarschema-export-") as tmp:
         with CSVExporter(Path(tmp), raw=raw) as exporter:
             report = export_records(paths or ["records"], record_rows, exporter.write_rows)
             _refuse_unless_ok(report)  # nothing reaches `out` unless every check passed
             written = exporter.finalize()
+        refuse_link(out)
         out.mkdir(exist_ok=True)
         for path in written:
-            shutil.move(str(path), out / path.name)
+            try:  # a rename replaces a link in `out`, never writes through it
+                path.replace(out / path.name)
+            except OSError as exc:
+                raise UsageError(f"cannot write {out / path.name}: {exc.strerror}") from None
     typer.echo(f"wrote {report.files} records into {len(written)} files in {out}")
 
 
@@ -239,7 +248,10 @@ def export_json(
 
     from sarschema.api import export_records
     from sarschema.export.json import JsonStream, record_document
+    from sarschema.safeio import atomic_writer, refuse_link
 
+    if out is not None:
+        refuse_link(out)
     with tempfile.TemporaryFile("w+", encoding="utf-8") as tmp:
         stream = JsonStream(tmp)
         report = export_records(paths or ["records"], record_document, stream.write)
@@ -249,8 +261,7 @@ def export_json(
         if out is None:
             shutil.copyfileobj(tmp, sys.stdout)
             return
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with out.open("w", encoding="utf-8") as handle:
+        with atomic_writer(out) as handle:
             shutil.copyfileobj(tmp, handle)
     typer.echo(f"wrote {stream.count} records to {out}", err=True)
 
@@ -330,7 +341,7 @@ def main() -> None:
     try:
         app(standalone_mode=True)
     except SarschemaError as exc:
-        typer.echo(f"sarschema: error: {exc}", err=True)
+        typer.echo(f"sarschema: error: {inert(str(exc))}", err=True)
         sys.exit(exc.exit_code)
     except SystemExit:
         raise

@@ -87,6 +87,20 @@ _TABLE: tuple[Code, ...] = (
         "SAR026", "unreadable", _E, "The file cannot be read (permissions or I/O error).", "files"
     ),
     Code("SAR027", "no-records", _E, "A path given holds no record files.", "files"),
+    Code(
+        "SAR028",
+        "not-a-regular-file",
+        _E,
+        "A FIFO, device or socket under records/: never read.",
+        "files",
+    ),
+    Code(
+        "SAR029",
+        "hidden-file",
+        _E,
+        "A hidden file or folder under records/ (only `.gitkeep` is allowed).",
+        "files",
+    ),
     # Fields of one record
     Code("SAR100", "missing-field", _E, "A required field is missing.", "schema"),
     Code("SAR101", "unknown-field", _E, "A field that the format does not define.", "schema"),

@@ -1,17 +1,21 @@
 """Find record files under the paths given, and account for every other file.
 
-Nothing under a records tree is skipped in silence: hidden files and README.md
-are the only files allowed besides records, and everything else is reported.
+Nothing under a records tree is skipped in silence: README.md files and `.gitkeep`
+are the only files allowed besides records, and everything else is reported:
+hidden files and folders (they are published with the repository all the same),
+links, FIFOs and devices (reported, never read), stray files.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sarschema.diagnostics import Diagnostic
 from sarschema.errors import UsageError
+from sarschema.safeio import describe
 from sarschema.vocab import FOLDERS
 
 
@@ -30,11 +34,20 @@ class Found:
     files_seen: int = 0
 
 
+#: What git itself needs (a repository's own folder, its settings, the placeholder
+#: of an empty folder); nothing else hidden is allowed, and none of these is entered.
+ALLOWED_HIDDEN = frozenset({".git", ".gitattributes", ".gitignore", ".gitkeep"})
+
+
 def _classify(label: str, path: Path, at_root: bool, found: Found) -> None:
     name = path.name
     parent = path.absolute().parent.name
     found.files_seen += 1
-    if path.is_symlink():
+    try:
+        mode = path.lstat().st_mode
+    except OSError:
+        mode = stat.S_IFREG  # vanished or unreadable: the reader reports it
+    if stat.S_ISLNK(mode):
         found.diagnostics.append(
             Diagnostic(
                 label,
@@ -43,6 +56,24 @@ def _classify(label: str, path: Path, at_root: bool, found: Found) -> None:
                 "SAR023",
                 "symbolic links are not allowed under records/.",
                 hint="replace the link with the file itself.",
+            )
+        )
+        return
+    if name.startswith("."):
+        if name in ALLOWED_HIDDEN:
+            found.files_seen -= 1
+            return
+        found.diagnostics.append(_hidden(label, stat.S_ISDIR(mode)))
+        return
+    if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        found.diagnostics.append(
+            Diagnostic(
+                label,
+                None,
+                None,
+                "SAR028",
+                f"this is {describe(mode)}, not a file; it was not read.",
+                hint="remove it: only regular `.yaml` files belong under records/.",
             )
         )
         return
@@ -89,6 +120,24 @@ def _classify(label: str, path: Path, at_root: bool, found: Found) -> None:
     )
 
 
+def _hidden(label: str, folder: bool) -> Diagnostic:
+    what = "folder" if folder else "file"
+    return Diagnostic(
+        label,
+        None,
+        None,
+        "SAR029",
+        f"this hidden {what} is not checked, yet it would be published with the records.",
+        hint="remove it, or rename it without the leading dot; only git's own files "
+        f"({', '.join(sorted(ALLOWED_HIDDEN))}) may be hidden here."
+        + (
+            " Editors' and systems' own files (.DS_Store, ...) belong in your global gitignore."
+            if not folder
+            else ""
+        ),
+    )
+
+
 def discover(paths: list[str]) -> Found:
     """Walk the paths (files or folders) in a stable order."""
     found = Found()
@@ -121,18 +170,25 @@ def _dedupe(found: Found) -> Found:
     seen: set[str] = set()
     records = []
     for record in found.records:
-        real = os.path.realpath(record.path)
+        real = _identity(record.label)
         if real not in seen:
             seen.add(real)
             records.append(record)
     diagnostics = []
     for diag in found.diagnostics:
-        real = os.path.realpath(diag.file)
+        real = _identity(diag.file)
         if diag.code == "SAR027" or real not in seen:
             seen.add(real)
             diagnostics.append(diag)
     dropped = len(found.records) - len(records) + len(found.diagnostics) - len(diagnostics)
     return Found(records, diagnostics, found.files_seen - dropped)
+
+
+def _identity(label: str) -> str:
+    """The same file under two spellings of its folder, but a link stays itself (its
+    own error must not be merged away with the file it points to)."""
+    folder, name = os.path.split(label)
+    return os.path.join(os.path.realpath(folder or "."), name)
 
 
 def _walk(folder: str, at_root: bool, found: Found) -> None:
@@ -141,12 +197,21 @@ def _walk(folder: str, at_root: bool, found: Found) -> None:
         entries = sorted(scan, key=lambda e: e.name)
     parent = Path(folder).absolute().name
     for entry in entries:
-        if entry.name.startswith("."):
-            continue
         label = os.path.join(folder, entry.name)
         if entry.is_dir(follow_symlinks=False):
+            if entry.name in ALLOWED_HIDDEN:
+                continue
+            if entry.name.startswith("."):
+                found.files_seen += 1
+                found.diagnostics.append(_hidden(label, True))  # reported once, not entered
+                continue
             _walk(label, False, found)
-        elif not entry.is_symlink() and entry.name.endswith(".yaml") and parent in FOLDERS:
+        elif (
+            entry.is_file(follow_symlinks=False)
+            and entry.name.endswith(".yaml")
+            and not entry.name.startswith(".")
+            and parent in FOLDERS
+        ):
             found.files_seen += 1  # the common case, without a stat per file
             found.records.append(RecordFile(label, Path(label), parent))
         else:

@@ -21,6 +21,7 @@ from sarschema.discovery import RecordFile
 from sarschema.loader import MAX_FILE_BYTES, Loaded, load, too_large
 from sarschema.models import Incident, Operator, RecordBase, Response, Target, record_adapter
 from sarschema.pii import scan
+from sarschema.safeio import NotRegular, read_regular
 from sarschema.schema_errors import translate
 from sarschema.types import PartialDate
 from sarschema.vocab import FOLDER_OF, FOLDERS, Kind
@@ -31,12 +32,27 @@ def check_file(record_file: RecordFile, *, today: dt.date) -> FileResult:
     label = record_file.label
     stem = record_file.path.name.removesuffix(".yaml")
     try:
-        size = record_file.path.stat().st_size
-        if size > MAX_FILE_BYTES:  # never read a huge file into memory
+        data = read_regular(record_file.path, MAX_FILE_BYTES)  # never a link, FIFO or device
+        if len(data) > MAX_FILE_BYTES:  # read no further than the limit
+            size = record_file.path.lstat().st_size
             return FileResult(
                 label, [too_large(label, size)], Summary(label, stem, None, stem, valid=False)
             )
-        data = record_file.path.read_bytes()
+    except NotRegular as exc:
+        return FileResult(
+            label,
+            [
+                Diagnostic(
+                    label,
+                    None,
+                    None,
+                    "SAR023" if exc.what == "a symbolic link" else "SAR028",
+                    f"this is {exc.what}, not a file; it was not read.",
+                    hint="replace it with the record file itself.",
+                )
+            ],
+            Summary(label, stem, None, stem, valid=False),
+        )
     except OSError as exc:
         return FileResult(
             label,

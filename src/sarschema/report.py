@@ -8,6 +8,7 @@ from typing import TextIO
 
 from sarschema.api import Report
 from sarschema.diagnostics import Diagnostic
+from sarschema.terminal import inert, inert_json
 
 
 def _summary(report: Report) -> dict[str, int]:
@@ -22,15 +23,15 @@ def _summary(report: Report) -> dict[str, int]:
 
 def render_text(report: Report, out: TextIO) -> None:
     for d in report.diagnostics:
-        where = d.file
+        where = inert(d.file)
         if d.line is not None:
             where += f":{d.line}"
             if d.column is not None:
                 where += f":{d.column}"
-        field = f" {d.field}:" if d.field else ""
-        out.write(f"{where}: {d.level} {d.code}{field} {d.message}\n")
+        field = f" {inert(d.field)}:" if d.field else ""
+        out.write(f"{where}: {d.level} {d.code}{field} {inert(d.message)}\n")
         if d.hint:
-            out.write(f"    hint: {d.hint}\n")
+            out.write(f"    hint: {inert(d.hint)}\n")
     s = _summary(report)
     verdict = "valid" if report.ok else "not valid"
     out.write(
@@ -45,12 +46,13 @@ def render_json(report: Report, out: TextIO) -> None:
         "summary": _summary(report),
         "valid": report.ok,
     }
-    json.dump(document, out, ensure_ascii=False, indent=2)
+    out.write(inert_json(json.dumps(document, ensure_ascii=False, indent=2)))
     out.write("\n")
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub's own escapes, after every control character is made visible."""
+    return inert(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:

@@ -1,26 +1,33 @@
 """Running the per-file checks: in parallel processes, and from a cache.
 
-Per-file results depend only on the file's bytes, its path, the sarschema and
-format versions, and today's date (the future-date rule). The cache is keyed by
-all of these, so it can never hide an error: a changed file is a new key, and
-the rules across records always run on every file's fresh or cached summary.
-The cache lives in `.sarschema-cache/` (or `$SARSCHEMA_CACHE_DIR`); deleting it
-is always safe.
+Per-file results depend only on the file's bytes, its path, today's date (the
+future-date rule) and the rules themselves: the sarschema code, the format version
+and the data libraries that decide (phone metadata, country codes, ...). The cache
+is keyed by all of these, so it can never hide an error, and the rules across
+records always run on every file's fresh or cached summary.
+
+The checkout is a stranger's: nothing is read from it but records, and nothing is
+written into it. The cache lives in the user's cache folder (`platformdirs`, or
+`$SARSCHEMA_CACHE_DIR`), one folder per repository (by its real path), as plain
+JSON (never a format that can run code when read), written atomically without
+following links. Deleting it is always safe.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
-import pickle
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sarschema.__about__ import FORMAT_VERSION, __version__
 from sarschema.loader import MAX_FILE_BYTES
+from sarschema.safeio import atomic_writer, read_regular
 
 if TYPE_CHECKING:
     from sarschema.checks import FileResult
@@ -31,7 +38,9 @@ T = TypeVar("T")
 #: Below this many files, starting processes costs more than it saves.
 PARALLEL_MIN_FILES = 400
 CACHE_DIR_ENV = "SARSCHEMA_CACHE_DIR"
-_CACHE_FILE = "results.pickle"
+_CACHE_FILE = "results.json"
+#: Libraries whose data decides verdicts: a new release must not reuse old results.
+_DECIDING = ("phonenumbers", "pycountry", "pydantic", "pydantic-core", "PyYAML", "jellyfish")
 
 
 def default_jobs() -> int:
@@ -89,17 +98,16 @@ def run(
             yield from results
 
 
-def _plain(result: FileResult) -> tuple[Any, ...]:
-    """A cached result as nested tuples, lists and strings: pickled in C, so a warm
-    run loads 10,000 results several times faster than as objects."""
+def _plain(result: FileResult) -> list[Any]:
+    """A cached result as JSON lists, strings and numbers."""
     summary = result.summary
-    return (
+    return [
         result.file,
         [
-            (d.file, d.line, d.column, d.code, d.message, d.field, d.hint, str(d.level))
+            [d.file, d.line, d.column, d.code, d.message, d.field, d.hint, str(d.level)]
             for d in result.diagnostics
         ],
-        (
+        [
             summary.file,
             summary.id,
             summary.kind,
@@ -107,20 +115,26 @@ def _plain(result: FileResult) -> tuple[Any, ...]:
             summary.id_pos,
             summary.valid,
             summary.products,
-            [tuple(r) for r in summary.refs],
-            tuple(summary.parent) if summary.parent else None,
+            summary.refs,
+            summary.parent,
             summary.names,
             sorted(summary.loose_refs),
-        ),
-    )
+        ],
+    ]
 
 
-def _unplain_all(entries: list[tuple[Any, ...]]) -> list[FileResult]:
+def _pos(value: list[Any]) -> Any:
+    return (value[0], value[1])
+
+
+def _unplain_all(entries: list[list[Any]]) -> list[FileResult]:
     from sarschema.checks import FileResult, Ref, Summary
     from sarschema.codes import Severity
     from sarschema.diagnostics import Diagnostic
 
-    make_ref = Ref._make
+    def ref(r: list[Any]) -> Ref:
+        return Ref(r[0], r[1], r[2], _pos(r[3]))
+
     out = []
     for file, diagnostics, s in entries:
         summary = Summary(
@@ -128,76 +142,94 @@ def _unplain_all(entries: list[tuple[Any, ...]]) -> list[FileResult]:
             s[1],
             s[2],
             s[3],
-            s[4],
+            _pos(s[4]),
             s[5],
-            s[6],
-            [make_ref(r) for r in s[7]] if s[7] else [],
-            make_ref(s[8]) if s[8] else None,
-            s[9],
+            [(pid, _pos(pos)) for pid, pos in s[6]],
+            [ref(r) for r in s[7]],
+            ref(s[8]) if s[8] else None,
+            [(f, n, _pos(p), tuple(k) if k is not None else None) for f, n, p, k in s[9]],
             set(s[10]),
         )
-        diags = (
-            [
-                Diagnostic(f, ln, col, code, msg, field=fld, hint=hint, severity=Severity(sev))
-                for f, ln, col, code, msg, fld, hint, sev in diagnostics
-            ]
-            if diagnostics
-            else []
-        )
+        diags = [
+            Diagnostic(f, ln, col, code, msg, field=fld, hint=hint, severity=Severity(sev))
+            for f, ln, col, code, msg, fld, hint, sev in diagnostics
+        ]
         out.append(FileResult(file, diags, summary))
     return out
 
 
+@cache
+def rules_fingerprint() -> str:
+    """sarschema's own code and the deciding libraries' versions, hashed: results are
+    reused only under exactly the rules that produced them."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.blake2b(f"{__version__}\0{FORMAT_VERSION}\0".encode(), digest_size=16)
+    package = Path(__file__).resolve().parent
+    for source in sorted(package.rglob("*.py")):
+        digest.update(source.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(source.read_bytes())
+    for name in _DECIDING:
+        try:
+            digest.update(f"{name}={version(name)}\0".encode())
+        except PackageNotFoundError:
+            digest.update(f"{name}=none\0".encode())
+    return digest.hexdigest()
+
+
 class Cache:
-    """Per-file results keyed by content, path, versions and date; one pickle file."""
+    """Per-file results keyed by content, path, rules and date; one JSON file."""
 
     def __init__(self, folder: Path, today: dt.date) -> None:
         self.path = folder / _CACHE_FILE
-        self.salt = f"{__version__}\0{FORMAT_VERSION}\0{today.isoformat()}\0v2\0".encode()
-        self.entries: dict[bytes, tuple[Any, ...]] = {}
-        self.used: dict[bytes, tuple[Any, ...]] = {}
+        self.salt = f"{rules_fingerprint()}\0{today.isoformat()}\0v3\0".encode()
+        self.entries: dict[str, list[Any]] = {}
+        self.used: dict[str, list[Any]] = {}
         try:
-            with self.path.open("rb") as handle:
-                loaded = pickle.load(handle)
-            if isinstance(loaded, dict) and loaded.get("salt") == self.salt:
-                self.entries = loaded["entries"]
-        except (
-            OSError,
-            pickle.UnpicklingError,
-            EOFError,
-            AttributeError,
-            KeyError,
-            TypeError,
-            ValueError,
-            ImportError,
-        ):
-            self.entries = {}  # unreadable or from another version: start afresh
+            loaded = json.loads(read_regular(self.path, 1 << 30))
+            if isinstance(loaded, dict) and loaded.get("salt") == self.salt.hex():
+                entries = loaded.get("entries")
+                self.entries = entries if isinstance(entries, dict) else {}
+        except (OSError, ValueError, RecursionError):
+            self.entries = {}  # missing, unreadable or from other rules: start afresh
 
-    def key(self, record_file: RecordFile, data: bytes) -> bytes:
+    def key(self, record_file: RecordFile, data: bytes) -> str:
         digest = hashlib.blake2b(self.salt, digest_size=20)
         digest.update(f"{record_file.label}\0{record_file.folder}\0".encode())
         digest.update(data)
-        return digest.digest()
+        return digest.hexdigest()
 
     def save(self) -> None:
         """Keep only the entries of this run, so the cache never grows without bound."""
         if self.used.keys() == self.entries.keys():
             return  # nothing new, nothing stale: no need to write
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            ignore = self.path.parent / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("*\n", encoding="utf-8")
-            tmp = self.path.with_suffix(".tmp")
-            with tmp.open("wb") as handle:
-                pickle.dump({"salt": self.salt, "entries": self.used}, handle, protocol=5)
-            tmp.replace(self.path)
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            with atomic_writer(self.path, refuse_links=False) as handle:
+                json.dump({"salt": self.salt.hex(), "entries": self.used}, handle)
         except OSError:
             pass  # a cache that cannot be written only costs time
 
 
-def cache_folder() -> Path:
-    return Path(os.environ.get(CACHE_DIR_ENV) or ".sarschema-cache")
+def repository_root(start: Path | None = None) -> Path:
+    """The real path of the enclosing git work tree (or of `start` outside one)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / ".git").exists():
+            return folder
+    return here
+
+
+def cache_folder(start: Path | None = None) -> Path:
+    """This repository's folder in the user's cache: never inside the checkout."""
+    base = os.environ.get(CACHE_DIR_ENV)
+    if not base:
+        import platformdirs
+
+        base = platformdirs.user_cache_dir("sarschema", appauthor=False)
+    root = str(repository_root(start))
+    name = hashlib.blake2b(root.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
+    return Path(base) / name
 
 
 def check_files(
@@ -224,16 +256,16 @@ def check_files(
         return results
 
     store = Cache(cache, today)
-    keys: list[bytes | None] = []
+    keys: list[str | None] = []
     todo: list[int] = []
     found: dict[int, FileResult] = {}
-    hits: dict[int, tuple[Any, ...]] = {}
+    hits: dict[int, list[Any]] = {}
     for index, record_file in enumerate(files):
         try:
-            if record_file.path.stat().st_size > MAX_FILE_BYTES:
+            data = read_regular(record_file.path, MAX_FILE_BYTES)
+            if len(data) > MAX_FILE_BYTES:
                 raise OSError("too large to cache")  # check_file reports it unread
-            data = record_file.path.read_bytes()
-        except OSError:
+        except OSError:  # links, FIFOs, unreadable: check_file reports them
             keys.append(None)
             todo.append(index)
             continue
@@ -247,7 +279,11 @@ def check_files(
             store.used[key] = hit
             if progress:
                 progress(1)
-    found.update(zip(hits, _unplain_all(list(hits.values())), strict=True))
+    try:
+        found.update(zip(hits, _unplain_all(list(hits.values())), strict=True))
+    except (TypeError, ValueError, IndexError, KeyError):  # a damaged entry: check again
+        todo = sorted([*todo, *hits])
+        store.used.clear()
     for index, result in zip(todo, run([files[i] for i in todo], today, jobs=jobs), strict=True):
         found[index] = result
         new_key = keys[index]

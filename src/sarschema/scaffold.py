@@ -10,9 +10,11 @@ inline errors.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sarschema.errors import UsageError
+from sarschema.safeio import NotRegular, read_regular, refuse_link
 from sarschema.vocab import (
     FOLDER_OF,
     Attribution,
@@ -168,17 +170,34 @@ def new_record(kind: str, record_id: str, records: Path) -> Path:
         raise UsageError(f"the id {record_id!r} is already used by {existing}")
     _in_use(records, record_id)
     path = records / FOLDER_OF[chosen] / f"{record_id}.yaml"
+    refuse_link(path, "record")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(template(chosen, record_id), encoding="utf-8")
+    refuse_link(path, "record")
+    # Created exclusively and without following a link: never overwrites anything.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0))
+    except FileExistsError:
+        raise UsageError(f"{path} already exists (as a file, a folder or a link)") from None
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        handle.write(template(chosen, record_id))
     return path
 
 
 def _in_use(records: Path, record_id: str) -> None:
-    """Product ids share the id space: look for them in the vendors' records."""
-    from sarschema.loader import load
+    """Product ids share the id space: look for them in the vendors' records, read as
+    `validate` reads them (regular files only, within the size limit)."""
+    from sarschema.loader import MAX_FILE_BYTES, load
 
     for path in sorted((records / "operators").glob("*.yaml")):
-        data = load(path.read_bytes(), str(path)).data or {}
+        try:
+            raw = read_regular(path, MAX_FILE_BYTES)
+        except NotRegular as exc:
+            raise UsageError(
+                f"{path} is {exc.what}, not a record file; run `sarschema validate` and fix it first"
+            ) from None
+        except OSError as exc:
+            raise UsageError(f"{path} cannot be read: {exc.strerror or exc}") from None
+        data = load(raw, str(path)).data or {}
         products = data.get("products")
         for product in products if isinstance(products, list) else ():
             if isinstance(product, dict) and product.get("id") == record_id:

@@ -6,6 +6,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from sarschema.terminal import inert
+
 
 def compute(records: Sequence[Any]) -> dict[str, dict[str, int]]:
     """Counts per kind; incidents per status, operator and year; targets per role and
@@ -52,6 +54,7 @@ def compute(records: Sequence[Any]) -> dict[str, dict[str, int]]:
 def render_tables(stats: dict[str, dict[str, int]]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text  # plain text: no markup from a record is interpreted
 
     console = Console()
     for title, counts in stats.items():
@@ -59,7 +62,7 @@ def render_tables(stats: dict[str, dict[str, int]]) -> None:
         table.add_column(title.split(" per ")[-1])
         table.add_column("count", justify="right")
         for name, count in counts.items():
-            table.add_row(name, str(count))
+            table.add_row(Text(inert(name)), str(count))
         if not counts:
             table.add_row("(none)", "0")
         console.print(table)
