@@ -130,9 +130,7 @@ def test_lowest_constraints_pin_every_runtime_and_test_dependency() -> None:
         text=True,
         check=True,
     )
-    pins = dict(
-        line.split("==") for line in done.stdout.splitlines() if not line.startswith("#")
-    )
+    pins = dict(line.split("==") for line in done.stdout.splitlines() if not line.startswith("#"))
     for group, line in _requirements():
         if group in ("runtime", "test"):
             req = Requirement(line)
