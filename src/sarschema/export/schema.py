@@ -39,6 +39,11 @@ NOT_EXPRESSIBLE = (
 )
 
 
+#: Annotations that editors (VS Code's YAML extension, yaml-language-server) read and
+#: validators ignore; strict ajv needs `ajv.addVocabulary(EDITOR_KEYWORDS)`.
+EDITOR_KEYWORDS = ("enumDescriptions", "patternErrorMessage")
+
+
 def schema_id(name: str) -> str:
     return f"urn:sarschema:{FORMAT_VERSION}:{name}"
 
@@ -58,13 +63,15 @@ class _Strict(GenerateJsonSchema):
     def enum_schema(self, schema: core_schema.EnumSchema) -> JsonSchemaValue:
         cls = schema["cls"]
         meanings = MEANINGS.get(cls, {})
+        # `enum` gives validators a message that lists every allowed value (a `oneOf`
+        # of `const`s made them name only the first); `enumDescriptions`, an editor
+        # annotation (see EDITOR_KEYWORDS), carries each value's meaning for
+        # completion and hover.
         return {
             "title": cls.__name__,
             "type": "string",
-            "oneOf": [
-                {"const": m.value, "description": meanings.get(m.value, "")}
-                for m in schema["members"]
-            ],
+            "enum": [m.value for m in schema["members"]],
+            "enumDescriptions": [meanings.get(m.value, "") for m in schema["members"]],
         }
 
     def tagged_union_schema(self, schema: core_schema.TaggedUnionSchema) -> JsonSchemaValue:
@@ -111,12 +118,26 @@ def build_schemas() -> dict[str, dict[str, Any]]:
             "$ref": f"#/$defs/{name}",
             "$defs": _reachable(defs, name),
         }
+    # The kind's schema is chosen by `if`/`then` on `kind`, not by `oneOf`: a validator
+    # then reports a mistake against the record's own kind, naming the field, instead
+    # of the "best match" among the four.
     out["record.schema.json"] = {
         "$schema": DIALECT,
         "$id": schema_id("record"),
         "title": f"sarschema {FORMAT_VERSION} record (any kind)",
         "description": "One record of any of the four kinds, chosen by `kind`. " + NOT_EXPRESSIBLE,
-        "oneOf": [{"$ref": f"#/$defs/{m.__name__}"} for m in MODELS.values()],
+        "type": "object",
+        "required": ["kind"],
+        "properties": {
+            "kind": {"description": "The kind of record.", "enum": list(MODELS)},
+        },
+        "allOf": [
+            {
+                "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+                "then": {"$ref": f"#/$defs/{model.__name__}"},
+            }
+            for kind, model in MODELS.items()
+        ],
         "$defs": defs,
     }
     return out

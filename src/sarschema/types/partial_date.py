@@ -118,9 +118,18 @@ class PartialDate:
     def __get_pydantic_json_schema__(
         cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
+        # A bare year (`date: 2021`) is an integer to YAML 1.2 core parsers (editors,
+        # js-yaml, check-jsonschema): the schema describes the YAML as they read it.
         return {
-            "type": "string",
-            "pattern": DATE_PATTERN,
+            "anyOf": [
+                {
+                    "type": "string",
+                    "pattern": DATE_PATTERN,
+                    "patternErrorMessage": "Not a date: write YYYY, YYYY-MM or YYYY-MM-DD "
+                    "(a real calendar date from 1900 on), such as 2021-07-19.",
+                },
+                {"type": "integer", "minimum": 1900, "maximum": 9999},
+            ],
             "description": "A partial date YYYY, YYYY-MM or YYYY-MM-DD, from 1900 on, "
             "not after today (UTC); the precision written is kept.",
         }

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
@@ -47,11 +47,27 @@ def _check(value: str) -> str:
     return value
 
 
+def _schema(schema: dict[str, Any]) -> None:
+    # An id of digits only (`2021`, `1e3`) is a number to YAML 1.2 core parsers.
+    schema.pop("type", None)
+    schema["anyOf"] = [
+        {
+            "type": "string",
+            "pattern": ID_PATTERN,
+            "minLength": ID_MIN,
+            "maxLength": ID_MAX,
+            "patternErrorMessage": "Not an id: use lower-case letters a-z, digits and single "
+            "hyphens, such as omar-radi.",
+        },
+        {"type": "integer", "minimum": 0},
+    ]
+
+
 Id = Annotated[
     str,
     AfterValidator(_check),
     Field(
-        json_schema_extra={"pattern": ID_PATTERN, "minLength": ID_MIN, "maxLength": ID_MAX},
+        json_schema_extra=_schema,
         description="A lower-case slug (a-z, 0-9, single hyphens), 3 to 80 characters, "
         "unique across all records and products.",
     ),

@@ -50,8 +50,20 @@ def _whitespace_class() -> str:
 
 
 def _schema(schema: dict[str, Any]) -> None:
-    schema["minLength"] = 1
-    schema["pattern"] = f"[^{_whitespace_class()}]"  # not only whitespace, as in strip()
+    # YAML 1.2 core parsers read a plain `1984`, `3.5` or `true` as a number or a
+    # boolean; sarschema reads the text typed. The schema accepts both readings.
+    schema.pop("type", None)
+    schema["anyOf"] = [
+        # not empty, and not only whitespace, as in strip()
+        {
+            "type": "string",
+            "minLength": 1,
+            "pattern": f"[^{_whitespace_class()}]",
+            "patternErrorMessage": "The text is empty: write something or delete the line.",
+        },
+        {"type": "number"},
+        {"type": "boolean"},
+    ]
 
 
 Text = Annotated[

@@ -1,0 +1,195 @@
+"""One verdict everywhere, on the raw YAML files contributors write.
+
+sarschema reads every scalar as typed; editors (yaml-language-server), check-jsonschema
+(ruamel.yaml) and ajv over js-yaml read YAML 1.2's core schema, where `2016` is an
+integer. The published schema describes both readings, so on every record file of the
+shipped set and of every case folder, each tool's verdict must equal sarschema's
+verdict on the rules a schema can express (fields, types, vocabularies, codes, dates'
+form, required fields). The rules only sarschema checks (references, personal data,
+dates in the future, date order, file names, the YAML strictness rules) are listed in
+`ONLY_SARSCHEMA` and in the README.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sarschema.filecheck import check_bytes
+from sarschema.vocab import FOLDERS
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_DIR = ROOT / "schema"
+INTEROP = ROOT / "tests" / "interop"
+TODAY = dt.date(2026, 1, 1)
+
+#: Codes of mistakes a JSON Schema validator sees too.
+SCHEMA_LEVEL = {
+    "SAR016",  # an empty value: null to every YAML reader
+    *(f"SAR1{n:02d}" for n in range(14)),  # SAR100-SAR113: fields, types, vocabularies
+    "SAR121",  # forensic analyses required by the evidence
+    "SAR122",  # `about` empty
+    "SAR123",  # country required
+    "SAR124",  # products on a non-vendor
+    "SAR125",  # one of two fields
+}
+#: File-level YAML rules: other readers differ by design (js-yaml follows aliases,
+#: accepts tags it knows...), so files that break them are not compared.
+YAML_LEVEL = {f"SAR0{n:02d}" for n in range(1, 19)} - {"SAR016"}
+#: What only `sarschema validate` checks (documented in the README).
+ONLY_SARSCHEMA = {
+    "SAR024",  # id equals the file name
+    "SAR025",  # kind matches the folder
+    "SAR120",  # date_end not before date
+    "SAR126",  # no date after today
+    "SAR200",  # unique ids
+    "SAR201",  # references resolve
+    "SAR202",  # to a record of the right kind
+    "SAR203",  # no parent cycles
+    "SAR300",  # personal data
+    "SAR301",
+    "SAR302",
+}
+#: A form YAML 1.2 readers cannot tell apart from the right one: `exiled: True` is a
+#: boolean to them, text to sarschema (whose format wants `true`, lower case).
+NOT_EXPRESSIBLE_CASES = {"schema-bad-boolean-2"}
+
+
+def _corpus() -> list[tuple[str, Path]]:
+    files = [(f"records/{p.relative_to(ROOT / 'records')}", p) for p in _records(ROOT / "records")]
+    for case in sorted((ROOT / "tests" / "cases").iterdir()):
+        if case.name in NOT_EXPRESSIBLE_CASES:
+            continue
+        files += [(f"{case.name}/{p.relative_to(case)}", p) for p in _records(case / "records")]
+    return files
+
+
+def _records(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    return sorted(
+        p
+        for p in root.rglob("*.yaml")
+        if p.parent.name in FOLDERS and p.is_file() and not p.is_symlink()
+    )
+
+
+CORPUS = _corpus()
+
+
+@cache
+def sarschema_codes(path: Path) -> frozenset[str]:
+    result = check_bytes(
+        path.read_bytes(),
+        str(path),
+        folder=path.parent.name,
+        stem=path.name.removesuffix(".yaml"),
+        today=TODAY,
+    )
+    return frozenset(d.code for d in result.diagnostics if d.level == "error")
+
+
+def comparable() -> list[tuple[str, Path]]:
+    return [(name, path) for name, path in CORPUS if not sarschema_codes(path) & YAML_LEVEL]
+
+
+def expected_valid(path: Path) -> bool:
+    codes = sarschema_codes(path)
+    unknown = codes - SCHEMA_LEVEL - ONLY_SARSCHEMA - YAML_LEVEL
+    assert not unknown, f"classify {sorted(unknown)} in tests/test_yaml_interop.py"
+    return not codes & SCHEMA_LEVEL
+
+
+@pytest.fixture(scope="module")
+def ajv() -> dict[str, Any]:
+    node = shutil.which("node")
+    assert node, "Node.js is needed (see README)"
+    cases = [{"name": n, "schema": "record.schema.json", "file": str(p)} for n, p in comparable()]
+    done = subprocess.run(
+        [node, str(INTEROP / "ajv-validate.mjs")],
+        input=json.dumps({"schema_dir": str(SCHEMA_DIR), "cases": cases}),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+@pytest.fixture(scope="module")
+def check_jsonschema() -> dict[str, list[str]]:
+    """check-jsonschema itself, once over every file: {file: [error messages]}."""
+    files = [str(p) for _, p in comparable()]
+    exe = Path(sys.executable).parent / "check-jsonschema"
+    done = subprocess.run(
+        [str(exe), "--schemafile", str(SCHEMA_DIR / "record.schema.json"), "-o", "json", *files],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    report = json.loads(done.stdout)
+    errors: dict[str, list[str]] = {}
+    for error in report.get("errors", []):
+        errors.setdefault(error["filename"], []).append(error["message"])
+    for error in report.get("parse_errors", []):
+        errors.setdefault(error["filename"], []).append(error["message"])
+    return errors
+
+
+def test_corpus_is_large_and_mixed() -> None:
+    cases = comparable()
+    valid = [expected_valid(p) for _, p in cases]
+    assert len(cases) >= 200
+    assert valid.count(True) >= 100 and valid.count(False) >= 40
+
+
+@pytest.mark.parametrize(("name", "path"), comparable(), ids=[n for n, _ in comparable()])
+def test_raw_yaml_same_verdict(
+    name: str, path: Path, ajv: dict[str, Any], check_jsonschema: dict[str, list[str]]
+) -> None:
+    expected = expected_valid(path)
+    assert (str(path) not in check_jsonschema) == expected, check_jsonschema.get(str(path))
+    assert ajv["verdicts"][name] == expected, ajv["errors"].get(name)
+
+
+def test_shipped_records_pass_check_jsonschema(check_jsonschema: dict[str, list[str]]) -> None:
+    shipped = [str(p) for p in _records(ROOT / "records")]
+    assert len(shipped) >= 70
+    assert not set(shipped) & set(check_jsonschema)
+
+
+def _check_jsonschema_one(path: Path) -> str:
+    exe = Path(sys.executable).parent / "check-jsonschema"
+    done = subprocess.run(
+        [str(exe), "--schemafile", str(SCHEMA_DIR / "record.schema.json"), str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1
+    return done.stdout
+
+
+def test_check_jsonschema_names_the_field_of_a_wrong_value(tmp_path: Path) -> None:
+    source = ROOT / "records" / "incidents" / "omar-radi-2020-nso-spyware.yaml"
+    wrong = tmp_path / "incidents" / "omar-radi-2020-nso-spyware.yaml"
+    wrong.parent.mkdir()
+    text = source.read_text(encoding="utf-8")
+    wrong.write_text(text.replace("\nstatus: attempted", "\nstatus: attemptd"), encoding="utf-8")
+    out = _check_jsonschema_one(wrong)
+    assert "$.status: 'attemptd' is not one of ['selected', 'targeted', 'attempted'" in out
+    assert "was expected" not in out  # no "best match" from another kind or value
+    wrong.write_text(text.replace("\ntitle:", "\ntitel:"), encoding="utf-8")
+    out = _check_jsonschema_one(wrong)
+    assert "('titel' was unexpected)" in out
+    assert "'country' is a required property" not in out  # no error from another kind
