@@ -90,7 +90,7 @@ def test_readme_and_contributing_examples_match_the_tool(tmp_path: Path) -> None
         == 0
     )
     new = records / "incidents" / "jane-doe-2021-pegasus.yaml"
-    new.write_text(new.read_text(encoding="utf-8").replace("\nstatus:\n", "\nstatus: infectd\n"))
+    new.write_text(new.read_text(encoding="utf-8").replace("\nstatus: \n", "\nstatus: infectd\n"))
     out = runner.invoke(app, ["validate", str(records), "--no-cache"]).output.replace(
         str(records), "records"
     )

@@ -13,14 +13,22 @@ from typing import TYPE_CHECKING, Any
 from sarschema.__about__ import FORMAT_VERSION, __version__
 
 if TYPE_CHECKING:
-    from sarschema.api import Report, validate_paths
+    from sarschema.api import RawRecord, Report, read_records, validate_paths
     from sarschema.diagnostics import Diagnostic
 
-__all__ = ["FORMAT_VERSION", "Diagnostic", "Report", "__version__", "validate_paths"]
+__all__ = [
+    "FORMAT_VERSION",
+    "Diagnostic",
+    "RawRecord",
+    "Report",
+    "__version__",
+    "read_records",
+    "validate_paths",
+]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("validate_paths", "Report"):
+    if name in ("validate_paths", "Report", "read_records", "RawRecord"):
         from sarschema import api
 
         return getattr(api, name)

@@ -10,8 +10,8 @@ from the cache starts fast.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -56,8 +56,19 @@ class Report:
         return self.errors == 0
 
 
-def _finish(report: Report, summaries: list[Summary], strict: bool) -> Report:
-    report.diagnostics += cross_check(summaries)
+#: References that may point outside a partial set (`partial=True`): warnings then.
+_PARTIAL = frozenset({"SAR201"})
+
+
+def _finish(
+    report: Report, summaries: list[Summary], strict: bool, partial: bool = False
+) -> Report:
+    checked = cross_check(summaries)
+    if partial:
+        checked = [
+            replace(d, severity=Severity.WARNING) if d.code in _PARTIAL else d for d in checked
+        ]
+    report.diagnostics += checked
     if strict:
         report.diagnostics = [d.escalated() for d in report.diagnostics]
     report.diagnostics.sort(key=Diagnostic.sort_key)
@@ -71,11 +82,13 @@ def export_records(
     *,
     today: dt.date | None = None,
     jobs: int | None = None,
+    partial: bool = False,
 ) -> Report:
     """Validate and export in one pass: `sink(fn(record))` for each valid record, in
     file order, as the worker processes produce them (nothing is held). The caller
     must discard what `sink` wrote unless the returned report is `ok`, since the
-    rules across records are known only at the end."""
+    rules across records are known only at the end. With `partial`, references to
+    records that are not among the paths given are warnings, not errors."""
     from sarschema.runner import run
 
     today = today or today_utc()
@@ -92,7 +105,7 @@ def export_records(
         if result.payload is not None:
             report.valid_files.append(result.file)
             sink(result.payload)
-    return _finish(report, summaries, strict=False)
+    return _finish(report, summaries, strict=False, partial=partial)
 
 
 def today_utc() -> dt.date:
@@ -156,3 +169,52 @@ def validate_paths(
         if result.record is not None:
             report.records.append(result.record)
     return _finish(report, summaries, strict)
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One record file read exactly as `sarschema validate` reads it, before the models.
+
+    `data` holds plain JSON-ready values (text, `true`/`false`, lists and mappings):
+    every scalar as typed, so `2021` is the text "2021" and `NO` stays "NO", unlike a
+    YAML 1.1 loader. It is None when the file cannot be read as a record; `problems`
+    then says why (the reading problems only: `validate_paths` gives the whole verdict).
+    """
+
+    file: str
+    data: dict[str, Any] | None
+    problems: list[Diagnostic]
+    _loaded: Any = field(repr=False)
+
+    def position(self, *path: str | int, key: bool = False) -> tuple[int, int] | None:
+        """(line, column) of a value (or of its key): `position("sources", 0, "url")`."""
+        if self._loaded is None:
+            return None
+        found = self._loaded.position(tuple(path), key=key)
+        return None if found is None else (found[0], found[1])
+
+
+def read_records(paths: Sequence[str | Path] = ("records",)) -> Iterator[RawRecord]:
+    """Each record file under the paths, read as `sarschema validate` reads it.
+
+    Example (from the repository root)::
+
+        for raw in read_records(["records/targets"]):
+            print(raw.file, raw.data["name"], raw.position("name"))
+    """
+    from sarschema.loader import MAX_FILE_BYTES, load, too_large
+    from sarschema.safeio import read_regular
+
+    for record_file in discover([str(p) for p in paths]).records:
+        label = record_file.label
+        try:
+            data = read_regular(record_file.path, MAX_FILE_BYTES)
+        except OSError as exc:
+            problem = Diagnostic(label, None, None, "SAR026", f"the file cannot be read: {exc}.")
+            yield RawRecord(label, None, [problem], None)
+            continue
+        if len(data) > MAX_FILE_BYTES:
+            yield RawRecord(label, None, [too_large(label, len(data))], None)
+            continue
+        loaded = load(data, label)
+        yield RawRecord(label, loaded.data, loaded.diagnostics, loaded)

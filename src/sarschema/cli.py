@@ -236,12 +236,20 @@ def export_json(
     paths: Annotated[
         list[str] | None, typer.Argument(help="Record folders (default: records).")
     ] = None,
+    partial: Annotated[
+        bool,
+        typer.Option(
+            "--partial",
+            help="A partial set: references to records not given are warnings, not errors.",
+        ),
+    ] = False,
 ) -> None:
     """Write all records as one normalised JSON document.
 
     Example:
 
         sarschema export json --out build/records.json
+        sarschema export json --partial records/targets/omar-radi.yaml
     """
     import shutil
     import tempfile
@@ -254,8 +262,17 @@ def export_json(
         refuse_link(out)
     with tempfile.TemporaryFile("w+", encoding="utf-8") as tmp:
         stream = JsonStream(tmp)
-        report = export_records(paths or ["records"], record_document, stream.write)
+        report = export_records(
+            paths or ["records"], record_document, stream.write, partial=partial
+        )
         _refuse_unless_ok(report)  # nothing is written out unless every check passed
+        if partial and report.warnings:
+            from sarschema.report import render_text
+
+            shown = replace(
+                report, diagnostics=[d for d in report.diagnostics if d.code == "SAR201"]
+            )
+            render_text(shown, sys.stderr)  # what the partial set points at but lacks
         stream.finalize()
         tmp.seek(0)
         if out is None:

@@ -11,6 +11,7 @@ inline errors.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from sarschema.errors import UsageError
@@ -35,17 +36,46 @@ def _values(vocab: type) -> str:
     return " / ".join(m.value for m in vocab)  # type: ignore[attr-defined]
 
 
+# Templates are written for editors as much as for people: each comment sits on the
+# line above its field (a comment after `key:` stops the editor from offering values),
+# and every empty field ends in a space, where the editor's completion starts (added
+# by `template`, so that no editor strips it from this source).
+_EMPTY = re.compile(r"\s*(?:- )?\w+:|\s*-")
+
+
+def _cursor_ready(text: str) -> str:
+    """A space after each empty field, not after a parent such as `sources:` (whose
+    next line, comments aside, is indented deeper; a list dash counts as indent)."""
+    lines = text.split("\n")
+    body = [i for i, line in enumerate(lines) if line.strip() and line.lstrip()[0] != "#"]
+    for this, following in zip(body, [*body[1:], None], strict=True):
+        line = lines[this]
+        below = lines[following] if following is not None else ""
+        if _EMPTY.fullmatch(line) and _indent(below) <= _indent(line):
+            lines[this] = line + " "
+    return "\n".join(lines)
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" -"))
+
+
 _SOURCES = """\
-# The public reporting this record rests on: at least one source. Never invent a URL;
-# leave `url` out when the document is not online (you will get a warning).
+# The public reporting this record rests on: at least one source.
 sources:
-  - title:            # the headline as published
-    publisher:        # outlet or organisation
-    published:        # YYYY, YYYY-MM or YYYY-MM-DD
-    language:         # ISO 639-1 code, lower case: en, fr, ar ...
-    url:              # https://...
-#   archived_url: https://web.archive.org/...
-#   translation_of: https://...   (when this source translates another)
+    # The headline as published.
+  - title:
+    # The outlet or organisation.
+    publisher:
+    # YYYY, YYYY-MM or YYYY-MM-DD.
+    published:
+    # ISO 639-1 code, lower case: en, fr, ar ...
+    language:
+    # Only when the document is online (never invent an address; without one you
+    # get a warning): remove the `#` and give it.
+    # url: https://...
+    # archived_url: https://web.archive.org/...
+    # translation_of: https://...   (when this source translates another)
 # Free notes, e.g. how you inferred a date:
 # notes: ...
 """
@@ -147,7 +177,7 @@ def template(kind: Kind, record_id: str) -> str:
         "reports any left empty.\n"
         f"# It lives in records/{folder}/{record_id}.yaml: the file name must equal the id.\n"
         f"id: {record_id}\n"
-        f"kind: {kind.value}\n" + _BODIES[kind] + _SOURCES
+        f"kind: {kind.value}\n" + _cursor_ready(_BODIES[kind] + _SOURCES)
     )
 
 

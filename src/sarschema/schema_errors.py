@@ -99,12 +99,14 @@ def _bare(tp: Any) -> Any:
 
 
 class _Walk:
-    __slots__ = ("leaf", "owner", "path")
+    __slots__ = ("key", "leaf", "owner", "path")
 
     def __init__(self) -> None:
         self.path: list[str | int] = []
         self.owner: type[BaseModel] | None = None
         self.leaf: Any = None
+        #: the error is about a mapping key (`translations: {zz: ...}`), not its value
+        self.key = False
 
 
 def _walk(loc: Iterable[str | int]) -> _Walk:
@@ -121,6 +123,7 @@ def _walk(loc: Iterable[str | int]) -> _Walk:
         origin = typing.get_origin(tp)
         if element == "[key]":
             tp = None
+            result.key = True
             continue
         if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(element, str):
             result.owner = tp
@@ -186,7 +189,7 @@ def _one(err: Any, loaded: Loaded, file: str) -> Diagnostic | None:
     value = err.get("input")
     ctx = err.get("ctx") or {}
     name = format_field(path)
-    where = _located(loaded, path)
+    where = _located(loaded, path, key=walk.key)  # a diagnostic about a key points at it
 
     if kind in ("union_tag_not_found", "union_tag_invalid") and not path:
         kinds = ", ".join(MODELS)
