@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from interop_lsp import editor_diagnostics
 from sarschema.filecheck import check_bytes
 from sarschema.vocab import FOLDERS
 
@@ -61,6 +62,10 @@ ONLY_SARSCHEMA = {
 #: A form YAML 1.2 readers cannot tell apart from the right one: `exiled: True` is a
 #: boolean to them, text to sarschema (whose format wants `true`, lower case).
 NOT_EXPRESSIBLE_CASES = {"schema-bad-boolean-2"}
+#: Files the editor's YAML parser reads otherwise: it does not take a lone CR (old Mac
+#: line ends) as a line break, which YAML 1.2, sarschema and the other tools do. The
+#: test checks that this stays so, and the README says it.
+EDITOR_READS_OTHERWISE = {"bytes-cr-only"}
 
 
 def _corpus() -> list[tuple[str, Path]]:
@@ -146,6 +151,18 @@ def check_jsonschema() -> dict[str, list[str]]:
     return errors
 
 
+@pytest.fixture(scope="module")
+def editor() -> dict[str, list[dict[str, Any]]]:
+    """yaml-language-server itself (VS Code's YAML extension), once over every file,
+    with the repository's workspace setting (.vscode/settings.json) as its schema map."""
+    settings = json.loads((ROOT / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    assert settings["yaml.schemas"] == {"./schema/record.schema.json": ["records/**/*.yaml"]}
+    return editor_diagnostics(
+        [p for _, p in comparable()],
+        schemas={str(SCHEMA_DIR / "record.schema.json"): ["**/records/**/*.yaml"]},
+    )
+
+
 def test_corpus_is_large_and_mixed() -> None:
     cases = comparable()
     valid = [expected_valid(p) for _, p in cases]
@@ -155,11 +172,33 @@ def test_corpus_is_large_and_mixed() -> None:
 
 @pytest.mark.parametrize(("name", "path"), comparable(), ids=[n for n, _ in comparable()])
 def test_raw_yaml_same_verdict(
-    name: str, path: Path, ajv: dict[str, Any], check_jsonschema: dict[str, list[str]]
+    name: str,
+    path: Path,
+    ajv: dict[str, Any],
+    check_jsonschema: dict[str, list[str]],
+    editor: dict[str, list[dict[str, Any]]],
 ) -> None:
     expected = expected_valid(path)
     assert (str(path) not in check_jsonschema) == expected, check_jsonschema.get(str(path))
     assert ajv["verdicts"][name] == expected, ajv["errors"].get(name)
+    underlined = editor[str(path)]
+    if name.split("/")[0] in EDITOR_READS_OTHERWISE:
+        assert expected and underlined
+        return
+    assert (not underlined) == expected, underlined
+    if not expected:  # the editor underlines the lines sarschema reports
+        assert schema_level_lines(path) <= {d["line"] for d in underlined}, underlined
+
+
+def schema_level_lines(path: Path) -> set[int]:
+    result = check_bytes(
+        path.read_bytes(),
+        str(path),
+        folder=path.parent.name,
+        stem=path.name.removesuffix(".yaml"),
+        today=TODAY,
+    )
+    return {d.line for d in result.diagnostics if d.code in SCHEMA_LEVEL and d.line is not None}
 
 
 def test_shipped_records_pass_check_jsonschema(check_jsonschema: dict[str, list[str]]) -> None:

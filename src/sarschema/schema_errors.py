@@ -259,6 +259,23 @@ def _one(err: Any, loaded: Loaded, file: str) -> Diagnostic | None:
                 field=format_field(full),
                 hint=_custom_hint(kind, ctx),
             )
+        if kind == "sar_one_of" and isinstance(value, dict):
+            keys = str(ctx.get("keys", "")).split(", ")
+            given = [k for k in value if k in keys]
+            if len(given) > 1:
+                # At a key that is one too many: the first one given that is not the
+                # first alternative, as editors (which try the alternatives in order) do.
+                kept = min(given, key=keys.index)
+                other = next(k for k in given if k != kept)
+                extra = (*path, other)
+                return Diagnostic.at(
+                    file,
+                    _located(loaded, extra, key=True),
+                    code,
+                    err["msg"] + f"; this one gives both `{kept}` and `{other}`.",
+                    field=format_field(extra),
+                    hint=_custom_hint(kind, ctx),
+                )
         safe = kind not in ("sar_date_order", "sar_empty_text") and is_safe(value)
         message = err["msg"] + (f": {echo(value)}." if safe else ".")
         return Diagnostic.at(

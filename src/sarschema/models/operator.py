@@ -33,8 +33,13 @@ class Operator(RecordBase):
                     "then": {"required": ["country"], "properties": {"country": True}},
                 },
                 {
-                    "if": {"required": ["products"], "properties": {"products": True}},
-                    "then": {"properties": {"type": {"type": "string", "const": "vendor"}}},
+                    # Said of `products` (not of `type`), so that validators and editors
+                    # point at the products, where sarschema points too.
+                    "if": {
+                        "properties": {"type": {"type": "string", "not": {"const": "vendor"}}},
+                        "required": ["type"],
+                    },
+                    "then": {"properties": {"products": False}},
                 },
             ]
         }
