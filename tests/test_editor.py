@@ -92,3 +92,22 @@ def test_field_names_offered_are_the_fields_once_each(workspace: Path) -> None:
     assert not [label for label in offers if "sarschema" in label or " " in label], offers
     assert "forensic_analyses" in offers and "alleged_operators" in offers
     assert "title" not in offers  # already there
+
+
+def test_editor_messages_are_short_and_readable(workspace: Path) -> None:
+    """Not the 400-character date pattern, not all 249 country codes."""
+    incident = workspace / "records" / "incidents" / "journalist-a-2020.yaml"
+    text = incident.read_text(encoding="utf-8")
+    incident.write_text(
+        text.replace("\ndate: 2020-03", "\ndate: 2021-02-30").replace(
+            "\nlocation: MA", "\nlocation: UK"
+        ),
+        encoding="utf-8",
+    )
+    schemas = {str(workspace / "schema" / "record.schema.json"): ["**/records/**/*.yaml"]}
+    shown = editor_diagnostics([incident], schemas=schemas)[str(incident)]
+    by_line = {d["line"]: d["message"] for d in shown}
+    date, location = _line_of(incident, "date: "), _line_of(incident, "location: ")
+    assert by_line[date].startswith("Not a date") and len(by_line[date]) < 200
+    assert by_line[location].startswith("Not a current country code")
+    assert len(by_line[location]) < 200

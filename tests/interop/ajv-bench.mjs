@@ -9,7 +9,7 @@ import yaml from "js-yaml";
 
 const [schemaDir, recordsDir] = process.argv.slice(2);
 const ajv = new Ajv2020({ strict: true });
-ajv.addVocabulary(["enumDescriptions", "patternErrorMessage"]); // editors' annotations
+ajv.addVocabulary(["enumDescriptions", "errorMessage", "patternErrorMessage"]); // editors' annotations
 addFormats(ajv);
 const validate = ajv.compile(JSON.parse(readFileSync(join(schemaDir, "record.schema.json"), "utf8")));
 let files = 0;

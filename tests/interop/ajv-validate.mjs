@@ -13,13 +13,13 @@ import yaml from "js-yaml";
 const input = JSON.parse(readFileSync(0, "utf8"));
 const ajv = new Ajv2020({ strict: true, allErrors: false });
 addFormats(ajv);
-ajv.addVocabulary(["enumDescriptions", "patternErrorMessage"]); // editors' annotations
+ajv.addVocabulary(["enumDescriptions", "errorMessage", "patternErrorMessage"]); // editors' annotations
 
 // For raw YAML: a plain `.inf` or `.nan` typed in a text field is a number to js-yaml
 // (Infinity, NaN), which strict ajv refuses unless `strictNumbers` is off.
 const ajvYaml = new Ajv2020({ strict: true, strictNumbers: false, allErrors: false });
 addFormats(ajvYaml);
-ajvYaml.addVocabulary(["enumDescriptions", "patternErrorMessage"]);
+ajvYaml.addVocabulary(["enumDescriptions", "errorMessage", "patternErrorMessage"]);
 
 const validators = {};
 const yamlValidators = {};

@@ -41,7 +41,7 @@ NOT_EXPRESSIBLE = (
 
 #: Annotations that editors (VS Code's YAML extension, yaml-language-server) read and
 #: validators ignore; strict ajv needs `ajv.addVocabulary(EDITOR_KEYWORDS)`.
-EDITOR_KEYWORDS = ("enumDescriptions", "patternErrorMessage")
+EDITOR_KEYWORDS = ("enumDescriptions", "errorMessage", "patternErrorMessage")
 
 
 def schema_id(name: str) -> str:

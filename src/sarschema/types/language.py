@@ -58,7 +58,11 @@ Language = Annotated[
     str,
     AfterValidator(_check),
     Field(
-        json_schema_extra=lambda schema: schema.update(enum=sorted(language_codes())),
+        # `errorMessage`: editors show it instead of every code in the list.
+        json_schema_extra=lambda schema: schema.update(
+            enum=sorted(language_codes()),
+            errorMessage="Not a current language code: use ISO 639-1 in lower case, such as en, fr or ar (he, not iw).",
+        ),
         description="A current ISO 639-1 language code, lower case.",
     ),
 ]
