@@ -13,7 +13,7 @@ import re
 import types
 import typing
 from collections.abc import Iterable
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 
 from pydantic import BaseModel, Discriminator, Tag
@@ -22,6 +22,7 @@ from pydantic.fields import FieldInfo
 from sarschema.diagnostics import Diagnostic, FieldPath, echo, format_field, is_safe
 from sarschema.loader import Loaded, Pos
 from sarschema.models import MODELS, AnyRecord
+from sarschema.vocab import suggest
 
 _CUSTOM_CODES = {
     "sar_id": "SAR104",
@@ -158,6 +159,20 @@ def _did_you_mean(value: Any, options: Iterable[str]) -> str | None:
     return f"did you mean `{match[0]}`?" if match else None
 
 
+def _vocabulary_hint(value: Any, leaf: Any, options: list[str]) -> str | None:
+    """Synonyms and near misspellings only: in vocabularies of relations, roles and
+    statuses a guess from spelling alone (`father` -> `partner`) changes the meaning."""
+    if not (isinstance(leaf, type) and issubclass(leaf, StrEnum)):
+        return _did_you_mean(value, options)  # a fixed word such as a kind
+    found = suggest(value, leaf)
+    if found is None:
+        return None
+    choice, synonym = found
+    if synonym:
+        return f"use `{choice}`: the format's word for {echo(value, 'this')}."
+    return f"did you mean `{choice}`?"
+
+
 def _dropped(path: FieldPath, dropped: set[FieldPath]) -> bool:
     return any(path[: len(d)] == d for d in dropped)
 
@@ -289,7 +304,7 @@ def _one(err: Any, loaded: Loaded, file: str) -> Diagnostic | None:
     if kind == "enum" or kind == "literal_error":
         options = _vocabulary(walk.leaf) or re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
         shown = echo(value)
-        hint = _did_you_mean(value, options)
+        hint = _vocabulary_hint(value, walk.leaf, options)
         listed = ", ".join(options)
         return Diagnostic.at(
             file,

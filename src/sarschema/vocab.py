@@ -8,6 +8,7 @@ reads here.
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cache
 
 
 class Kind(StrEnum):
@@ -300,3 +301,138 @@ MEANINGS: dict[type[StrEnum], dict[str, str]] = {
         "unknown": "The state of the process is not known.",
     },
 }
+
+
+#: Words people type for a vocabulary value, lower case. A hint from spelling alone
+#: would make `father` a `partner`: these say what the word means instead. Words whose
+#: meaning is not clear (`hacked`: attempted or infected? `likely`: which level?) are
+#: deliberately absent, so they get the list of values and no guess.
+SYNONYMS: dict[type[StrEnum], dict[str, str]] = {
+    Relation: {
+        **dict.fromkeys(("father", "mother", "dad", "mum", "mom", "stepfather"), "parent"),
+        **dict.fromkeys(("stepmother", "parents"), "parent"),
+        **dict.fromkeys(("son", "daughter", "children", "kid", "stepson"), "child"),
+        "stepdaughter": "child",
+        **dict.fromkeys(("wife", "husband", "spouses", "widow", "widower"), "spouse"),
+        **dict.fromkeys(("brother", "sister", "siblings", "half-brother"), "sibling"),
+        "half-sister": "sibling",
+        **dict.fromkeys(("boyfriend", "girlfriend", "companion"), "partner"),
+        **dict.fromkeys(("fiancé", "fiancée", "fiancee", "betrothed"), "fiance"),
+        **dict.fromkeys(
+            ("cousin", "uncle", "aunt", "niece", "nephew", "grandfather", "grandmother"),
+            "relative",
+        ),
+        **dict.fromkeys(("grandson", "granddaughter", "in-law", "family"), "relative"),
+        **dict.fromkeys(("coworker", "co-worker", "colleagues"), "colleague"),
+        **dict.fromkeys(("attorney", "counsel", "advocate", "solicitor", "barrister"), "lawyer"),
+        "friends": "friend",
+    },
+    Role: {
+        **dict.fromkeys(("reporter", "correspondent", "journalists"), "journalist"),
+        **dict.fromkeys(
+            ("hrd", "human-rights-activist", "rights-defender"), "human-rights-defender"
+        ),
+        "human rights defender": "human-rights-defender",
+        **dict.fromkeys(("attorney", "counsel", "advocate", "solicitor", "barrister"), "lawyer"),
+        **dict.fromkeys(("professor", "researcher", "scholar", "scientist"), "academic"),
+        **dict.fromkeys(("president", "king", "queen", "monarch", "emir"), "head-of-state"),
+        **dict.fromkeys(("prime-minister", "prime minister", "premier"), "head-of-government"),
+        **dict.fromkeys(("minister", "official", "civil-servant"), "government-official"),
+        **dict.fromkeys(("ambassador", "consul", "envoy"), "diplomat"),
+        **dict.fromkeys(("officer", "general", "colonel", "soldier"), "military-officer"),
+        **dict.fromkeys(("businessman", "businesswoman", "executive"), "business-person"),
+        **dict.fromkeys(("imam", "priest", "rabbi", "bishop", "cleric"), "religious-leader"),
+        **dict.fromkeys(
+            ("relative", "family", "wife", "husband", "son", "daughter"), "family-member"
+        ),
+        **dict.fromkeys(("mp", "deputy", "senator", "parliamentarian"), "politician"),
+        **dict.fromkeys(("opposition", "exile", "opponent"), "dissident"),
+    },
+    Status: {
+        "selection": "selected",
+        "target": "targeted",
+        "attempt": "attempted",
+        "infection": "infected",
+    },
+    Evidence: {
+        **dict.fromkeys(("forensic", "forensics", "forensic-analyses"), "forensic-analysis"),
+        **dict.fromkeys(("leak", "leaked-list", "leaks"), "leaked-data"),
+        **dict.fromkeys(("press", "news", "media", "article"), "media-report"),
+        **dict.fromkeys(("court", "judgment", "judgement", "ruling"), "court-record"),
+        **dict.fromkeys(("witness", "interview", "statement"), "testimony"),
+        **dict.fromkeys(
+            ("notification", "threat-notification", "apple-notification"), "vendor-notification"
+        ),
+    },
+    ResponseType: {
+        **dict.fromkeys(("denied", "deny", "denies"), "denial"),
+        **dict.fromkeys(("complaint", "legal-action"), "legal-complaint"),
+        **dict.fromkeys(("suit", "lawsuits", "litigation"), "lawsuit"),
+        **dict.fromkeys(("call", "appeal", "petition"), "call-to-action"),
+        **dict.fromkeys(("ruling", "judgment", "judgement", "verdict"), "court-ruling"),
+        **dict.fromkeys(("sanctions", "blacklist", "entity-list"), "sanction"),
+        **dict.fromkeys(("law", "bill", "regulation"), "legislation"),
+        **dict.fromkeys(("report", "research", "analysis"), "technical-report"),
+        **dict.fromkeys(("inquiry", "parliamentary-investigation"), "parliamentary-inquiry"),
+        "acknowledgment": "acknowledgement",
+        "admission": "acknowledgement",
+    },
+    OperatorType: {
+        **dict.fromkeys(("country", "government"), "state"),
+        **dict.fromkeys(("agency", "ministry"), "government-agency"),
+        **dict.fromkeys(("intelligence", "spy-agency", "secret-service"), "intelligence-agency"),
+        **dict.fromkeys(("police", "law-enforcement-agency"), "law-enforcement"),
+        **dict.fromkeys(("army", "armed-forces"), "military"),
+        **dict.fromkeys(("company", "firm"), "private-company"),
+        **dict.fromkeys(("seller", "manufacturer", "developer"), "vendor"),
+        **dict.fromkeys(("reseller", "intermediary", "middleman"), "broker"),
+    },
+    TargetType: {
+        **dict.fromkeys(("individual", "human", "people"), "person"),
+        **dict.fromkeys(("organization", "group", "ngo", "outlet", "company"), "organisation"),
+    },
+    Platform: {"iphone": "ios", "apple": "ios", "google": "android"},
+    Visibility: {"named": "public", "anonymous": "pseudonymous", "pseudonym": "pseudonymous"},
+}
+
+
+def suggest(value: object, vocab: type[StrEnum]) -> tuple[str, bool] | None:
+    """A value to suggest that never changes what a contributor meant: a known synonym
+    (`(value, True)`), a near misspelling, one or two typing slips (`(value, False)`),
+    or nothing.
+
+    >>> suggest("Father", Relation)
+    ('parent', True)
+    >>> suggest("infectd", Status)
+    ('infected', False)
+    >>> suggest("hacked", Status) is None
+    True
+    """
+    if not isinstance(value, str):
+        return None
+    word = " ".join(value.strip().lower().split())
+    synonyms = SYNONYMS.get(vocab, {})
+    synonym = synonyms.get(word) or synonyms.get(word.replace(" ", "-"))
+    if synonym is not None:
+        return synonym, True
+    if word in _known_words():
+        return None  # a word that means something else (`brother` is not `other`)
+    import jellyfish
+
+    slips = 1 if len(word) <= 6 else 2
+    close = [
+        member.value
+        for member in vocab
+        if member.value[:1] == word[:1]  # a slip rarely hits the first letter
+        and jellyfish.damerau_levenshtein_distance(word, member.value) <= slips
+    ]
+    return (close[0], False) if len(close) == 1 else None
+
+
+@cache
+def _known_words() -> frozenset[str]:
+    """Every value of every vocabulary and every synonym: words with a meaning."""
+    return frozenset(
+        {m.value for vocab in MEANINGS for m in vocab}
+        | {word for table in SYNONYMS.values() for word in table}
+    )
