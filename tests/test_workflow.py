@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -187,9 +188,154 @@ def test_workflow_steps_pass_locally() -> None:
 def test_reusable_workflow_is_callable() -> None:
     workflow = _workflow("sarschema-reusable.yml")
     inputs = workflow[True]["workflow_call"]["inputs"]  # type: ignore[index]
-    assert set(inputs) == {"records", "strict", "sarschema-version"}
+    assert set(inputs) == {"records", "strict", "sarschema-ref", "sarschema-repository"}
+    # The caller names the commit to install: there is no default to fall back on.
+    assert inputs["sarschema-ref"]["required"] is True
+    assert "default" not in inputs["sarschema-ref"]
     steps = workflow["jobs"]["validate"]["steps"]  # type: ignore[index]
     assert any("--format github" in s.get("run", "") for s in steps)
+
+
+# --- Workflow security (what zizmor checks in .ci/run, kept here as promises) -----------
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+#: `uses: owner/repo@<40 hex> # v1.2.3`, as the line is written in the file.
+PINNED_USES = re.compile(
+    r"^\s*(?:-\s+)?uses:\s*[\w.-]+/[\w./-]+@[0-9a-f]{40}\s+#\s*v\d+(?:\.\d+)*\s*$"
+)
+
+
+def _steps(workflow: dict[str, object]) -> list[dict[str, object]]:
+    jobs = workflow["jobs"]
+    assert isinstance(jobs, dict)
+    return [step for job in jobs.values() for step in job.get("steps", [])]
+
+
+def _with(step: dict[str, object]) -> dict[str, object]:
+    value = step.get("with", {})
+    assert isinstance(value, dict)
+    return value
+
+
+def test_there_are_workflows_to_check() -> None:
+    names = {path.name for path in WORKFLOWS}
+    assert {"tests.yml", "validate.yml", "sarschema-reusable.yml"} <= names
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
+def test_actions_are_pinned_to_a_commit_with_the_version_in_a_comment(path: Path) -> None:
+    lines = [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if re.match(r"^\s*(?:-\s+)?uses:", line)
+    ]
+    assert lines, "no `uses:` line found"
+    unpinned = [line.strip() for line in lines if not PINNED_USES.match(line)]
+    assert unpinned == []
+    # The YAML agrees with the lines read above (no `uses:` hidden in flow style).
+    uses = [step["uses"] for step in _steps(_workflow(path.name)) if "uses" in step]
+    assert len(uses) == len(lines)
+    assert all(re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", str(use)) for use in uses)
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
+def test_workflow_token_is_read_only(path: Path) -> None:
+    workflow = _workflow(path.name)
+    assert workflow.get("permissions") == {"contents": "read"}
+    jobs = workflow["jobs"]
+    assert isinstance(jobs, dict)
+    for name, job in jobs.items():
+        assert job.get("permissions") in (None, {"contents": "read"}), name
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
+def test_checkouts_do_not_persist_credentials(path: Path) -> None:
+    checkouts = [
+        step
+        for step in _steps(_workflow(path.name))
+        if str(step.get("uses", "")).startswith("actions/checkout@")
+    ]
+    assert checkouts
+    for step in checkouts:
+        assert _with(step).get("persist-credentials") is False, step
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
+def test_expressions_reach_scripts_only_through_env(path: Path) -> None:
+    scripts = [str(step["run"]) for step in _steps(_workflow(path.name)) if "run" in step]
+    assert scripts
+    assert [script for script in scripts if "${{" in script] == []
+
+
+def test_reusable_workflow_installs_sarschema_from_the_pinned_commit() -> None:
+    workflow = _workflow("sarschema-reusable.yml")
+    steps = _steps(workflow)
+    text = (ROOT / ".github" / "workflows" / "sarschema-reusable.yml").read_text(encoding="utf-8")
+    # Never a bare name that anyone could register on a package index.
+    assert not re.search(r"pip3?\s+install\b[^\n]*(?<![\w./-])sarschema\b(?![\w./-])", text)
+    tool = [step for step in steps if _with(step).get("path") == ".sarschema-tool"]
+    assert len(tool) == 1
+    assert _with(tool[0]) == {
+        "repository": "${{ inputs.sarschema-repository }}",
+        "ref": "${{ inputs.sarschema-ref }}",
+        "path": ".sarschema-tool",
+        "persist-credentials": False,
+    }
+    installs = [str(s["run"]) for s in steps if "pip install" in str(s.get("run", ""))]
+    assert installs and all("pip install ./.sarschema-tool" in run for run in installs)
+    # The SHA check runs before anything is checked out or installed.
+    assert "sarschema-ref" in str(steps[0].get("name", ""))
+
+
+def _run_step(step: dict[str, object], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run one `run:` step with bash, as the runner would (`shell: bash`)."""
+    import os
+    import sys
+
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", str(step["run"])],
+        cwd=ROOT,
+        env={**os.environ, "PATH": path, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("ref", "ok"),
+    [
+        ("11d5960a326750d5838078e36cf38b85af677262", True),
+        ("v0.1.0", False),
+        ("main", False),
+        ("11d5960", False),
+        ("11d5960a326750d5838078e36cf38b85af677262\n", False),
+        ("", False),
+    ],
+)
+def test_reusable_workflow_refuses_a_ref_that_is_not_a_commit(ref: str, ok: bool) -> None:
+    step = _steps(_workflow("sarschema-reusable.yml"))[0]
+    assert step["env"] == {"SARSCHEMA_REF": "${{ inputs.sarschema-ref }}"}
+    done = _run_step(step, {"SARSCHEMA_REF": ref})
+    assert (done.returncode == 0) is ok, (done.stdout, done.stderr)
+
+
+@pytest.mark.parametrize(("strict", "code"), [("false", 0), ("true", 1)])
+def test_reusable_workflow_validates_through_env(base_tree: Path, strict: str, code: int) -> None:
+    """The validate step, run here with its inputs in env as the runner would pass them."""
+    steps = _steps(_workflow("sarschema-reusable.yml"))
+    (step,) = [s for s in steps if s.get("name") == "Validate records"]
+    assert step["env"] == {"RECORDS": "${{ inputs.records }}", "STRICT": "${{ inputs.strict }}"}
+    # One warning (a source without `url:`): an error only with `strict: true`.
+    record = base_tree / "targets" / "journalist-b.yaml"
+    text = record.read_text(encoding="utf-8")
+    broken = text.replace("    url: https://example.org/reports/leaked-list\n", "")
+    assert broken != text
+    record.write_text(broken, encoding="utf-8")
+    done = _run_step(step, {"RECORDS": str(base_tree), "STRICT": strict})
+    assert "::warning file=" in done.stdout or "::error file=" in done.stdout, done.stdout
+    assert done.returncode == code, (done.stdout[-2000:], done.stderr[-2000:])
 
 
 def test_pre_commit_hooks() -> None:
