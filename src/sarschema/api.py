@@ -38,8 +38,6 @@ class Report:
     #: the record files read, and those of them that gave a validated record
     read: list[str] = field(default_factory=list)
     valid_files: list[str] = field(default_factory=list)
-    #: warnings left out of `diagnostics` for display (`--quiet`), still counted
-    hidden_warnings: int = 0
     #: the record files found, for a second pass (exports)
     record_files: list[RecordFile] = field(default_factory=list)
 
@@ -49,7 +47,7 @@ class Report:
 
     @property
     def warnings(self) -> int:
-        return self.hidden_warnings + sum(d.level is Severity.WARNING for d in self.diagnostics)
+        return sum(d.level is Severity.WARNING for d in self.diagnostics)
 
     @property
     def ok(self) -> bool:

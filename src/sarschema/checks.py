@@ -107,8 +107,10 @@ def cross_check(summaries: list[Summary]) -> list[Diagnostic]:
     referenced: set[str] = set()
     for s in summaries:
         if not s.valid:
+            # A record with errors: anything it holds may be a reference (no warning
+            # that it is unreferenced), and the references it makes where they can be
+            # read are checked, so every problem shows in one run.
             referenced.update(s.loose_refs)
-            continue
         for ref in (*s.refs, *((s.parent,) if s.parent else ())):
             referenced.add(ref.target)
             found = defined.get(ref.target)

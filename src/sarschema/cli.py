@@ -80,6 +80,23 @@ def validate(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Show errors only (warnings are still counted).")
     ] = False,
+    show_warnings: Annotated[
+        bool,
+        typer.Option(
+            "--show-warnings",
+            help="List every warning in full (by default, text output lists those of the "
+            "files you changed and counts the others by code).",
+        ),
+    ] = False,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            metavar="REF",
+            help="Count files changed on this branch since REF (a git branch or commit) as "
+            "yours too (in a GitHub pull request: its base branch).",
+        ),
+    ] = None,
 ) -> None:
     """Check records against the format and against each other.
 
@@ -104,11 +121,19 @@ def validate(
             cache=None if no_cache else cache_folder(),
             progress=progress.update,
         )
-    shown = report
+    from sarschema.changes import changed_files
+    from sarschema.report import View
+
+    if quiet and show_warnings:
+        raise UsageError("--quiet and --show-warnings contradict each other; give one")
     if quiet:
-        shown = replace(report, diagnostics=[d for d in report.diagnostics if d.level == "error"])
-        shown.hidden_warnings = report.warnings
-    RENDERERS[output_format.value](shown, sys.stdout)
+        warnings = "none"
+    elif show_warnings or output_format is not OutputFormat.text:
+        warnings = "all"
+    else:
+        warnings = "summary"
+    view = View(warnings, changed_files(given, since))
+    RENDERERS[output_format.value](report, sys.stdout, view)
     raise typer.Exit(0 if report.ok else 1)
 
 

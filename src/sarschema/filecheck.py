@@ -8,6 +8,7 @@ with a URL), and the `Summary` the rules across records need.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import typing
 from collections.abc import Iterator
 from functools import cache
@@ -19,11 +20,12 @@ from sarschema.checks import PRODUCT, FileResult, Ref, Summary
 from sarschema.diagnostics import Diagnostic, FieldPath, echo, format_field
 from sarschema.discovery import RecordFile
 from sarschema.loader import MAX_FILE_BYTES, Loaded, load, too_large
-from sarschema.models import Incident, Operator, RecordBase, Response, Target, record_adapter
+from sarschema.models import Operator, RecordBase, Target, record_adapter
 from sarschema.pii import scan
 from sarschema.safeio import NotRegular, read_regular
 from sarschema.schema_errors import translate
 from sarschema.types import PartialDate
+from sarschema.types.slug import ID_PATTERN
 from sarschema.vocab import FOLDER_OF, FOLDERS, Kind
 
 
@@ -115,6 +117,10 @@ def check_bytes(
         diagnostics += translate(exc.errors(include_url=False), loaded, label)
         summary = Summary(label, raw_id or stem, raw_kind, stem, id_pos, valid=False)
         summary.loose_refs = set(_strings(raw))
+        # The references it makes are checked all the same, so that a contributor
+        # sees every problem in one run, not the mistyped id after the next one.
+        summary.refs = list(_raw_refs(raw, raw_kind, loaded))
+        diagnostics += _sources_without_url(raw.get("sources"), loaded, label)
         products = raw.get("products")
         if isinstance(products, list):  # known ids, so references to them are not reported
             summary.products = [
@@ -125,20 +131,8 @@ def check_bytes(
         return FileResult(label, diagnostics, summary)
 
     diagnostics += _future_dates(record, loaded, label, today)
-    for index, source in enumerate(record.sources):
-        if source.url is None:
-            diagnostics.append(
-                Diagnostic.at(
-                    label,
-                    _pos(loaded, ("sources", index)),
-                    "SAR400",
-                    "this source has no `url`; readers cannot check it.",
-                    field=f"sources[{index}]",
-                    hint="add `url:` (and `archived_url:` for a web-archive copy) when the document "
-                    "is online.",
-                )
-            )
-    summary = _summarise(record, loaded, label, stem, id_pos)
+    diagnostics += _sources_without_url(raw.get("sources"), loaded, label)
+    summary = _summarise(record, raw, loaded, label, stem, id_pos)
     return FileResult(label, diagnostics, summary, record)
 
 
@@ -168,6 +162,66 @@ def _cut_by_comment(loaded: Loaded, label: str) -> list[Diagnostic]:
                 )
             )
     return out
+
+
+_ID_LIKE = re.compile(ID_PATTERN)
+
+#: Where each kind refers to other records: a path (`*` for every list item) and the
+#: kind the id must have. Read from the raw data, so that a record with errors elsewhere
+#: still has its references checked.
+REFERENCES: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
+    "incident": (
+        (("targets", "*"), "target"),
+        (("alleged_operators", "*", "operator"), "operator"),
+        (("spyware", "*"), PRODUCT),
+    ),
+    "target": ((("related", "*", "target"), "target"),),
+    "operator": (),  # `parent` is summarised on its own, for the cycle check
+    "response": (
+        (("by", "*", "operator"), "operator"),
+        (("by", "*", "target"), "target"),
+        (("about", "incidents", "*"), "incident"),
+        (("about", "targets", "*"), "target"),
+        (("about", "operators", "*"), "operator"),
+    ),
+}
+
+
+def _raw_refs(raw: dict[str, Any], kind: str | None, loaded: Loaded) -> Iterator[Ref]:
+    for pattern, target_kind in REFERENCES.get(kind or "", ()):
+        for path, value in _follow(raw, pattern, ()):
+            if isinstance(value, str) and _ID_LIKE.fullmatch(value):
+                yield Ref(format_field(path) or "", value, target_kind, _pos(loaded, path))
+
+
+def _follow(
+    node: Any, pattern: tuple[str, ...], path: FieldPath
+) -> Iterator[tuple[FieldPath, Any]]:
+    if not pattern:
+        yield path, node
+        return
+    step, rest = pattern[0], pattern[1:]
+    if step == "*":
+        for index, item in enumerate(node if isinstance(node, list) else ()):
+            yield from _follow(item, rest, (*path, index))
+    elif isinstance(node, dict) and step in node:
+        yield from _follow(node[step], rest, (*path, step))
+
+
+def _sources_without_url(sources: Any, loaded: Loaded, label: str) -> list[Diagnostic]:
+    return [
+        Diagnostic.at(
+            label,
+            _pos(loaded, ("sources", index)),
+            "SAR400",
+            "this source has no `url`; readers cannot check it.",
+            field=f"sources[{index}]",
+            hint="add `url:` (and `archived_url:` for a web-archive copy) when the document "
+            "is online.",
+        )
+        for index, source in enumerate(sources if isinstance(sources, list) else ())
+        if isinstance(source, dict) and "url" not in source
+    ]
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -242,26 +296,13 @@ def _future_dates(
     return out
 
 
-def _summarise(record: RecordBase, loaded: Loaded, label: str, stem: str, id_pos: Any) -> Summary:
+def _summarise(
+    record: RecordBase, raw: dict[str, Any], loaded: Loaded, label: str, stem: str, id_pos: Any
+) -> Summary:
     summary = Summary(label, record.id, _kind_of(record), stem, id_pos)
-    refs = summary.refs
-
-    def ref(path: FieldPath, target: str, kind: str) -> None:
-        refs.append(Ref(format_field(path) or "", target, kind, _pos(loaded, path)))
-
-    if isinstance(record, Incident):
-        for i, t in enumerate(record.targets):
-            ref(("targets", i), t, "target")
-        for i, op in enumerate(record.alleged_operators or ()):
-            ref(("alleged_operators", i, "operator"), op.operator, "operator")
-        for i, product in enumerate(record.spyware or ()):
-            ref(("spyware", i), product, PRODUCT)
-    elif isinstance(record, Target):
+    summary.refs = list(_raw_refs(raw, summary.kind, loaded))
+    if isinstance(record, Target):
         summary.names = _names(record.name, record.aliases, loaded)
-        for i, rel in enumerate(record.related or ()):
-            other = getattr(rel, "target", None)
-            if other is not None:
-                ref(("related", i, "target"), other, "target")
     elif isinstance(record, Operator):
         summary.names = _names(record.name, record.aliases, loaded)
         if record.parent is not None:
@@ -269,19 +310,6 @@ def _summarise(record: RecordBase, loaded: Loaded, label: str, stem: str, id_pos
         summary.products = [
             (p.id, _pos(loaded, ("products", i, "id"))) for i, p in enumerate(record.products or ())
         ]
-    elif isinstance(record, Response):
-        for i, entry in enumerate(record.by):
-            for key in ("operator", "target"):
-                other = getattr(entry, key, None)
-                if other is not None:
-                    ref(("by", i, key), other, key)
-        for group, kind in (
-            ("incidents", "incident"),
-            ("targets", "target"),
-            ("operators", "operator"),
-        ):
-            for i, other in enumerate(getattr(record.about, group) or ()):
-                ref(("about", group, i), other, kind)
     return summary
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TextIO
 
 from sarschema.api import Report
+from sarschema.changes import is_changed
+from sarschema.codes import CODES, Severity
 from sarschema.diagnostics import Diagnostic
 from sarschema.terminal import inert, inert_json
 
@@ -21,17 +25,62 @@ def _summary(report: Report) -> dict[str, int]:
     }
 
 
-def render_text(report: Report, out: TextIO) -> None:
-    for d in report.diagnostics:
-        where = inert(d.file)
-        if d.line is not None:
-            where += f":{d.line}"
-            if d.column is not None:
-                where += f":{d.column}"
-        field = f" {inert(d.field)}:" if d.field else ""
-        out.write(f"{where}: {d.level} {d.code}{field} {inert(d.message)}\n")
-        if d.hint:
-            out.write(f"    hint: {inert(d.hint)}\n")
+@dataclass(frozen=True, slots=True)
+class View:
+    """What a renderer shows; the report itself always holds everything.
+
+    `warnings`: "all" in full, "summary" (in full only on the files the contributor
+    changed, the rest counted by code), or "none". `changed`: real paths of the
+    changed files, None when not known (then every file counts as changed)."""
+
+    warnings: str = "all"
+    changed: frozenset[str] | None = None
+
+
+def _line(d: Diagnostic) -> str:
+    where = inert(d.file)
+    if d.line is not None:
+        where += f":{d.line}"
+        if d.column is not None:
+            where += f":{d.column}"
+    field = f" {inert(d.field)}:" if d.field else ""
+    text = f"{where}: {d.level} {d.code}{field} {inert(d.message)}\n"
+    return text + (f"    hint: {inert(d.hint)}\n" if d.hint else "")
+
+
+def _split(
+    report: Report, view: View
+) -> tuple[list[Diagnostic], list[Diagnostic], list[Diagnostic]]:
+    """(errors, warnings shown in full, warnings only counted)."""
+    errors = [d for d in report.diagnostics if d.level is Severity.ERROR]
+    warnings = [d for d in report.diagnostics if d.level is Severity.WARNING]
+    if view.warnings == "all":
+        return errors, warnings, []
+    if view.warnings == "none":
+        return errors, [], []
+    shown = [d for d in warnings if is_changed(d.file, view.changed)]
+    return errors, shown, [d for d in warnings if d not in shown]
+
+
+def render_text(report: Report, out: TextIO, view: View = View()) -> None:
+    """Errors first, in full; then warnings as the view says; then the verdict."""
+    errors, full, counted = _split(report, view)
+    for d in errors:
+        out.write(_line(d))
+    if full and errors:
+        out.write("\nwarnings on the files you changed:\n" if view.warnings == "summary" else "\n")
+    for d in full:
+        out.write(_line(d))
+    if counted:
+        by_code = Counter(d.code for d in counted)
+        files = len({d.file for d in counted})
+        where = "on files you did not change" if view.changed is not None else "in all"
+        out.write(f"\n{len(counted)} warning(s) {where} ({files} file(s)), by code:\n")
+        for code, count in sorted(by_code.items()):
+            out.write(f"  {code} {CODES[code].name}: {count}  ({CODES[code].summary})\n")
+        out.write(
+            "  (`--show-warnings` lists each one; `docs/diagnostics.md` explains the codes)\n"
+        )
     s = _summary(report)
     verdict = "valid" if report.ok else "not valid"
     out.write(
@@ -40,9 +89,10 @@ def render_text(report: Report, out: TextIO) -> None:
     )
 
 
-def render_json(report: Report, out: TextIO) -> None:
+def render_json(report: Report, out: TextIO, view: View = View()) -> None:
+    shown = [d for d in report.diagnostics if view.warnings != "none" or d.level is Severity.ERROR]
     document = {
-        "diagnostics": [d.to_json() for d in report.diagnostics],
+        "diagnostics": [d.to_json() for d in shown],
         "summary": _summary(report),
         "valid": report.ok,
     }
@@ -70,9 +120,14 @@ def github_line(d: Diagnostic) -> str:
     return f"::{d.level} {','.join(props)}::{_escape_data(message)}"
 
 
-def render_github(report: Report, out: TextIO) -> None:
+def render_github(report: Report, out: TextIO, view: View = View()) -> None:
+    """Annotations: every error; warnings only on the pull request's changed files
+    when those are known, so that nobody's pull request shows others' warnings."""
     for d in report.diagnostics:
-        out.write(github_line(d) + "\n")
+        if d.level is Severity.ERROR or (
+            view.warnings != "none" and is_changed(d.file, view.changed)
+        ):
+            out.write(github_line(d) + "\n")
     s = _summary(report)
     out.write(
         f"{s['records']} record file(s) checked: {s['errors']} error(s), "
@@ -80,7 +135,7 @@ def render_github(report: Report, out: TextIO) -> None:
     )
 
 
-RENDERERS: dict[str, Callable[[Report, TextIO], None]] = {
+RENDERERS: dict[str, Callable[[Report, TextIO, View], None]] = {
     "text": render_text,
     "json": render_json,
     "github": render_github,

@@ -1,0 +1,194 @@
+"""A contributor's first pull request, walked as CONTRIBUTING.md tells it.
+
+An incident, its target and its operator from `sarschema new`, filled in with six
+mistakes people make. The first run must report every one of them (no second round
+after fixing the first), errors before warnings, and each fix must follow from the
+message and hint alone.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from sarschema.api import validate_paths
+from sarschema.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+runner = CliRunner()
+
+TARGET = """\
+id: jane-doe
+kind: target
+name: Jane Doe
+visibility: public
+type: person
+roles: [journalist]
+nationalities: [UK]
+related:
+  - name: John Doe
+    relation: father
+sources:
+  - title: "Example report: journalists on a leaked list"
+    publisher: Example Rights Group
+    published: 19/07/2021
+    language: en
+"""
+OPERATOR = """\
+id: state-z
+kind: operator
+name: Kingdom of Zedland
+type: state
+country: MA
+sources:
+  - title: "Example report: journalists on a leaked list"
+    publisher: Example Rights Group
+    published: 2021-07-19
+    language: en
+"""
+INCIDENT = """\
+id: jane-doe-2021
+kind: incident
+title: Alleged selection of Jane Doe's phone
+summary: According to Example Rights Group, the phone was analysed.
+date: 2021-07
+targets:
+  - jane-deo
+status: attempted
+evidence:
+  - forensic-analysis
+alleged_operators:
+  - operator: state-y
+    attribution: reported
+sources:
+  - title: "Example report: journalists on a leaked list"
+    publisher: Example Rights Group
+    published: 2021-07-19
+    language: en
+"""
+
+#: (code, file, what a person would change after reading the message and hint)
+MISTAKES = [
+    ("SAR106", "jane-doe.yaml", ("nationalities: [UK]", "nationalities: [GB]")),
+    ("SAR103", "jane-doe.yaml", ("relation: father", "relation: parent")),
+    ("SAR105", "jane-doe.yaml", ("published: 19/07/2021", "published: 2021-07-19")),
+    (
+        "SAR024",
+        "jane-doe-2021-pegasus.yaml",
+        ("id: jane-doe-2021\n", "id: jane-doe-2021-pegasus\n"),
+    ),
+    (
+        "SAR121",
+        "jane-doe-2021-pegasus.yaml",
+        (
+            "status: attempted",
+            "status: attempted\nforensic_analyses:\n  - by: Example Lab\n    result: attempt-found",
+        ),
+    ),
+    ("SAR201", "jane-doe-2021-pegasus.yaml", ("  - jane-deo", "  - jane-doe")),
+    ("SAR201", "jane-doe-2021-pegasus.yaml", ("operator: state-y", "operator: state-z")),
+]
+
+
+def _write(records: Path) -> None:
+    for kind, record_id, text in (
+        ("target", "jane-doe", TARGET),
+        ("operator", "state-z", OPERATOR),
+        ("incident", "jane-doe-2021-pegasus", INCIDENT),
+    ):
+        done = runner.invoke(app, ["new", kind, record_id, "--records", str(records)])
+        assert done.exit_code == 0, done.output
+        path = next(records.glob(f"*/{record_id}.yaml"))
+        path.write_text(text, encoding="utf-8")
+
+
+def test_the_first_run_reports_every_mistake_with_a_hint(base_tree: Path) -> None:
+    _write(base_tree)
+    report = validate_paths([str(base_tree)])
+    errors = sorted((d.code, Path(d.file).name) for d in report.diagnostics if d.level == "error")
+    assert errors == sorted((code, file) for code, file, _ in MISTAKES)
+    for d in report.diagnostics:
+        if d.level == "error":
+            assert d.hint and d.line, d
+    father = next(d for d in report.diagnostics if d.code == "SAR103")
+    assert "`parent`" in (father.hint or "") and "partner" not in (father.hint or "")
+    typo = next(d for d in report.diagnostics if d.code == "SAR201" and "jane-deo" in d.message)
+    assert "`jane-doe`" in (typo.hint or "")
+    # each fix as the messages say, and nothing is left
+    for _, file, (old, new) in MISTAKES:
+        path = next(base_tree.glob(f"*/{file}"))
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (file, old)
+        path.write_text(text.replace(old, new), encoding="utf-8")
+    fixed = validate_paths([str(base_tree)])
+    assert [d for d in fixed.diagnostics if d.level == "error"] == []
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_errors_come_first_and_others_warnings_are_counted(tmp_path: Path) -> None:
+    """The shipped set's 95 warnings do not drown a contributor's one error."""
+    repo = tmp_path / "repo"
+    shutil.copytree(ROOT / "records", repo / "records")
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "records")
+    mine = repo / "records" / "incidents" / "omar-radi-2020-nso-spyware.yaml"
+    mine.write_text(
+        mine.read_text(encoding="utf-8").replace("status: attempted", "status: attemptd")
+    )
+    done = subprocess.run(
+        ["sarschema", "validate", "records", "--no-cache"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**_env(), "GITHUB_BASE_REF": ""},
+    )
+    assert done.returncode == 1
+    lines = done.stdout.splitlines()
+    assert "error SAR103" in lines[0]
+    mine_warnings = [line for line in lines if "warning SAR400" in line]
+    assert mine_warnings and all("omar-radi-2020" in line for line in mine_warnings)
+    counted = next(line for line in lines if "on files you did not change" in line)
+    total = int(lines[-1].split(": 1 error(s), ")[1].split(" ")[0])
+    assert int(counted.split()[0]) == total - len(mine_warnings)
+    assert any(line.strip().startswith("SAR400 source-without-url:") for line in lines)
+    assert len(lines) < 20
+    shown = subprocess.run(
+        ["sarschema", "validate", "records", "--no-cache", "--show-warnings"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=_env(),
+    )
+    assert sum("warning SAR400" in line for line in shown.stdout.splitlines()) == total
+    github = subprocess.run(
+        ["sarschema", "validate", "records", "--no-cache", "--format", "github"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=_env(),
+    )
+    annotations = [line for line in github.stdout.splitlines() if line.startswith("::")]
+    assert annotations[0].startswith("::error")
+    assert all("omar-radi-2020" in line for line in annotations)
+
+
+def _env() -> dict[str, str]:
+    import os
+    import sys
+
+    return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
