@@ -192,3 +192,28 @@ def _env() -> dict[str, str]:
     import sys
 
     return {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+
+
+def test_stats_add_up_and_count_accepted_warnings(base_tree: Path) -> None:
+    import json
+
+    denial = base_tree / "responses" / "denial-a.yaml"
+    text = denial.read_text(encoding="utf-8").replace(
+        "    url: https://example.org/news/denial\n", ""
+    )
+    denial.write_text("# sarschema: accept SAR400 read out on television, never online\n" + text)
+    done = runner.invoke(app, ["stats", str(base_tree), "--format", "json"])
+    assert done.exit_code == 0, done.output
+    counts = json.loads(done.output)
+    assert counts["warnings accepted per code"] == {"SAR400": 1}
+    shipped = json.loads(runner.invoke(app, ["stats", str(ROOT / "records"), "-f", "json"]).output)
+    from sarschema import read_records
+
+    none_named = sum(
+        1
+        for raw in read_records([ROOT / "records" / "incidents"])
+        if raw.data and not raw.data.get("alleged_operators")
+    )
+    assert none_named > 0
+    assert shipped["incidents per alleged operator"]["(none named)"] == none_named
+    assert "github" not in runner.invoke(app, ["stats", "--help"]).output

@@ -40,6 +40,9 @@ class Report:
     valid_files: list[str] = field(default_factory=list)
     #: the record files found, for a second pass (exports)
     record_files: list[RecordFile] = field(default_factory=list)
+    #: warnings a record acknowledges (`# sarschema: accept CODE reason`): kept out of
+    #: `diagnostics`, so they neither show nor count, not even under `--strict`
+    accepted: list[Diagnostic] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -67,6 +70,15 @@ def _finish(
             replace(d, severity=Severity.WARNING) if d.code in _PARTIAL else d for d in checked
         ]
     report.diagnostics += checked
+    accepted = {s.file: s.accepted for s in summaries if s.accepted}
+    if accepted:
+        kept = []
+        for d in report.diagnostics:
+            if d.level is Severity.WARNING and d.code in accepted.get(d.file, {}):
+                report.accepted.append(d)
+            else:
+                kept.append(d)
+        report.diagnostics = kept
     if strict:
         report.diagnostics = [d.escalated() for d in report.diagnostics]
     report.diagnostics.sort(key=Diagnostic.sort_key)

@@ -49,6 +49,8 @@ class Summary:
     )
     #: every text of a record with errors: may be references, so no "unreferenced" warnings
     loose_refs: set[str] = field(default_factory=set)
+    #: warning codes the record acknowledges, with the reason (`# sarschema: accept ...`)
+    accepted: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -40,6 +40,11 @@ class OutputFormat(StrEnum):
     github = "github"
 
 
+class StatsFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"sarschema {__version__} (record format {FORMAT_VERSION})")
@@ -334,8 +339,8 @@ def stats(
         list[str] | None, typer.Argument(help="Record folders (default: records).")
     ] = None,
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", "-f", help="text (tables) or json.")
-    ] = OutputFormat.text,
+        StatsFormat, typer.Option("--format", "-f", help="text (tables) or json.")
+    ] = StatsFormat.text,
 ) -> None:
     """Count what a record set holds: per kind, status, operator, year, role, country.
 
@@ -347,8 +352,9 @@ def stats(
 
     from sarschema.stats import compute, render_tables
 
-    counts = compute(_validated(paths).records)
-    if output_format is OutputFormat.json:
+    report = _validated(paths)
+    counts = compute(report.records, report.accepted)
+    if output_format is StatsFormat.json:
         typer.echo(json.dumps(counts, ensure_ascii=False, indent=2))
     else:
         render_tables(counts)

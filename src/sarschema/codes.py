@@ -217,6 +217,13 @@ _TABLE: tuple[Code, ...] = (
         "A ` #` after unquoted text starts a comment: the text may be cut there.",
         "warnings",
     ),
+    Code(
+        "SAR404",
+        "bad-acknowledgement",
+        _E,
+        "A `# sarschema: accept` line names no warning code or gives no reason.",
+        "warnings",
+    ),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _TABLE}

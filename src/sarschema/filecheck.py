@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from sarschema.checks import PRODUCT, FileResult, Ref, Summary
+from sarschema.codes import CODES, Severity
 from sarschema.diagnostics import Diagnostic, FieldPath, echo, format_field
 from sarschema.discovery import RecordFile
 from sarschema.loader import MAX_FILE_BYTES, Loaded, load, too_large
@@ -82,6 +83,8 @@ def check_bytes(
     raw = loaded.data
     if raw is None:
         return FileResult(label, diagnostics, Summary(label, stem, None, stem, valid=False))
+    accepted, bad = _acknowledgements(loaded.text, label)
+    diagnostics += bad
 
     raw_id = raw.get("id") if isinstance(raw.get("id"), str) else None
     raw_kind = raw.get("kind") if isinstance(raw.get("kind"), str) else None
@@ -117,6 +120,7 @@ def check_bytes(
         diagnostics += translate(exc.errors(include_url=False), loaded, label)
         summary = Summary(label, raw_id or stem, raw_kind, stem, id_pos, valid=False)
         summary.loose_refs = set(_strings(raw))
+        summary.accepted = accepted
         # The references it makes are checked all the same, so that a contributor
         # sees every problem in one run, not the mistyped id after the next one.
         summary.refs = list(_raw_refs(raw, raw_kind, loaded))
@@ -133,6 +137,7 @@ def check_bytes(
     diagnostics += _future_dates(record, loaded, label, today)
     diagnostics += _sources_without_url(raw.get("sources"), loaded, label)
     summary = _summarise(record, raw, loaded, label, stem, id_pos)
+    summary.accepted = accepted
     return FileResult(label, diagnostics, summary, record)
 
 
@@ -141,6 +146,40 @@ def _text_fields() -> frozenset[str]:
     from sarschema.dictionary import text_field_names
 
     return text_field_names()
+
+
+_ACCEPT = re.compile(r"^[ \t]*#[ \t]*sarschema:[ \t]*accept\b(.*)$", re.MULTILINE)
+
+
+def _acknowledgements(text: str, label: str) -> tuple[dict[str, str], list[Diagnostic]]:
+    """`# sarschema: accept SAR400 <reason>` lines: warnings a person decided to keep,
+    with the reason in the record itself, where review sees it."""
+    if "sarschema:" not in text:
+        return {}, []
+    accepted: dict[str, str] = {}
+    bad: list[Diagnostic] = []
+    for match in _ACCEPT.finditer(text):
+        words = match.group(1).split(None, 1)
+        code = words[0] if words else ""
+        reason = words[1].strip() if len(words) > 1 else ""
+        known = CODES.get(code)
+        if known is None or known.severity is not Severity.WARNING or len(reason) < 10:
+            line = text.count("\n", 0, match.start()) + 1
+            bad.append(
+                Diagnostic(
+                    label,
+                    line,
+                    1,
+                    "SAR404",
+                    "an acknowledgement needs a warning code and a reason: "
+                    "`# sarschema: accept SAR400 <why this warning is kept>`.",
+                    hint="only warnings (SAR4xx) can be accepted, never errors; say why in a "
+                    "few words, e.g. `the seed document is not online`.",
+                )
+            )
+            continue
+        accepted[code] = reason
+    return accepted, bad
 
 
 def _cut_by_comment(loaded: Loaded, label: str) -> list[Diagnostic]:

@@ -22,6 +22,7 @@ def _summary(report: Report) -> dict[str, int]:
         "valid_records": len(report.records),
         "errors": report.errors,
         "warnings": report.warnings,
+        "accepted_warnings": len(report.accepted),
     }
 
 
@@ -80,6 +81,11 @@ def render_text(report: Report, out: TextIO, view: View = View()) -> None:
             out.write(f"  {code} {CODES[code].name}: {count}  ({CODES[code].summary})\n")
         out.write(
             "  (`--show-warnings` lists each one; `docs/diagnostics.md` explains the codes)\n"
+        )
+    if report.accepted:
+        out.write(
+            f"\n{len(report.accepted)} warning(s) accepted by `# sarschema: accept` lines "
+            "in the records (each with its reason).\n"
         )
     s = _summary(report)
     verdict = "valid" if report.ok else "not valid"

@@ -119,6 +119,7 @@ def _plain(result: FileResult) -> list[Any]:
             summary.parent,
             summary.names,
             sorted(summary.loose_refs),
+            summary.accepted,
         ],
     ]
 
@@ -149,6 +150,7 @@ def _unplain_all(entries: list[list[Any]]) -> list[FileResult]:
             ref(s[8]) if s[8] else None,
             [(f, n, _pos(p), tuple(k) if k is not None else None) for f, n, p, k in s[9]],
             set(s[10]),
+            dict(s[11]),
         )
         diags = [
             Diagnostic(f, ln, col, code, msg, field=fld, hint=hint, severity=Severity(sev))
@@ -182,7 +184,7 @@ class Cache:
 
     def __init__(self, folder: Path, today: dt.date) -> None:
         self.path = folder / _CACHE_FILE
-        self.salt = f"{rules_fingerprint()}\0{today.isoformat()}\0v3\0".encode()
+        self.salt = f"{rules_fingerprint()}\0{today.isoformat()}\0v4\0".encode()
         self.entries: dict[str, list[Any]] = {}
         self.used: dict[str, list[Any]] = {}
         try:

@@ -8,8 +8,11 @@ from typing import Any
 
 from sarschema.terminal import inert
 
+#: The row of incidents whose sources name no operator.
+NO_OPERATOR = "(none named)"
 
-def compute(records: Sequence[Any]) -> dict[str, dict[str, int]]:
+
+def compute(records: Sequence[Any], accepted: Sequence[Any] = ()) -> dict[str, dict[str, int]]:
     """Counts per kind; incidents per status, operator and year; targets per role and
     nationality; responses per type. Each table is sorted by count, then name."""
     kinds: Counter[str] = Counter()
@@ -26,6 +29,8 @@ def compute(records: Sequence[Any]) -> dict[str, dict[str, int]]:
             years[str(record.date.year)] += 1
             for op in record.alleged_operators or ():
                 operators[op.operator] += 1
+            if not record.alleged_operators:
+                operators[NO_OPERATOR] += 1  # so that the counts add up to the incidents
         elif record.kind == "target":
             roles.update(str(r) for r in record.roles)
             countries.update(record.nationalities or ())
@@ -48,6 +53,7 @@ def compute(records: Sequence[Any]) -> dict[str, dict[str, int]]:
         "targets per role": ordered(roles),
         "targets per nationality": ordered(countries),
         "responses per type": ordered(responses),
+        "warnings accepted per code": ordered(Counter(d.code for d in accepted)),
     }
 
 
@@ -58,7 +64,7 @@ def render_tables(stats: dict[str, dict[str, int]]) -> None:
 
     console = Console()
     for title, counts in stats.items():
-        table = Table(title=title, title_justify="left")
+        table = Table(title=title, title_justify="left", min_width=len(title) + 4)
         table.add_column(title.split(" per ")[-1])
         table.add_column("count", justify="right")
         for name, count in counts.items():
