@@ -347,7 +347,40 @@ def test_pre_commit_hooks() -> None:
     config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
     entries = {h["entry"] for repo in config["repos"] for h in repo["hooks"]}
     assert entries == {
-        "sarschema validate",
-        "sarschema export schema --check",
-        "sarschema docs --check",
+        ".ci/with-venv sarschema validate",
+        ".ci/with-venv sarschema export schema --check",
+        ".ci/with-venv sarschema docs --check",
     }
+    assert {h["language"] for repo in config["repos"] for h in repo["hooks"]} == {"script"}
+
+
+def test_own_hooks_run_from_a_terminal_without_the_venv(tmp_path: Path) -> None:
+    """A new terminal: the venv not active, its bin/ not on PATH."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    checkout = tmp_path / "checkout"
+    (checkout / ".ci").mkdir(parents=True)
+    shutil.copy(ROOT / ".ci" / "with-venv", checkout / ".ci" / "with-venv")
+    bare = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    script = str(checkout / ".ci" / "with-venv")
+    missing = subprocess.run(
+        [script, "sarschema", "--version"], capture_output=True, text=True, env=bare, check=False
+    )
+    assert missing.returncode == 1
+    assert "python3 -m venv .venv && .venv/bin/pip install -e ." in missing.stderr
+    venv_bin = checkout / ".venv" / "bin"
+    venv_bin.mkdir(parents=True)
+    (venv_bin / "sarschema").write_text(f'#!/bin/sh\nexec "{sys.executable}" -m sarschema "$@"\n')
+    (venv_bin / "sarschema").chmod(0o755)
+    found = subprocess.run(
+        [script, "sarschema", "--version"],
+        capture_output=True,
+        text=True,
+        env={**bare, "PYTHONPATH": os.pathsep.join(sys.path)},
+        check=False,
+    )
+    assert found.returncode == 0, found.stderr
+    assert found.stdout.startswith("sarschema ")
