@@ -258,3 +258,12 @@ def test_five_thousand_same_names_give_one_warning_fast(base_tree: Path) -> None
     similar = [d for d in report.diagnostics if d.code == "SAR402"]
     assert len(similar) == 1
     assert "and 4,995 more" in similar[0].message
+
+
+def test_new_never_repeats_personal_data_typed_as_an_id(
+    tmp_path: Path, main: Callable[..., tuple[int, str]]
+) -> None:
+    for typed in ("jane@example.org", "+44 20 7946 0958", "jane-020-7946-0958-x"):
+        code, output = main("new", "target", typed, "--records", str(tmp_path / "records"))
+        assert code == 2
+        assert typed not in output and "7946" not in output and "example.org" not in output

@@ -17,14 +17,19 @@ _SAFE = re.compile(r"[^\W\d_][\w .'\-]{0,59}\Z|[\w.\-]{1,20}\Z")
 
 def is_safe(value: object) -> bool:
     """May this user-typed value be repeated in output? Not if it could be personal
-    data: a run of digits, an `@`, or anything long or odd. Ids and vocabulary
-    words pass; what fails is described instead of quoted."""
-    return (
+    data: a run of digits, an `@`, anything long or odd, or anything the personal-data
+    guard (`sarschema.pii`) would report, such as `name at example dot org`. Ids and
+    vocabulary words pass; what fails is described instead of quoted."""
+    if not (
         isinstance(value, str)
         and _SAFE.match(value) is not None
         and sum(ch.isdigit() for ch in value) < 5
         and "@" not in value
-    )
+    ):
+        return False
+    from sarschema.pii import holds_personal_data  # pii imports this module
+
+    return not holds_personal_data(value)
 
 
 def echo(value: object, instead: str = "this value") -> str:

@@ -14,6 +14,7 @@ import os
 import re
 from pathlib import Path
 
+from sarschema.diagnostics import echo
 from sarschema.errors import UsageError
 from sarschema.safeio import NotRegular, read_regular, refuse_link
 from sarschema.vocab import (
@@ -193,8 +194,15 @@ def new_record(kind: str, record_id: str, records: Path) -> Path:
         suggestion = suggest_slug(record_id)
         hint = f" (for example {suggestion!r})" if _ID.match(suggestion) else ""
         raise UsageError(
-            f"{record_id!r} is not a valid id: use {ID_MIN} to {ID_MAX} lower-case letters, "
+            f"{echo(record_id, 'this')} is not a valid id: use {ID_MIN} to {ID_MAX} lower-case letters, "
             f"digits and single hyphens{hint}"
+        )
+    from sarschema.pii import holds_personal_data
+
+    if holds_personal_data(record_id):
+        raise UsageError(
+            "this id holds what looks like a phone number, e-mail address or device "
+            "identifier; never put personal data in a record: choose an id from the name"
         )
     for existing in sorted(records.glob(f"*/{record_id}.yaml")):
         raise UsageError(f"the id {record_id!r} is already used by {existing}")

@@ -25,7 +25,13 @@ _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 
 def suggest_slug(value: str) -> str:
-    """A slug a contributor probably meant: accents dropped, spaces and _ to -."""
+    """A slug a contributor probably meant: accents dropped, spaces and _ to -. Empty
+    for a value that may not be repeated (`is_safe`), such as an e-mail address: a
+    slug made of it would repeat it in every output format."""
+    from sarschema.diagnostics import is_safe
+
+    if not is_safe(value):
+        return ""
     ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 
