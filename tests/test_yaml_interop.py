@@ -92,15 +92,18 @@ CORPUS = _corpus()
 
 
 @cache
-def sarschema_codes(path: Path) -> frozenset[str]:
-    result = check_bytes(
+def _checked(path: Path) -> Any:
+    return check_bytes(
         path.read_bytes(),
         str(path),
         folder=path.parent.name,
         stem=path.name.removesuffix(".yaml"),
         today=TODAY,
     )
-    return frozenset(d.code for d in result.diagnostics if d.level == "error")
+
+
+def sarschema_codes(path: Path) -> frozenset[str]:
+    return frozenset(d.code for d in _checked(path).diagnostics if d.level == "error")
 
 
 def comparable() -> list[tuple[str, Path]]:
@@ -192,14 +195,8 @@ def test_raw_yaml_same_verdict(
 
 
 def schema_level_lines(path: Path) -> set[int]:
-    result = check_bytes(
-        path.read_bytes(),
-        str(path),
-        folder=path.parent.name,
-        stem=path.name.removesuffix(".yaml"),
-        today=TODAY,
-    )
-    return {d.line for d in result.diagnostics if d.code in SCHEMA_LEVEL and d.line is not None}
+    diagnostics = _checked(path).diagnostics
+    return {d.line for d in diagnostics if d.code in SCHEMA_LEVEL and d.line is not None}
 
 
 def test_shipped_records_pass_check_jsonschema(check_jsonschema: dict[str, list[str]]) -> None:

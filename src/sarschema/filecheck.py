@@ -42,36 +42,28 @@ def check_file(record_file: RecordFile, *, today: dt.date) -> FileResult:
                 label, [too_large(label, size)], Summary(label, stem, None, stem, valid=False)
             )
     except NotRegular as exc:
-        return FileResult(
+        code = "SAR023" if exc.what == "a symbolic link" else "SAR028"
+        return _unread(
             label,
-            [
-                Diagnostic(
-                    label,
-                    None,
-                    None,
-                    "SAR023" if exc.what == "a symbolic link" else "SAR028",
-                    f"this is {exc.what}, not a file; it was not read.",
-                    hint="replace it with the record file itself.",
-                )
-            ],
-            Summary(label, stem, None, stem, valid=False),
+            stem,
+            code,
+            f"this is {exc.what}, not a file; it was not read.",
+            "replace it with the record file itself.",
         )
     except OSError as exc:
-        return FileResult(
+        return _unread(
             label,
-            [
-                Diagnostic(
-                    label,
-                    None,
-                    None,
-                    "SAR026",
-                    f"the file cannot be read: {exc.strerror or exc}.",
-                    hint="check that the file exists and that you may read it.",
-                )
-            ],
-            Summary(label, stem, None, stem, valid=False),
+            stem,
+            "SAR026",
+            f"the file cannot be read: {exc.strerror or exc}.",
+            "check that the file exists and that you may read it.",
         )
     return check_bytes(data, label, folder=record_file.folder, stem=stem, today=today)
+
+
+def _unread(label: str, stem: str, code: str, message: str, hint: str) -> FileResult:
+    diagnostic = Diagnostic(label, None, None, code, message, hint=hint)
+    return FileResult(label, [diagnostic], Summary(label, stem, None, stem, valid=False))
 
 
 def check_bytes(
