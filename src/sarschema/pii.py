@@ -582,18 +582,53 @@ _WHAT = {
 _JOIN = " \x00 "
 
 
+def _comments(text: str) -> Iterator[tuple[int, int, str]]:
+    """(line, column, text) of every comment: from a `#` at the start of a line or after
+    a space. This also takes in the odd ` #` inside a quoted text, which the guard
+    reads anyway; a comment is published with the record all the same."""
+    if "#" not in text:
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        index = line.find("#")
+        while index > 0 and line[index - 1] not in " \t":
+            index = line.find("#", index + 1)
+        if index >= 0:
+            yield number, index + 1, line[index + 1 :]
+
+
+def _in_comments(loaded: Loaded, file: str, six: bool) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for line, column, comment in _comments(loaded.text):
+        for code in _find(comment, six):
+            out.append(
+                Diagnostic(
+                    file,
+                    line,
+                    column,
+                    code,
+                    f"a comment contains what looks like {_WHAT[code]}. Comments are published "
+                    "with the record: personal contact data and device identifiers must never "
+                    "be written anywhere in it.",
+                    hint="delete it from the comment.",
+                )
+            )
+    return out
+
+
 def scan(loaded: Loaded, file: str) -> list[Diagnostic]:
-    """Personal data in every text and key of a record, URLs included."""
+    """Personal data in every text and key of a record, URLs included, and in its
+    comments."""
     data = loaded.data
     if data is None:
         return []
     texts, regions = _gather(data)
     six = six_digit_regions(regions)
+    in_comments = _in_comments(loaded, file, six)
     # One pass over all the texts first: joined by a NUL (which a record cannot hold)
     # between spaces, no run, address, URL or exception context crosses from one text
     # to the next, so whatever one text holds, the joined text holds too.
     if not _find(_JOIN.join(texts), six):
-        return []
+        return in_comments
     out: list[Diagnostic] = []
     for path, text in _texts(data, ()):
         codes = _find(text, six)
@@ -615,4 +650,5 @@ def scan(loaded: Loaded, file: str) -> list[Diagnostic]:
                     "it so it cannot be mistaken for one, e.g. with a prefix such as `case no.`.",
                 )
             )
-    return out
+    reported = {(d.line, d.code) for d in out}  # a ` #` inside a text: said once
+    return out + [d for d in in_comments if (d.line, d.code) not in reported]
