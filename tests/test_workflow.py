@@ -350,7 +350,13 @@ def test_pre_commit_hooks() -> None:
         ".ci/with-venv sarschema validate",
         ".ci/with-venv sarschema export schema --check",
         ".ci/with-venv sarschema docs --check",
+        ".ci/with-venv ruff check src tests benchmarks .ci",
+        ".ci/with-venv ruff format --check src tests benchmarks .ci",
+        ".ci/with-venv mypy",
     }
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    for entry in entries - {e for e in entries if "sarschema" in e}:  # as CI runs them
+        assert entry.replace(".ci/with-venv ", ".venv/bin/") in ci, entry
     assert {h["language"] for repo in config["repos"] for h in repo["hooks"]} == {"script"}
 
 
