@@ -204,5 +204,35 @@ def main(argv: list[str] | None = None) -> list[Row]:
     return rows + startup
 
 
+def smoke_failures(rows: list[Row]) -> list[str]:
+    """What a smoke run (`--quick` in CI) must not show: a contender that did not run,
+    or a sarschema command that ended with an unexpected exit code. Times are never
+    judged here."""
+    names = {r.name for r in rows}
+    missing = [f"{name}: did not run" for name in CONTENDERS if name not in names]
+    failed = [
+        f"{r.name}: {r.note}" for r in rows if r.name.startswith("sarschema") and "exit" in r.note
+    ]
+    return missing + failed
+
+
+#: Every row a run must have, at each size.
+CONTENDERS = (
+    "floor: read every file",
+    "floor: CSafeLoader parse",
+    "sarschema validate, cold",
+    "sarschema validate, warm, 1 file changed",
+    "sarschema export json",
+    "sarschema export csv",
+    "check-jsonschema (generic peer)",
+    "ajv + js-yaml core schema (fastest peer)",
+    "sarschema --version",
+    "sarschema --help",
+)
+
+
 if __name__ == "__main__":
-    main()
+    problems = smoke_failures(main())
+    for problem in problems:
+        print(f"benchmark smoke run: {problem}", file=sys.stderr)
+    raise SystemExit(1 if problems else 0)
