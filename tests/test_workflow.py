@@ -390,3 +390,21 @@ def test_own_hooks_run_from_a_terminal_without_the_venv(tmp_path: Path) -> None:
     )
     assert found.returncode == 0, found.stderr
     assert found.stdout.startswith("sarschema ")
+
+
+def test_the_pythons_claimed_are_the_pythons_tested() -> None:
+    """pyproject.toml's classifiers and the tests workflow's matrix say the same."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    claimed = {
+        c.rsplit(" :: ", 1)[1]
+        for c in project["classifiers"]
+        if c.startswith("Programming Language :: Python :: 3.")
+    }
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "tests.yml").read_text())
+    matrix = workflow["jobs"]["tests"]["strategy"]["matrix"]["include"]
+    assert {m["python"] for m in matrix if m["dependencies"] == "newest"} == claimed
+    lowest_python = min(claimed, key=lambda v: tuple(map(int, v.split("."))))
+    assert {m["python"] for m in matrix if m["dependencies"] == "lowest"} == {lowest_python}
+    assert project["requires-python"] == f">={lowest_python}"
