@@ -217,3 +217,22 @@ def test_stats_add_up_and_count_accepted_warnings(base_tree: Path) -> None:
     assert none_named > 0
     assert shipped["incidents per alleged operator"]["(none named)"] == none_named
     assert "github" not in runner.invoke(app, ["stats", "--help"]).output
+
+
+def test_changed_files_follow_git_renames_and_new_files(tmp_path: Path) -> None:
+    from sarschema.changes import changed_files
+
+    repo = tmp_path / "repo"
+    (repo / "records" / "targets").mkdir(parents=True)
+    for name in ("a-one.yaml", "b-two.yaml"):
+        (repo / "records" / "targets" / name).write_text("id: x\n")
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "two")
+    _git(repo, "mv", "records/targets/a-one.yaml", "records/targets/a-renamed.yaml")
+    (repo / "records" / "targets" / "c-new.yaml").write_text("id: y\n")
+    changed = changed_files([str(repo / "records")])
+    assert changed is not None
+    names = {Path(p).name for p in changed}
+    assert names == {"a-renamed.yaml", "c-new.yaml"}
+    assert changed_files([str(tmp_path)]) is None  # not a git work tree: not known

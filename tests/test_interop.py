@@ -224,20 +224,17 @@ def schemas() -> dict[str, dict[str, Any]]:
     return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in SCHEMA_DIR.glob("*.json")}
 
 
-@pytest.fixture(scope="module")
-def ajv_verdicts() -> dict[str, Any]:
+def run_ajv(cases: list[dict[str, Any]]) -> dict[str, Any]:
+    """ajv (strict, every schema of schema/) over the cases, in one Node process: see
+    tests/interop/ajv-validate.mjs for the case shapes (data, or a raw YAML file)."""
     node = shutil.which("node")
     assert node, "Node.js is needed for the ajv interop test (see README)"
     assert (INTEROP / "node_modules" / "ajv").is_dir(), (
         "run `npm ci --prefix tests/interop` first (the README's test command does)"
     )
-    payload = {
-        "schema_dir": str(SCHEMA_DIR),
-        "cases": [{"name": n, "schema": s, "data": d} for n, s, d, _ in CORPUS],
-    }
     done = subprocess.run(
         [node, str(INTEROP / "ajv-validate.mjs")],
-        input=json.dumps(payload),
+        input=json.dumps({"schema_dir": str(SCHEMA_DIR), "cases": cases}),
         capture_output=True,
         text=True,
         check=False,
@@ -245,6 +242,11 @@ def ajv_verdicts() -> dict[str, Any]:
     assert done.returncode == 0, done.stderr
     result: dict[str, Any] = json.loads(done.stdout)
     return result
+
+
+@pytest.fixture(scope="module")
+def ajv_verdicts() -> dict[str, Any]:
+    return run_ajv([{"name": n, "schema": s, "data": d} for n, s, d, _ in CORPUS])
 
 
 def test_corpus_is_large_and_mixed() -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import shutil
 import subprocess
 import sys
 from functools import cache
@@ -26,6 +25,7 @@ import pytest
 from interop_lsp import editor_diagnostics
 from sarschema.filecheck import check_bytes
 from sarschema.vocab import FOLDERS
+from test_interop import run_ajv
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = ROOT / "schema"
@@ -119,19 +119,9 @@ def expected_valid(path: Path) -> bool:
 
 @pytest.fixture(scope="module")
 def ajv() -> dict[str, Any]:
-    node = shutil.which("node")
-    assert node, "Node.js is needed (see README)"
-    cases = [{"name": n, "schema": "record.schema.json", "file": str(p)} for n, p in comparable()]
-    done = subprocess.run(
-        [node, str(INTEROP / "ajv-validate.mjs")],
-        input=json.dumps({"schema_dir": str(SCHEMA_DIR), "cases": cases}),
-        capture_output=True,
-        text=True,
-        check=False,
+    return run_ajv(
+        [{"name": n, "schema": "record.schema.json", "file": str(p)} for n, p in comparable()]
     )
-    assert done.returncode == 0, done.stderr
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
 
 
 @pytest.fixture(scope="module")

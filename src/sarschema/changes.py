@@ -53,7 +53,12 @@ def changed_files(paths: Sequence[str], since: str | None = None) -> frozenset[s
     status = _git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all")
     if status is None:
         return None
-    names = {entry[3:] for entry in status if len(entry) > 3 and entry[2] == " "}
+    names = set()
+    entries = iter(status)
+    for entry in entries:  # "XY path"; a rename or copy is followed by its old path
+        names.add(entry[3:])
+        if entry[:1] in ("R", "C") or entry[1:2] in ("R", "C"):
+            next(entries, None)
     since = since or (
         f"origin/{os.environ['GITHUB_BASE_REF']}" if os.environ.get("GITHUB_BASE_REF") else None
     )

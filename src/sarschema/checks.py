@@ -220,6 +220,8 @@ def _unreferenced(summaries: list[Summary], referenced: set[str]) -> list[Diagno
     return out
 
 
+#: A name of a record: (its summary, field, name, position).
+_Member = tuple[Summary, str, str, Pos | tuple[None, None]]
 #: Names listed in one look-alike warning; the rest are counted ("and N more").
 SIMILAR_SHOWN = 5
 #: Distinct spellings compared within one phonetic group: keeps the pass linear.
@@ -230,8 +232,7 @@ def _similar_names(summaries: list[Summary]) -> list[Diagnostic]:
     """One warning per group of look-alike names, however large the group: names are
     grouped by phonetic key, then by close spelling against a bounded set of
     representatives, so the pass and its output stay linear in the record set."""
-    Member = tuple[Summary, str, str, Pos | tuple[None, None]]
-    groups: dict[tuple[str | None, tuple[str, ...]], list[Member]] = defaultdict(list)
+    groups: dict[tuple[str | None, tuple[str, ...]], list[_Member]] = defaultdict(list)
     for s in summaries:
         if not s.valid or s.kind not in ("target", "operator"):
             continue
@@ -242,7 +243,7 @@ def _similar_names(summaries: list[Summary]) -> list[Diagnostic]:
     for (kind, _), members in groups.items():
         if len({m[0].file for m in members}) < 2:
             continue
-        clusters: list[list[Member]] = []
+        clusters: list[list[_Member]] = []
         for member in members:
             for cluster in clusters:
                 if look_alike(cluster[0][2], member[2]):
@@ -256,11 +257,9 @@ def _similar_names(summaries: list[Summary]) -> list[Diagnostic]:
     return out
 
 
-def _look_alike_warning(
-    kind: str | None, cluster: list[tuple[Summary, str, str, Pos | tuple[None, None]]]
-) -> list[Diagnostic]:
+def _look_alike_warning(kind: str | None, cluster: list[_Member]) -> list[Diagnostic]:
     """At the second record of the group, naming the others (a bounded list)."""
-    seen: dict[str, tuple[Summary, str, str, Pos | tuple[None, None]]] = {}
+    seen: dict[str, _Member] = {}
     for member in cluster:
         seen.setdefault(member[0].file, member)
     if len(seen) < 2:

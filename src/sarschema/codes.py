@@ -98,7 +98,7 @@ _TABLE: tuple[Code, ...] = (
         "SAR029",
         "hidden-file",
         _E,
-        "A hidden file or folder under records/ (only `.gitkeep` is allowed).",
+        "A hidden file or folder under records/ (only git's own, such as `.gitkeep`).",
         "files",
     ),
     # Fields of one record

@@ -1,7 +1,8 @@
 """Find record files under the paths given, and account for every other file.
 
-Nothing under a records tree is skipped in silence: README.md files and `.gitkeep`
-are the only files allowed besides records, and everything else is reported:
+Nothing under a records tree is skipped in silence: README.md files and git's own
+files (`ALLOWED_HIDDEN`) are the only files allowed besides records, and everything
+else is reported:
 hidden files and folders (they are published with the repository all the same),
 links, FIFOs and devices (reported, never read), stray files.
 """

@@ -150,13 +150,15 @@ def _acknowledgements(text: str, label: str) -> tuple[dict[str, str], list[Diagn
         return {}, []
     accepted: dict[str, str] = {}
     bad: list[Diagnostic] = []
+    line, counted_to = 1, 0  # lines counted as the matches come: linear in the text
     for match in _ACCEPT.finditer(text):
         words = match.group(1).split(None, 1)
         code = words[0] if words else ""
         reason = words[1].strip() if len(words) > 1 else ""
         known = CODES.get(code)
         if known is None or known.severity is not Severity.WARNING or len(reason) < 10:
-            line = text.count("\n", 0, match.start()) + 1
+            line += text.count("\n", counted_to, match.start())
+            counted_to = match.start()
             bad.append(
                 Diagnostic(
                     label,

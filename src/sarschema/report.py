@@ -59,8 +59,11 @@ def _split(
         return errors, warnings, []
     if view.warnings == "none":
         return errors, [], []
-    shown = [d for d in warnings if is_changed(d.file, view.changed)]
-    return errors, shown, [d for d in warnings if d not in shown]
+    shown: list[Diagnostic] = []
+    counted: list[Diagnostic] = []
+    for d in warnings:  # one pass: linear in the warnings, however many
+        (shown if is_changed(d.file, view.changed) else counted).append(d)
+    return errors, shown, counted
 
 
 def render_text(report: Report, out: TextIO, view: View = View()) -> None:

@@ -184,7 +184,7 @@ class Cache:
 
     def __init__(self, folder: Path, today: dt.date) -> None:
         self.path = folder / _CACHE_FILE
-        self.salt = f"{rules_fingerprint()}\0{today.isoformat()}\0v4\0".encode()
+        self.salt = f"{rules_fingerprint()}\0{today.isoformat()}\0".encode()
         self.entries: dict[str, list[Any]] = {}
         self.used: dict[str, list[Any]] = {}
         try:
