@@ -15,10 +15,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sarschema.checks import Summary, cross_check
+from sarschema.checks import cross_check
 from sarschema.codes import Severity
 from sarschema.diagnostics import Diagnostic
 from sarschema.discovery import RecordFile, discover
+from sarschema.results import Summary
 
 if TYPE_CHECKING:
     from sarschema.models import RecordBase

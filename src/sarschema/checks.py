@@ -8,63 +8,13 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
 
 from sarschema.diagnostics import Diagnostic, echo
-from sarschema.loader import Pos
+from sarschema.markers import PRODUCT
 from sarschema.names import look_alike
+from sarschema.results import Summary, Where
 
-PRODUCT = "product"
 _ARTICLE = {"incident": "an", "operator": "an"}
-
-
-class Ref(NamedTuple):
-    """A reference to another record (a tuple: cheap to pickle into the cache)."""
-
-    field: str
-    target: str
-    kind: str  #: the kind the referenced id must have
-    pos: Pos | tuple[None, None]
-
-
-@dataclass(slots=True)
-class Summary:
-    """What the cross-record pass needs of one file."""
-
-    file: str
-    id: str | None
-    kind: str | None
-    stem: str | None = None
-    id_pos: Pos | tuple[None, None] = (None, None)
-    #: False when the record itself has errors: its references are not checked,
-    #: and references *to* it are not reported, to avoid a cascade of errors.
-    valid: bool = True
-    products: list[tuple[str, Pos | tuple[None, None]]] = field(default_factory=list)
-    refs: list[Ref] = field(default_factory=list)
-    parent: Ref | None = None
-    #: (field, name, position, phonetic key) of each name and alias
-    names: list[tuple[str, str, Pos | tuple[None, None], tuple[str, ...] | None]] = field(
-        default_factory=list
-    )
-    #: every text of a record with errors: may be references, so no "unreferenced" warnings
-    loose_refs: set[str] = field(default_factory=set)
-    #: warning codes the record acknowledges, with the reason (`# sarschema: accept ...`)
-    accepted: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class FileResult:
-    """What checking one file gave: its problems, its summary, and (optionally) the
-    validated record. Kept free of Pydantic types but for `record`, so cached
-    results load without importing the models."""
-
-    file: str
-    diagnostics: list[Diagnostic]
-    summary: Summary
-    record: Any = None
-    #: what an export made of the valid record in the worker (see `runner.run`)
-    payload: Any = None
 
 
 def _a(kind: str) -> str:
@@ -74,7 +24,7 @@ def _a(kind: str) -> str:
 def cross_check(summaries: list[Summary]) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     summaries = sorted(summaries, key=lambda s: s.file)
-    defined: dict[str, tuple[str, Summary, Pos | tuple[None, None]]] = {}
+    defined: dict[str, tuple[str, Summary, Where]] = {}
     broken: set[str] = set()
 
     for s in summaries:
@@ -221,7 +171,7 @@ def _unreferenced(summaries: list[Summary], referenced: set[str]) -> list[Diagno
 
 
 #: A name of a record: (its summary, field, name, position).
-_Member = tuple[Summary, str, str, Pos | tuple[None, None]]
+_Member = tuple[Summary, str, str, Where]
 #: Names listed in one look-alike warning; the rest are counted ("and N more").
 SIMILAR_SHOWN = 5
 #: Distinct spellings compared within one phonetic group: keeps the pass linear.

@@ -1,107 +1,45 @@
 """The data dictionary (docs/record-format.md), generated from the models.
 
-Field types are named by the custom type's validator, so the dictionary says
-`id`, `date` or `country` where the model only knows `str`.
+Field types are named by their role marker (`sarschema.markers`), so the
+dictionary says `id`, `date` or `country` where the model only knows `str`.
 """
 
 from __future__ import annotations
 
-import types
-import typing
-from enum import Enum
-from typing import Any
-
-from pydantic import BaseModel
-from pydantic.fields import FieldInfo
-
 from sarschema.__about__ import FORMAT_VERSION
+from sarschema.fields import Slot, models_within, record_models, slots
 from sarschema.vocab import MEANINGS
 
 
-def _type_names() -> dict[object, str]:
-    from sarschema.types import country, language, slug, text, url
-
-    return {
-        slug._check: "id",
-        country._check: "country",
-        language._check: "language",
-        url._check: "url",
-        text._stripped: "text",
-    }
+def _link(cls: type) -> str:
+    return f"[{cls.__name__}](#{cls.__name__.lower()})"
 
 
-def type_name(annotation: Any, metadata: list[Any] | tuple[Any, ...] = ()) -> str:
-    from sarschema.types import PartialDate
-
-    names = _type_names()
-    for meta in metadata:
-        func = getattr(meta, "func", None)
-        if func in names:
-            return names[func]
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin is typing.Annotated:
-        return type_name(args[0], args[1:])
-    if origin in (typing.Union, types.UnionType):
-        options = [a for a in args if a is not type(None)]
-        if len(options) == 1:
-            return type_name(options[0], metadata)
-        return " or ".join(type_name(a) for a in options)
-    if origin is list:
-        return f"list of {type_name(args[0])}"
-    if origin is dict:
-        return f"map {type_name(args[0])} -> {type_name(args[1])}"
-    if origin is typing.Literal:
-        return " / ".join(f"`{a}`" for a in args)
-    if annotation is PartialDate:
-        return "date"
-    if annotation is bool:
-        return "boolean"
-    if isinstance(annotation, type) and issubclass(annotation, Enum):
-        return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
-    return getattr(annotation, "__name__", str(annotation))
+def type_name(slot: Slot) -> str:
+    """The type column: the role's name (`id`, `date`, ...), a link to a vocabulary
+    or a model, wrapped in `list of` or `map ... ->`."""
+    if slot.literal:
+        return " / ".join(f"`{value}`" for value in slot.literal)
+    if slot.role is not None:
+        name = str(slot.role)
+    elif slot.boolean:
+        name = "boolean"
+    elif slot.vocabulary is not None:
+        name = _link(slot.vocabulary)
+    elif slot.models:
+        name = " or ".join(_link(model) for model in slot.models)
+    else:
+        name = getattr(slot.info.annotation, "__name__", str(slot.info.annotation))
+    if slot.many:
+        return f"list of {name}"
+    if slot.keyed_by is not None:
+        return f"map {slot.keyed_by} -> {name}"
+    return name
 
 
-def _models() -> list[type[BaseModel]]:
-    from sarschema.models import MODELS
-    from sarschema.models.base import Source, Translation
-    from sarschema.models.incident import AllegedOperator, ForensicAnalysis
-    from sarschema.models.operator import Product
-    from sarschema.models.response import About, ByName, ByOperator, ByTarget
-    from sarschema.models.target import RelatedName, RelatedTarget
-
-    return [
-        *MODELS.values(),
-        Source,
-        Translation,
-        AllegedOperator,
-        ForensicAnalysis,
-        RelatedTarget,
-        RelatedName,
-        Product,
-        ByOperator,
-        ByTarget,
-        ByName,
-        About,
-    ]
-
-
-def text_field_names() -> frozenset[str]:
-    """Names of the fields that hold free text (or lists of it), in any model."""
-    return frozenset(
-        name
-        for model in _models()
-        for name, info in model.model_fields.items()
-        if type_name(info.annotation, info.metadata) in ("text", "list of text")
-    )
-
-
-def _field_row(name: str, info: FieldInfo) -> str:
-    kind = type_name(info.annotation, info.metadata)
-    required = "yes" if info.is_required() else "no"
-    return f"| `{name}` | {kind} | {required} | {info.description or ''} |"
+def _field_row(slot: Slot) -> str:
+    required = "yes" if slot.required else "no"
+    return f"| `{slot.name}` | {type_name(slot)} | {required} | {slot.description} |"
 
 
 def record_format_markdown() -> str:
@@ -124,10 +62,10 @@ def record_format_markdown() -> str:
         "## Record kinds and their parts",
         "",
     ]
-    for model in _models():
+    for model in models_within(record_models()):
         lines += [f"### {model.__name__}", "", (model.__doc__ or "").strip(), ""]
         lines += ["| field | type | required | meaning |", "|---|---|---|---|"]
-        lines += [_field_row(n, f) for n, f in model.model_fields.items()]
+        lines += [_field_row(slot) for slot in slots(model)]
         lines.append("")
     lines += ["## Vocabularies", ""]
     for enum, meanings in MEANINGS.items():

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import typing
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
-from sarschema.checks import PRODUCT, FileResult, Ref, Summary
 from sarschema.codes import CODES, Severity
 from sarschema.diagnostics import Diagnostic, FieldPath, echo, format_field
 from sarschema.discovery import RecordFile
+from sarschema.fields import names_with, values, walk, with_role
 from sarschema.loader import MAX_FILE_BYTES, Loaded, load, too_large
-from sarschema.models import Operator, RecordBase, Target, record_adapter
+from sarschema.markers import Role
+from sarschema.models import MODELS, Record, record_adapter
+from sarschema.names import name_key
 from sarschema.pii import scan
+from sarschema.results import Defined, FileResult, Name, Ref, Summary, Where
 from sarschema.safeio import NotRegular, read_regular
 from sarschema.schema_errors import translate
 from sarschema.types import PartialDate
@@ -107,37 +109,29 @@ def check_bytes(
         )
 
     try:
-        record: RecordBase = record_adapter().validate_python(raw)
+        record = record_adapter().validate_python(raw)
     except ValidationError as exc:
         diagnostics += translate(exc.errors(include_url=False), loaded, label)
         summary = Summary(label, raw_id or stem, raw_kind, stem, id_pos, valid=False)
         summary.loose_refs = set(_strings(raw))
         summary.accepted = accepted
         # The references it makes are checked all the same, so that a contributor
-        # sees every problem in one run, not the mistyped id after the next one.
-        summary.refs = list(_raw_refs(raw, raw_kind, loaded))
+        # sees every problem in one run, not the mistyped id after the next one; the
+        # ids it defines are known, so references to them are not reported.
+        _fill(summary, raw, raw, loaded)
         diagnostics += _sources_without_url(raw.get("sources"), loaded, label)
-        products = raw.get("products")
-        if isinstance(products, list):  # known ids, so references to them are not reported
-            summary.products = [
-                (p["id"], _pos(loaded, ("products", i, "id")))
-                for i, p in enumerate(products)
-                if isinstance(p, dict) and isinstance(p.get("id"), str)
-            ]
         return FileResult(label, diagnostics, summary)
 
     diagnostics += _future_dates(record, loaded, label, today)
     diagnostics += _sources_without_url(raw.get("sources"), loaded, label)
-    summary = _summarise(record, raw, loaded, label, stem, id_pos)
+    summary = _fill(Summary(label, record.id, record.kind, stem, id_pos), raw, record, loaded)
     summary.accepted = accepted
     return FileResult(label, diagnostics, summary, record)
 
 
 @cache
 def _text_fields() -> frozenset[str]:
-    from sarschema.dictionary import text_field_names
-
-    return text_field_names()
+    return names_with(Role.TEXT)
 
 
 _ACCEPT = re.compile(r"^[ \t]*#[ \t]*sarschema:[ \t]*accept\b(.*)$", re.MULTILINE)
@@ -199,47 +193,6 @@ def _cut_by_comment(loaded: Loaded, label: str) -> list[Diagnostic]:
 
 _ID_LIKE = re.compile(ID_PATTERN)
 
-#: Where each kind refers to other records: a path (`*` for every list item) and the
-#: kind the id must have. Read from the raw data, so that a record with errors elsewhere
-#: still has its references checked.
-REFERENCES: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
-    "incident": (
-        (("targets", "*"), "target"),
-        (("alleged_operators", "*", "operator"), "operator"),
-        (("spyware", "*"), PRODUCT),
-    ),
-    "target": ((("related", "*", "target"), "target"),),
-    "operator": (),  # `parent` is summarised on its own, for the cycle check
-    "response": (
-        (("by", "*", "operator"), "operator"),
-        (("by", "*", "target"), "target"),
-        (("about", "incidents", "*"), "incident"),
-        (("about", "targets", "*"), "target"),
-        (("about", "operators", "*"), "operator"),
-    ),
-}
-
-
-def _raw_refs(raw: dict[str, Any], kind: str | None, loaded: Loaded) -> Iterator[Ref]:
-    for pattern, target_kind in REFERENCES.get(kind or "", ()):
-        for path, value in _follow(raw, pattern, ()):
-            if isinstance(value, str) and _ID_LIKE.fullmatch(value):
-                yield Ref(format_field(path) or "", value, target_kind, _pos(loaded, path))
-
-
-def _follow(
-    node: Any, pattern: tuple[str, ...], path: FieldPath
-) -> Iterator[tuple[FieldPath, Any]]:
-    if not pattern:
-        yield path, node
-        return
-    step, rest = pattern[0], pattern[1:]
-    if step == "*":
-        for index, item in enumerate(node if isinstance(node, list) else ()):
-            yield from _follow(item, rest, (*path, index))
-    elif isinstance(node, dict) and step in node:
-        yield from _follow(node[step], rest, (*path, step))
-
 
 def _sources_without_url(sources: Any, loaded: Loaded, label: str) -> list[Diagnostic]:
     return [
@@ -269,51 +222,18 @@ def _strings(value: Any) -> Iterator[str]:
             yield from _strings(item)
 
 
-def _pos(loaded: Loaded, path: FieldPath) -> tuple[int, int] | tuple[None, None]:
+def _pos(loaded: Loaded, path: FieldPath) -> Where:
     return loaded.position(path) or (None, None)
 
 
-@cache
-def _date_plan(model: type[BaseModel]) -> tuple[tuple[str, type[BaseModel] | None], ...]:
-    """For a model: its date fields (None) and its lists of models that hold dates."""
-    from sarschema.dictionary import type_name
-
-    plan: list[tuple[str, type[BaseModel] | None]] = []
-    for name, info in model.model_fields.items():
-        kind = type_name(info.annotation, info.metadata)
-        if kind == "date":
-            plan.append((name, None))
-        elif kind.startswith("list of ["):
-            inner = typing.get_args(_bare_list(info.annotation))[0]
-            if isinstance(inner, type) and issubclass(inner, BaseModel) and _date_plan(inner):
-                plan.append((name, inner))
-    return tuple(plan)
+def _dates(record: Record) -> Iterator[tuple[FieldPath, PartialDate]]:
+    for pattern in with_role(type(record), Role.DATE):
+        yield from values(record, pattern)
 
 
-def _bare_list(annotation: Any) -> Any:
-    for arg in (annotation, *typing.get_args(annotation)):
-        if typing.get_origin(arg) is list:
-            return arg
-    return annotation
-
-
-def _dates(value: BaseModel, path: FieldPath) -> Iterator[tuple[FieldPath, PartialDate]]:
-    for name, inner in _date_plan(type(value)):
-        item = getattr(value, name)
-        if item is None:
-            continue
-        if inner is None:
-            yield (*path, name), item
-        else:
-            for index, entry in enumerate(item):
-                yield from _dates(entry, (*path, name, index))
-
-
-def _future_dates(
-    record: RecordBase, loaded: Loaded, label: str, today: dt.date
-) -> list[Diagnostic]:
+def _future_dates(record: Record, loaded: Loaded, label: str, today: dt.date) -> list[Diagnostic]:
     out = []
-    for path, date in _dates(record, ()):
+    for path, date in _dates(record):
         if date.earliest() > today:
             name = format_field(path)
             out.append(
@@ -329,34 +249,30 @@ def _future_dates(
     return out
 
 
-def _summarise(
-    record: RecordBase, raw: dict[str, Any], loaded: Loaded, label: str, stem: str, id_pos: Any
-) -> Summary:
-    summary = Summary(label, record.id, _kind_of(record), stem, id_pos)
-    summary.refs = list(_raw_refs(raw, summary.kind, loaded))
-    if isinstance(record, Target):
-        summary.names = _names(record.name, record.aliases, loaded)
-    elif isinstance(record, Operator):
-        summary.names = _names(record.name, record.aliases, loaded)
-        if record.parent is not None:
-            summary.parent = Ref("parent", record.parent, "operator", _pos(loaded, ("parent",)))
-        summary.products = [
-            (p.id, _pos(loaded, ("products", i, "id"))) for i, p in enumerate(record.products or ())
-        ]
+def _fill(summary: Summary, raw: dict[str, Any], node: Any, loaded: Loaded) -> Summary:
+    """What the rules across records need: the references the record makes (read
+    from the raw data), the ids it defines and, when it is valid, its names, all
+    found through the models' field markers."""
+    model = MODELS.get(summary.kind or "")
+    for pattern, slot in walk(model) if model is not None else ():
+        if slot.refers_to is not None:
+            for path, value in values(raw, pattern):
+                if isinstance(value, str) and _ID_LIKE.fullmatch(value):
+                    where = _pos(loaded, path)
+                    ref = Ref(format_field(path) or "", value, slot.refers_to.kind, where)
+                    if slot.refers_to.hierarchy:
+                        summary.parent = ref
+                    else:
+                        summary.refs.append(ref)
+        elif slot.defines is not None:
+            summary.products += [
+                Defined(value, _pos(loaded, path))
+                for path, value in values(node, pattern)
+                if isinstance(value, str)
+            ]
+        elif slot.record_name and summary.valid:
+            summary.names += [
+                Name(format_field(path) or "", name, _pos(loaded, path), name_key(name))
+                for path, name in values(node, pattern)
+            ]
     return summary
-
-
-def _names(name: str, aliases: list[str] | None, loaded: Loaded) -> list[Any]:
-    """Names with their phonetic keys, computed here so that the cache keeps them."""
-    from sarschema.names import name_key
-
-    out = [("name", name, _pos(loaded, ("name",)), name_key(name))]
-    out += [
-        (f"aliases[{i}]", a, _pos(loaded, ("aliases", i)), name_key(a))
-        for i, a in enumerate(aliases or ())
-    ]
-    return out
-
-
-def _kind_of(record: RecordBase) -> str:
-    return str(getattr(record, "kind"))  # noqa: B009 - every concrete record has `kind`

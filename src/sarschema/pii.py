@@ -27,7 +27,15 @@ from sarschema.diagnostics import Diagnostic, FieldPath, format_field
 from sarschema.loader import Loaded
 from sarschema.types.country import country_codes
 
-COUNTRY_FIELDS = frozenset({"location", "residence", "country", "nationalities"})
+
+@cache
+def country_fields() -> frozenset[str]:
+    """The fields that hold country codes (`location`, `nationalities`, ...)."""
+    from sarschema.fields import names_with
+    from sarschema.markers import Role
+
+    return names_with(Role.COUNTRY)
+
 
 # --- normalising ----------------------------------------------------------------------
 
@@ -546,18 +554,19 @@ _INERT = re.compile(r"[A-Za-z_\-]*\Z")
 
 def _gather(data: dict[str, Any]) -> tuple[list[str], list[str]]:
     """Every text and key that could hold personal data (without their paths, which
-    only a finding needs), and the countries the record names (`location`,
-    `residence`, `country`, `nationalities`): their six-digit numbers count too."""
+    only a finding needs), and the countries the record names (in its fields of
+    country codes): their six-digit numbers count too."""
     texts: list[str] = []
     regions: set[str] = set()
     codes = country_codes()
+    country_keys = country_fields()
     inert = _INERT.match
 
     def visit(value: Any, key: object) -> None:
         if isinstance(value, str):
             if not inert(value):
                 texts.append(value)
-            if key in COUNTRY_FIELDS and value in codes:
+            if key in country_keys and value in codes:
                 regions.add(value)
         elif isinstance(value, dict):
             for k, v in value.items():

@@ -30,8 +30,8 @@ from sarschema.loader import MAX_FILE_BYTES
 from sarschema.safeio import atomic_writer, read_regular
 
 if TYPE_CHECKING:
-    from sarschema.checks import FileResult
     from sarschema.discovery import RecordFile
+    from sarschema.results import FileResult
 
 T = TypeVar("T")
 
@@ -98,66 +98,10 @@ def run(
             yield from results
 
 
-def _plain(result: FileResult) -> list[Any]:
-    """A cached result as JSON lists, strings and numbers."""
-    summary = result.summary
-    return [
-        result.file,
-        [
-            [d.file, d.line, d.column, d.code, d.message, d.field, d.hint, str(d.level)]
-            for d in result.diagnostics
-        ],
-        [
-            summary.file,
-            summary.id,
-            summary.kind,
-            summary.stem,
-            summary.id_pos,
-            summary.valid,
-            summary.products,
-            summary.refs,
-            summary.parent,
-            summary.names,
-            sorted(summary.loose_refs),
-            summary.accepted,
-        ],
-    ]
+def _unplain_all(entries: list[dict[str, Any]]) -> list[FileResult]:
+    from sarschema.results import FileResult
 
-
-def _pos(value: list[Any]) -> Any:
-    return (value[0], value[1])
-
-
-def _unplain_all(entries: list[list[Any]]) -> list[FileResult]:
-    from sarschema.checks import FileResult, Ref, Summary
-    from sarschema.codes import Severity
-    from sarschema.diagnostics import Diagnostic
-
-    def ref(r: list[Any]) -> Ref:
-        return Ref(r[0], r[1], r[2], _pos(r[3]))
-
-    out = []
-    for file, diagnostics, s in entries:
-        summary = Summary(
-            s[0],
-            s[1],
-            s[2],
-            s[3],
-            _pos(s[4]),
-            s[5],
-            [(pid, _pos(pos)) for pid, pos in s[6]],
-            [ref(r) for r in s[7]],
-            ref(s[8]) if s[8] else None,
-            [(f, n, _pos(p), tuple(k) if k is not None else None) for f, n, p, k in s[9]],
-            set(s[10]),
-            dict(s[11]),
-        )
-        diags = [
-            Diagnostic(f, ln, col, code, msg, field=fld, hint=hint, severity=Severity(sev))
-            for f, ln, col, code, msg, fld, hint, sev in diagnostics
-        ]
-        out.append(FileResult(file, diags, summary))
-    return out
+    return [FileResult.from_plain(entry) for entry in entries]
 
 
 @cache
@@ -185,8 +129,8 @@ class Cache:
     def __init__(self, folder: Path, today: dt.date) -> None:
         self.path = folder / _CACHE_FILE
         self.salt = f"{rules_fingerprint()}\0{today.isoformat()}\0".encode()
-        self.entries: dict[str, list[Any]] = {}
-        self.used: dict[str, list[Any]] = {}
+        self.entries: dict[str, dict[str, Any]] = {}
+        self.used: dict[str, dict[str, Any]] = {}
         try:
             loaded = json.loads(read_regular(self.path, 1 << 30))
             if isinstance(loaded, dict) and loaded.get("salt") == self.salt.hex():
@@ -261,7 +205,7 @@ def check_files(
     keys: list[str | None] = []
     todo: list[int] = []
     found: dict[int, FileResult] = {}
-    hits: dict[int, list[Any]] = {}
+    hits: dict[int, dict[str, Any]] = {}
     for index, record_file in enumerate(files):
         try:
             data = read_regular(record_file.path, MAX_FILE_BYTES)
@@ -290,7 +234,7 @@ def check_files(
         found[index] = result
         new_key = keys[index]
         if new_key is not None:
-            store.used[new_key] = _plain(result)
+            store.used[new_key] = result.to_plain()
         if progress:
             progress(1)
     store.save()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field, TypeAdapter
 
@@ -13,7 +13,9 @@ from sarschema.models.operator import Operator
 from sarschema.models.response import Response
 from sarschema.models.target import Target
 
-AnyRecord = Annotated[Incident | Target | Operator | Response, Field(discriminator="kind")]
+#: Every record kind: dispatch on it with `match` and `assert_never`.
+Record = Incident | Target | Operator | Response
+AnyRecord = Annotated[Record, Field(discriminator="kind")]
 MODELS: dict[str, type[RecordBase]] = {
     "incident": Incident,
     "target": Target,
@@ -23,9 +25,10 @@ MODELS: dict[str, type[RecordBase]] = {
 
 
 @cache
-def record_adapter() -> TypeAdapter[Any]:
+def record_adapter() -> TypeAdapter[Record]:
     """Built on first use, not at import: schema building is the slow part."""
-    return TypeAdapter(AnyRecord)
+    adapter: TypeAdapter[Record] = TypeAdapter(AnyRecord)
+    return adapter
 
 
 __all__ = [
@@ -33,6 +36,7 @@ __all__ = [
     "AnyRecord",
     "Incident",
     "Operator",
+    "Record",
     "RecordBase",
     "Response",
     "Source",

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from sarschema.types import Language, PartialDate, Text, Url
+from sarschema.markers import PRODUCT, RecordName, RefersTo
+from sarschema.types import Date, Language, PartialDate, Text, Url
 from sarschema.types.slug import Id
+
+#: Ids that must name a record (or product) of one kind, checked across records.
+IncidentId = Annotated[Id, RefersTo("incident")]
+TargetId = Annotated[Id, RefersTo("target")]
+OperatorId = Annotated[Id, RefersTo("operator")]
+ProductId = Annotated[Id, RefersTo(PRODUCT)]
+#: A name of the record itself (compared with other records' names for look-alikes).
+Name = Annotated[Text, RecordName()]
 
 
 class Model(BaseModel):
@@ -35,7 +44,7 @@ class Source(Model):
 
     title: Text = Field(description="Headline as published.")
     publisher: Text = Field(description="Outlet or organisation.")
-    published: PartialDate = Field(description="Publication date.")
+    published: Date = Field(description="Publication date.")
     language: Language = Field(description="Language of the document.")
     url: Url | None = Field(None, description="Where it was published (a warning when missing).")
     archived_url: Url | None = Field(None, description="A web-archive copy.")
@@ -58,6 +67,9 @@ Translations = dict[Language, Translation]
 
 
 class RecordBase(Model):
+    if TYPE_CHECKING:
+        kind: str  # each kind's model declares it, as a Literal, where its schema wants it
+
     id: Id = Field(description="The record's id; equals the file name without `.yaml`.")
     sources: Annotated[list[Source], Field(min_length=1)] = Field(
         description="The public reporting the record rests on (at least one)."
@@ -81,11 +93,17 @@ def one_of(*keys: str) -> Callable[[Any], str | None]:
 
 
 __all__ = [
+    "Date",
     "Id",
+    "IncidentId",
     "Model",
+    "Name",
+    "OperatorId",
     "PartialDate",
+    "ProductId",
     "RecordBase",
     "Source",
+    "TargetId",
     "Translation",
     "Translations",
     "one_of",

@@ -7,15 +7,22 @@ from typing import Annotated, Literal, Self
 from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from sarschema.models.base import Model, RecordBase, Translations
-from sarschema.types import Country, Id, PartialDate, Text
+from sarschema.models.base import (
+    Model,
+    OperatorId,
+    ProductId,
+    RecordBase,
+    TargetId,
+    Translations,
+)
+from sarschema.types import Country, Date, PartialDate, Text
 from sarschema.vocab import Attribution, Evidence, ForensicResult, Platform, Status, Vector
 
 
 class AllegedOperator(Model):
     """An operator named for an incident, and how firmly."""
 
-    operator: Id = Field(description="Id of an operator record.")
+    operator: OperatorId = Field(description="Id of an operator record.")
     attribution: Attribution = Field(description="How firmly the operator is attributed.")
 
 
@@ -24,7 +31,7 @@ class ForensicAnalysis(Model):
 
     by: Text = Field(description="Who made the analysis.")
     result: ForensicResult = Field(description="What it found.")
-    date: PartialDate | None = Field(None, description="When the analysis was made.")
+    date: Date | None = Field(None, description="When the analysis was made.")
     method: Text | None = Field(None, description="How, e.g. the tool used.")
     peer_review: Text | None = Field(None, description="Who reviewed the findings.")
 
@@ -50,17 +57,19 @@ class Incident(RecordBase):
     kind: Literal["incident"] = Field(description="Always `incident`.")
     title: Text = Field(description="A short neutral title.")
     summary: Text = Field(description="What happened, according to whom, in neutral wording.")
-    date: PartialDate = Field(description="When it happened or began.")
-    date_end: PartialDate | None = Field(
+    date: Date = Field(description="When it happened or began.")
+    date_end: Date | None = Field(
         None,
         description="With `date`, the span in which it happened or lasted; not before `date`, "
         "compared at the coarser precision.",
     )
-    targets: Annotated[list[Id], Field(min_length=1)] = Field(description="Ids of target records.")
+    targets: Annotated[list[TargetId], Field(min_length=1)] = Field(
+        description="Ids of target records."
+    )
     alleged_operators: list[AllegedOperator] | None = Field(
         None, description="Operators named for this incident; leave out when none is named."
     )
-    spyware: list[Id] | None = Field(
+    spyware: list[ProductId] | None = Field(
         None, description="Product ids, each listed by an operator of type vendor."
     )
     status: Status = Field(description="The furthest step shown.")

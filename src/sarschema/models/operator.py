@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from sarschema.models.base import Model, RecordBase
+from sarschema.markers import PRODUCT, Defines, RefersTo
+from sarschema.models.base import Model, Name, RecordBase
 from sarschema.types import Country, Id, Text
 from sarschema.vocab import OperatorType
 
@@ -15,7 +16,9 @@ from sarschema.vocab import OperatorType
 class Product(Model):
     """A spyware product of a vendor."""
 
-    id: Id = Field(description="The product's id, in the same id space as records.")
+    id: Annotated[Id, Defines(PRODUCT)] = Field(
+        description="The product's id, in the same id space as records."
+    )
     name: Text = Field(description="The product's name.")
 
 
@@ -46,16 +49,16 @@ class Operator(RecordBase):
     )
 
     kind: Literal["operator"] = Field(description="Always `operator`.")
-    name: Text = Field(description="The operator's usual name in English.")
+    name: Name = Field(description="The operator's usual name in English.")
     type: OperatorType = Field(description="What kind of operator this is.")
     country: Country | None = Field(
         None,
         description="A state's own country; a company's seat. Required unless type is unknown.",
     )
-    aliases: list[Text] | None = Field(
+    aliases: list[Name] | None = Field(
         None, description="Other names, spellings and transliterations."
     )
-    parent: Id | None = Field(
+    parent: Annotated[Id, RefersTo("operator", hierarchy=True)] | None = Field(
         None, description="An agency's state, a vendor's parent company (an operator id)."
     )
     products: list[Product] | None = Field(

@@ -7,21 +7,29 @@ from typing import Annotated, Literal, Self
 from pydantic import ConfigDict, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
-from sarschema.models.base import Model, RecordBase, Translations, one_of
-from sarschema.types import Country, Id, PartialDate, Text
+from sarschema.models.base import (
+    IncidentId,
+    Model,
+    OperatorId,
+    RecordBase,
+    TargetId,
+    Translations,
+    one_of,
+)
+from sarschema.types import Country, Date, Text
 from sarschema.vocab import LegalStatus, ResponderType, ResponseType
 
 
 class ByOperator(Model):
     """A responder that has an operator record."""
 
-    operator: Id = Field(description="Id of an operator record.")
+    operator: OperatorId = Field(description="Id of an operator record.")
 
 
 class ByTarget(Model):
     """A responder that has a target record."""
 
-    target: Id = Field(description="Id of a target record.")
+    target: TargetId = Field(description="Id of a target record.")
 
 
 class ByName(Model):
@@ -57,9 +65,9 @@ class About(Model):
         }
     )
 
-    incidents: list[Id] | None = Field(None, description="Ids of incident records.")
-    targets: list[Id] | None = Field(None, description="Ids of target records.")
-    operators: list[Id] | None = Field(None, description="Ids of operator records.")
+    incidents: list[IncidentId] | None = Field(None, description="Ids of incident records.")
+    targets: list[TargetId] | None = Field(None, description="Ids of target records.")
+    operators: list[OperatorId] | None = Field(None, description="Ids of operator records.")
 
     @model_validator(mode="after")
     def _not_empty(self) -> Self:
@@ -77,7 +85,7 @@ class Response(RecordBase):
     title: Text = Field(description="A short neutral title.")
     summary: Text = Field(description="What was done or said, by whom, in neutral wording.")
     type: ResponseType = Field(description="What kind of response this is.")
-    date: PartialDate = Field(description="When it was made or began.")
+    date: Date = Field(description="When it was made or began.")
     by: Annotated[list[By], Field(min_length=1)] = Field(description="Who responded.")
     about: About = Field(description="What it responds to: at least one id.")
     demands: list[Text] | None = Field(None, description="The asks of a call to action.")

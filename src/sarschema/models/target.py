@@ -6,15 +6,15 @@ from typing import Annotated, Literal
 
 from pydantic import Discriminator, Field, StrictBool, Tag
 
-from sarschema.models.base import Model, RecordBase, one_of
-from sarschema.types import Country, Id, Text
+from sarschema.models.base import Model, Name, RecordBase, TargetId, one_of
+from sarschema.types import Country, Text
 from sarschema.vocab import Relation, Role, TargetType, Visibility
 
 
 class RelatedTarget(Model):
     """Another target and what they are to this one."""
 
-    target: Id = Field(description="Id of the other target's record.")
+    target: TargetId = Field(description="Id of the other target's record.")
     relation: Relation = Field(description="What the other person is to this target.")
 
 
@@ -40,13 +40,13 @@ class Target(RecordBase):
     """A person or organisation that was targeted."""
 
     kind: Literal["target"] = Field(description="Always `target`.")
-    name: Text = Field(description="The public name, or a pseudonym such as `Journalist A`.")
+    name: Name = Field(description="The public name, or a pseudonym such as `Journalist A`.")
     visibility: Visibility = Field(description="No default: a contributor decides.")
     type: TargetType = Field(description="A person or an organisation.")
     roles: Annotated[list[Role], Field(min_length=1)] = Field(
         description="What the target does (at least one role)."
     )
-    aliases: list[Text] | None = Field(None, description="Other spellings and transliterations.")
+    aliases: list[Name] | None = Field(None, description="Other spellings and transliterations.")
     nationalities: list[Country] | None = Field(None, description="Country codes.")
     residence: Country | None = Field(None, description="Country of residence (never an address).")
     exiled: StrictBool | None = Field(

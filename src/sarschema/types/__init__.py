@@ -6,9 +6,9 @@ Each raises `PydanticCustomError` with a stable `sar_*` error type, which
 
 from sarschema.types.country import Country
 from sarschema.types.language import Language
-from sarschema.types.partial_date import PartialDate
+from sarschema.types.partial_date import Date, PartialDate
 from sarschema.types.slug import Id
 from sarschema.types.text import Text
 from sarschema.types.url import Url
 
-__all__ = ["Country", "Id", "Language", "PartialDate", "Text", "Url"]
+__all__ = ["Country", "Date", "Id", "Language", "PartialDate", "Text", "Url"]

@@ -13,6 +13,10 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
+from sarschema.markers import Role
+
+#: The shape of every code (the validator checks the code is assigned).
+COUNTRY_PATTERN = "^[A-Z]{2}$"
 #: Codes people use that ISO does not assign as countries.
 _NOT_ISO = {
     "UK": "use GB for the United Kingdom",
@@ -65,4 +69,5 @@ Country = Annotated[
         ),
         description="A current ISO 3166-1 alpha-2 country code, upper case, or XK (Kosovo).",
     ),
+    Role.COUNTRY.marker(COUNTRY_PATTERN),
 ]

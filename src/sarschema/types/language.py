@@ -13,6 +13,10 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
+from sarschema.markers import Role
+
+#: The shape of every code (the validator checks the code is assigned).
+LANGUAGE_PATTERN = "^[a-z]{2}$"
 #: ISO 639-1 codes withdrawn by the registration authority, and their successors.
 WITHDRAWN = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro", "sh": "sr"}
 
@@ -65,4 +69,5 @@ Language = Annotated[
         ),
         description="A current ISO 639-1 language code, lower case.",
     ),
+    Role.LANGUAGE.marker(LANGUAGE_PATTERN),
 ]

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
+
+from sarschema.markers import Role
 
 Precision = Literal["year", "month", "day"]
 MIN_YEAR = 1900
@@ -133,3 +135,7 @@ class PartialDate:
             "description": "A partial date YYYY, YYYY-MM or YYYY-MM-DD, from 1900 on, "
             "not after today (UTC); the precision written is kept.",
         }
+
+
+#: A partial date as a field's type: the role tells consumers (checks, tables) it is one.
+Date = Annotated[PartialDate, Role.DATE.marker(DATE_PATTERN)]

@@ -19,6 +19,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
+from sarschema.markers import Role
+
 ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
 ID_MIN, ID_MAX = 3, 80
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
@@ -77,4 +79,5 @@ Id = Annotated[
         description="A lower-case slug (a-z, 0-9, single hyphens), 3 to 80 characters, "
         "unique across all records and products.",
     ),
+    Role.ID.marker(ID_PATTERN),
 ]

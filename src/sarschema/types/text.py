@@ -16,6 +16,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
+from sarschema.markers import Role
+
 
 def _typed_text(value: Any) -> Any:
     if value is True:
@@ -71,4 +73,5 @@ Text = Annotated[
     BeforeValidator(_typed_text),
     AfterValidator(_stripped),
     Field(json_schema_extra=_schema),
+    Role.TEXT.marker(),
 ]

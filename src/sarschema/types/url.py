@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
+from sarschema.markers import Role
+
 URL_PATTERN = "^https?://[^\\s/?#]+[^\\s]*$"
 
 
@@ -40,4 +42,5 @@ Url = Annotated[
     str,
     AfterValidator(_check),
     Field(json_schema_extra={"pattern": URL_PATTERN, "format": "uri"}),
+    Role.URL.marker(URL_PATTERN),
 ]

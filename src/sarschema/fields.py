@@ -1,0 +1,226 @@
+"""What every field of the format is, read once from the models' annotations.
+
+The one walker over the models (after followthemoney's property types): each
+field's `Annotated` metadata says what its values are (`sarschema.markers`),
+and every consumer asks here (the date and reference checks, the personal-data
+guard, the look-alike names, the data dictionary, the CSV tables) instead of
+keeping its own list of field names.
+
+>>> from sarschema.models import Incident
+>>> [p for p, s in walk(Incident) if s.role is Role.DATE]
+[('sources', '*', 'published'), ('date',), ('date_end',), ('forensic_analyses', '*', 'date')]
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cache
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from sarschema.markers import Defines, Marker, RecordName, RefersTo, Role
+
+#: A field path with `*` for every item of a list and every value of a mapping.
+Pattern = tuple[str, ...]
+#: A concrete path: mapping keys and 0-based list indices.
+Path = tuple[str | int, ...]
+EACH = "*"
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One field of a model, as its consumers need it."""
+
+    name: str
+    info: FieldInfo
+    #: what each value is (for a list or mapping, each item), when a marker says so
+    role: Role | None = None
+    #: the pattern each value's text matches (from the role's marker)
+    pattern: str | None = None
+    refers_to: RefersTo | None = None
+    defines: Defines | None = None
+    record_name: bool = False
+    vocabulary: type[StrEnum] | None = None
+    #: the models of each value (several for a union such as `by`)
+    models: tuple[type[BaseModel], ...] = ()
+    many: bool = False  #: a list
+    keyed_by: Role | None = None  #: a mapping, and the role of its keys
+    literal: tuple[str, ...] = ()
+    boolean: bool = False
+    #: the marker objects read, innermost last (for consumers with their own markers)
+    metadata: tuple[object, ...] = field(default=(), repr=False)
+
+    @property
+    def required(self) -> bool:
+        return self.info.is_required()
+
+    @property
+    def description(self) -> str:
+        return self.info.description or ""
+
+    @property
+    def keyed(self) -> bool:
+        return self.keyed_by is not None
+
+
+def _bare_models(options: Iterable[Any]) -> tuple[type[BaseModel], ...]:
+    out = []
+    for option in options:
+        while typing.get_origin(option) is typing.Annotated:
+            option = typing.get_args(option)[0]
+        if isinstance(option, type) and issubclass(option, BaseModel):
+            out.append(option)
+    return tuple(out)
+
+
+def read_slot(name: str, info: FieldInfo) -> Slot:
+    """The slot of a model field: its annotation unwrapped, its markers collected."""
+    found: dict[str, Any] = {}
+    metadata: list[object] = []
+
+    def collect(items: Iterable[object]) -> None:
+        for item in items:
+            metadata.append(item)
+            if isinstance(item, Marker):
+                found["role"], found["pattern"] = item.role, item.pattern
+            elif isinstance(item, RefersTo):
+                found["refers_to"] = item
+            elif isinstance(item, Defines):
+                found["defines"] = item
+            elif isinstance(item, RecordName):
+                found["record_name"] = True
+
+    collect(info.metadata)
+    annotation: Any = info.annotation
+    while True:
+        origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+        if origin is typing.Annotated:
+            collect(args[1:])
+            annotation = args[0]
+        elif origin in (typing.Union, types.UnionType):
+            options = [a for a in args if a is not type(None)]
+            if len(options) != 1:
+                found["models"] = _bare_models(options)
+                break
+            annotation = options[0]
+        elif origin is list:
+            found["many"] = True
+            annotation = args[0]
+        elif origin is dict:
+            found["keyed_by"] = read_slot("", FieldInfo.from_annotation(args[0])).role
+            annotation = args[1]
+        elif origin is typing.Literal:
+            found["literal"] = tuple(str(a) for a in args)
+            break
+        else:
+            if annotation is bool:
+                found["boolean"] = True
+            elif isinstance(annotation, type) and issubclass(annotation, StrEnum):
+                found["vocabulary"] = annotation
+            elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+                found["models"] = (annotation,)
+            break
+    return Slot(name, info, metadata=tuple(metadata), **found)
+
+
+@cache
+def slots(model: type[BaseModel]) -> tuple[Slot, ...]:
+    """The model's fields in declaration order (a base class's fields first)."""
+    return tuple(read_slot(name, info) for name, info in model.model_fields.items())
+
+
+def walk(model: type[BaseModel], prefix: Pattern = ()) -> Iterator[tuple[Pattern, Slot]]:
+    """Every field of the model and of the models it holds, each with the pattern of
+    the paths to its values (`*` for each item), in document order. A field that
+    several members of a union share is given once."""
+    seen: set[Pattern] = set()
+    for pattern, slot in _walk(model, prefix):
+        if pattern not in seen:
+            seen.add(pattern)
+            yield pattern, slot
+
+
+def _walk(model: type[BaseModel], prefix: Pattern) -> Iterator[tuple[Pattern, Slot]]:
+    for slot in slots(model):
+        pattern = (*prefix, slot.name, *((EACH,) if slot.many or slot.keyed else ()))
+        yield pattern, slot
+        for inner in slot.models:
+            yield from _walk(inner, pattern)
+
+
+def values(node: Any, pattern: Pattern, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    """The values at the paths that match `pattern`, in raw data (mappings and lists)
+    or in validated models alike; absent fields give nothing."""
+    if not pattern:
+        yield path, node
+        return
+    step, rest = pattern[0], pattern[1:]
+    if step == EACH:
+        if isinstance(node, list):
+            for index, item in enumerate(node):
+                yield from values(item, rest, (*path, index))
+        elif isinstance(node, dict):
+            for key, item in node.items():
+                yield from values(item, rest, (*path, key))
+    elif isinstance(node, dict):
+        if step in node:
+            yield from values(node[step], rest, (*path, step))
+    elif isinstance(node, BaseModel):
+        item = getattr(node, step, None)
+        if item is not None:
+            yield from values(item, rest, (*path, step))
+
+
+def models_within(roots: Iterable[type[BaseModel]]) -> tuple[type[BaseModel], ...]:
+    """The roots and every model they hold, breadth first, each once."""
+    order: list[type[BaseModel]] = list(dict.fromkeys(roots))
+    for model in order:  # grows as it goes
+        for slot in slots(model):
+            order += [m for m in slot.models if m not in order]
+    return tuple(order)
+
+
+def record_models() -> tuple[type[BaseModel], ...]:
+    from sarschema.models import MODELS
+
+    return tuple(MODELS.values())
+
+
+def names_with(role: Role, roots: Iterable[type[BaseModel]] | None = None) -> frozenset[str]:
+    """The names of the fields, in any model, whose values have `role`."""
+    return frozenset(
+        slot.name
+        for model in models_within(record_models() if roots is None else roots)
+        for slot in slots(model)
+        if slot.role is role
+    )
+
+
+@cache
+def references(model: type[BaseModel]) -> tuple[tuple[Pattern, RefersTo], ...]:
+    """Where a record of this model refers to other records, and to which kind."""
+    return tuple(
+        (pattern, slot.refers_to) for pattern, slot in walk(model) if slot.refers_to is not None
+    )
+
+
+@cache
+def with_role(model: type[BaseModel], role: Role) -> tuple[Pattern, ...]:
+    """The patterns of the values that have `role` in a record of this model."""
+    return tuple(pattern for pattern, slot in walk(model) if slot.role is role)
+
+
+def referring_fields(kind: str) -> tuple[str, ...]:
+    """The fields, in any record kind, that may name a record of `kind`."""
+    found: dict[str, None] = {}
+    for model in record_models():
+        for pattern, target in references(model):
+            if target.kind == kind and not target.hierarchy:
+                found[pattern[0]] = None
+    return tuple(found)

@@ -1,0 +1,144 @@
+"""What checking produces, in one place: positions, references, per-file results.
+
+Every stage of the pipeline (filecheck, checks, runner's cache, api, report)
+speaks these types; none of them imports another stage for its types. They hold
+no Pydantic object but `FileResult.record`, so cached results load without the
+models, and they turn into plain JSON by field name (`to_plain`/`from_plain`),
+never by position.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from sarschema.codes import Severity
+from sarschema.diagnostics import Diagnostic
+
+if TYPE_CHECKING:
+    from sarschema.models import Record
+
+#: (line, column), both 1-based.
+Pos = tuple[int, int]
+#: A position, or none when the place is not in the file (an absent field).
+Where = Pos | tuple[None, None]
+NOWHERE: tuple[None, None] = (None, None)
+
+
+def _where(value: Any) -> Where:
+    return NOWHERE if value is None or value[0] is None else (value[0], value[1])
+
+
+class Ref(NamedTuple):
+    """A reference to another record."""
+
+    field: str
+    target: str
+    kind: str  #: the kind the referenced id must have
+    pos: Where
+
+    @classmethod
+    def from_plain(cls, value: list[Any]) -> Ref:
+        return cls(value[0], value[1], value[2], _where(value[3]))
+
+
+class Name(NamedTuple):
+    """A name or alias of a record, with its phonetic key (None: not comparable)."""
+
+    field: str
+    name: str
+    pos: Where
+    key: tuple[str, ...] | None
+
+
+class Defined(NamedTuple):
+    """An id a record defines besides its own (a vendor's product)."""
+
+    id: str
+    pos: Where
+
+
+@dataclass(slots=True)
+class Summary:
+    """What the cross-record pass needs of one file."""
+
+    file: str
+    id: str | None
+    kind: str | None
+    stem: str | None = None
+    id_pos: Where = NOWHERE
+    #: False when the record itself has errors: its references are not checked,
+    #: and references *to* it are not reported, to avoid a cascade of errors.
+    valid: bool = True
+    products: list[Defined] = field(default_factory=list)
+    refs: list[Ref] = field(default_factory=list)
+    #: the reference up a hierarchy (an operator's `parent`), checked for cycles
+    parent: Ref | None = None
+    names: list[Name] = field(default_factory=list)
+    #: every text of a record with errors: may be references, so no "unreferenced" warnings
+    loose_refs: set[str] = field(default_factory=set)
+    #: warning codes the record acknowledges, with the reason (`# sarschema: accept ...`)
+    accepted: dict[str, str] = field(default_factory=dict)
+
+    def to_plain(self) -> dict[str, Any]:
+        plain = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        plain["loose_refs"] = sorted(self.loose_refs)
+        return plain
+
+    @classmethod
+    def from_plain(cls, value: dict[str, Any]) -> Summary:
+        parent = value["parent"]
+        return cls(
+            **{
+                **value,
+                "id_pos": _where(value["id_pos"]),
+                "products": [Defined(i, _where(p)) for i, p in value["products"]],
+                "refs": [Ref.from_plain(r) for r in value["refs"]],
+                "parent": Ref.from_plain(parent) if parent else None,
+                "names": [
+                    Name(f, n, _where(p), tuple(k) if k is not None else None)
+                    for f, n, p, k in value["names"]
+                ],
+                "loose_refs": set(value["loose_refs"]),
+            }
+        )
+
+
+def diagnostic_to_plain(d: Diagnostic) -> dict[str, Any]:
+    plain = {f.name: getattr(d, f.name) for f in dataclasses.fields(d)}
+    plain["severity"] = str(d.level)
+    return plain
+
+
+def diagnostic_from_plain(value: dict[str, Any]) -> Diagnostic:
+    return Diagnostic(**{**value, "severity": Severity(value["severity"])})
+
+
+@dataclass(slots=True)
+class FileResult:
+    """What checking one file gave: its problems, its summary, and (optionally) the
+    validated record."""
+
+    file: str
+    diagnostics: list[Diagnostic]
+    summary: Summary
+    record: Record | None = None
+    #: what an export made of the valid record in the worker (see `runner.run`)
+    payload: Any = None
+
+    def to_plain(self) -> dict[str, Any]:
+        """The cacheable part (not the record, not the payload)."""
+        return {
+            "file": self.file,
+            "diagnostics": [diagnostic_to_plain(d) for d in self.diagnostics],
+            "summary": self.summary.to_plain(),
+        }
+
+    @classmethod
+    def from_plain(cls, value: dict[str, Any]) -> FileResult:
+        return cls(
+            value["file"],
+            [diagnostic_from_plain(d) for d in value["diagnostics"]],
+            Summary.from_plain(value["summary"]),
+        )
