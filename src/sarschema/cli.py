@@ -235,27 +235,14 @@ def export_csv(
 
         sarschema export csv --out build/csv
     """
-    import tempfile
+    from sarschema.export.common import export_to
+    from sarschema.export.csv import CSVExporter
+    from sarschema.export.tables import package
 
-    from sarschema.api import export_records
-    from sarschema.export.csv import CSVExporter, record_rows
-    from sarschema.safeio import refuse_link
-
-    refuse_link(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out.parent, prefix=".sarschema-export-") as tmp:
-        with CSVExporter(Path(tmp), raw=raw) as exporter:
-            report = export_records(paths or ["records"], record_rows, exporter.write_rows)
-            _refuse_unless_ok(report)  # nothing reaches `out` unless every check passed
-            written = exporter.finalize()
-        refuse_link(out)
-        out.mkdir(exist_ok=True)
-        for path in written:
-            try:  # a rename replaces a link in `out`, never writes through it
-                path.replace(out / path.name)
-            except OSError as exc:
-                raise UsageError(f"cannot write {out / path.name}: {exc.strerror}") from None
-    typer.echo(f"wrote {report.files} records into {len(written)} files in {out}")
+    report = export_to(paths or ["records"], lambda folder: CSVExporter(folder, raw=raw), out)
+    _refuse_unless_ok(report)  # nothing reached `out` unless every check passed
+    written = len(package().tables) + 1
+    typer.echo(f"wrote {report.files} records into {written} files in {out}")
 
 
 @export_app.command("json")
@@ -284,18 +271,15 @@ def export_json(
     import shutil
     import tempfile
 
-    from sarschema.api import export_records
-    from sarschema.export.json import JsonStream, record_document
-    from sarschema.safeio import atomic_writer, refuse_link
+    from sarschema.export.common import export_to
+    from sarschema.export.json import JsonExporter
 
-    if out is not None:
-        refuse_link(out)
-    with tempfile.TemporaryFile("w+", encoding="utf-8") as tmp:
-        stream = JsonStream(tmp)
-        report = export_records(
-            paths or ["records"], record_document, stream.write, partial=partial
+    with tempfile.TemporaryDirectory() as tmp:
+        target = out if out is not None else Path(tmp) / JsonExporter.FILE
+        report = export_to(
+            paths or ["records"], JsonExporter, target, single_file=True, partial=partial
         )
-        _refuse_unless_ok(report)  # nothing is written out unless every check passed
+        _refuse_unless_ok(report)  # nothing was written unless every check passed
         if partial and report.warnings:
             from sarschema.report import render_text
 
@@ -303,14 +287,11 @@ def export_json(
                 report, diagnostics=[d for d in report.diagnostics if d.code == "SAR201"]
             )
             render_text(shown, sys.stderr)  # what the partial set points at but lacks
-        stream.finalize()
-        tmp.seek(0)
         if out is None:
-            shutil.copyfileobj(tmp, sys.stdout)
+            with target.open(encoding="utf-8") as handle:
+                shutil.copyfileobj(handle, sys.stdout)
             return
-        with atomic_writer(out) as handle:
-            shutil.copyfileobj(tmp, handle)
-    typer.echo(f"wrote {stream.count} records to {out}", err=True)
+    typer.echo(f"wrote {report.files} records to {out}", err=True)
 
 
 @app.command()

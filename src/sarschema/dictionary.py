@@ -33,7 +33,7 @@ def type_name(slot: Slot) -> str:
     if slot.many:
         return f"list of {name}"
     if slot.keyed_by is not None:
-        return f"map {slot.keyed_by} -> {name}"
+        return f"map {type_name(slot.keyed_by)} -> {name}"
     return name
 
 

@@ -13,6 +13,7 @@ keeping its own list of field names.
 
 from __future__ import annotations
 
+import dataclasses
 import types
 import typing
 from collections.abc import Iterable, Iterator
@@ -50,7 +51,7 @@ class Slot:
     #: the models of each value (several for a union such as `by`)
     models: tuple[type[BaseModel], ...] = ()
     many: bool = False  #: a list
-    keyed_by: Role | None = None  #: a mapping, and the role of its keys
+    keyed_by: Slot | None = None  #: a mapping, and what its keys are
     literal: tuple[str, ...] = ()
     boolean: bool = False
     #: the marker objects read, innermost last (for consumers with their own markers)
@@ -67,6 +68,10 @@ class Slot:
     @property
     def keyed(self) -> bool:
         return self.keyed_by is not None
+
+    def item(self) -> Slot:
+        """The slot of one value of a list or mapping."""
+        return dataclasses.replace(self, many=False, keyed_by=None)
 
 
 def _bare_models(options: Iterable[Any]) -> tuple[type[BaseModel], ...]:
@@ -113,7 +118,7 @@ def read_slot(name: str, info: FieldInfo) -> Slot:
             found["many"] = True
             annotation = args[0]
         elif origin is dict:
-            found["keyed_by"] = read_slot("", FieldInfo.from_annotation(args[0])).role
+            found["keyed_by"] = read_slot("", FieldInfo.from_annotation(args[0]))
             annotation = args[1]
         elif origin is typing.Literal:
             found["literal"] = tuple(str(a) for a in args)

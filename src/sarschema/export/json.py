@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from sarschema.__about__ import FORMAT_VERSION, __version__
+from sarschema.export.common import Exporter
 from sarschema.models import RecordBase
 
 
@@ -51,6 +53,29 @@ class JsonStream:
     def finalize(self) -> int:
         self.out.write(("\n  ]" if self.count else "]") + f',\n  "count": {self.count}\n}}\n')
         return self.count
+
+
+class JsonExporter(Exporter):
+    """`records.json` in `folder`, streamed record by record."""
+
+    FILE = "records.json"
+    prepare = staticmethod(record_document)
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self.handle = (folder / self.FILE).open("w", encoding="utf-8", newline="\n")
+        self.stream = JsonStream(self.handle)
+
+    def write(self, payload: dict[str, Any]) -> None:
+        self.stream.write(payload)
+
+    def finalize(self) -> list[Path]:
+        self.stream.finalize()
+        self.close()
+        return [self.folder / self.FILE]
+
+    def close(self) -> None:
+        self.handle.close()
 
 
 def write_json(records: Sequence[RecordBase], out: TextIO) -> int:
