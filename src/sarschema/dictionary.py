@@ -43,7 +43,7 @@ def _field_row(slot: Slot) -> str:
 
 
 def record_format_markdown() -> str:
-    from sarschema.export.schema import NOT_EXPRESSIBLE
+    from sarschema.export.schema import not_expressible
 
     lines = [
         f"# sarschema record format {FORMAT_VERSION}: data dictionary",
@@ -85,7 +85,7 @@ def record_format_markdown() -> str:
         "",
         "## Rules across records",
         "",
-        NOT_EXPRESSIBLE,
+        not_expressible(),
         "",
     ]
     return "\n".join(lines)

@@ -25,18 +25,24 @@ from sarschema.vocab import MEANINGS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
-#: What JSON Schema cannot say; `sarschema validate` checks these.
-NOT_EXPRESSIBLE = (
-    "Rules that JSON Schema cannot express and that `sarschema validate` checks: "
-    "every reference (targets, alleged_operators, spyware, related, parent, by, about) "
-    "resolves to a record or product of the right kind; ids are unique across all "
-    "records and products; the id equals the file name and the kind matches the folder; "
-    "no date is after today (UTC); date_end is not before date at the coarser precision; "
-    "operators' parent links form no cycle; no text contains a phone number, e-mail "
-    "address or IMEI (the personal-data guard); the file-level YAML rules (UTF-8, one "
-    "document, no tags, anchors, aliases, merge keys or repeated keys, at most 1 MiB and "
-    "20 levels)."
-)
+
+def not_expressible() -> str:
+    """What JSON Schema cannot say; `sarschema validate` checks these. The references
+    are the fields marked as such in the models."""
+    from sarschema.fields import record_models, references
+
+    fields = dict.fromkeys(p[0] for m in record_models() for p, _ in references(m))
+    return (
+        "Rules that JSON Schema cannot express and that `sarschema validate` checks: "
+        f"every reference ({', '.join(fields)}) "
+        "resolves to a record or product of the right kind; ids are unique across all "
+        "records and products; the id equals the file name and the kind matches the folder; "
+        "no date is after today (UTC); date_end is not before date at the coarser precision; "
+        "operators' parent links form no cycle; no text contains a phone number, e-mail "
+        "address or IMEI (the personal-data guard); the file-level YAML rules (UTF-8, one "
+        "document, no tags, anchors, aliases, merge keys or repeated keys, at most 1 MiB and "
+        "20 levels)."
+    )
 
 
 #: Annotations that editors (VS Code's YAML extension, yaml-language-server) read and
@@ -81,9 +87,9 @@ class _Strict(GenerateJsonSchema):
 
 
 def _all_records() -> Any:
-    from sarschema.models import AnyRecord
+    from sarschema.models import any_record
 
-    return AnyRecord
+    return any_record()
 
 
 def _clean(node: Any) -> Any:
@@ -114,7 +120,7 @@ def build_schemas() -> dict[str, dict[str, Any]]:
             "$schema": DIALECT,
             "$id": schema_id(kind),
             "title": f"sarschema {FORMAT_VERSION} {kind} record",
-            "description": f"{defs[name].get('description', '')} {NOT_EXPRESSIBLE}".strip(),
+            "description": f"{defs[name].get('description', '')} {not_expressible()}".strip(),
             "$ref": f"#/$defs/{name}",
             "$defs": _reachable(defs, name),
         }
@@ -125,7 +131,8 @@ def build_schemas() -> dict[str, dict[str, Any]]:
         "$schema": DIALECT,
         "$id": schema_id("record"),
         "title": f"sarschema {FORMAT_VERSION} record (any kind)",
-        "description": "One record of any of the four kinds, chosen by `kind`. " + NOT_EXPRESSIBLE,
+        "description": "One record of any of the four kinds, chosen by `kind`. "
+        + not_expressible(),
         "type": "object",
         "required": ["kind"],
         "properties": {
