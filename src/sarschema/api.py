@@ -10,7 +10,7 @@ from the cache starts fast.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,43 +19,10 @@ from sarschema.checks import cross_check
 from sarschema.codes import Severity
 from sarschema.diagnostics import Diagnostic
 from sarschema.discovery import RecordFile, discover
-from sarschema.results import Summary
+from sarschema.results import FileResult, Report, Summary
 
 if TYPE_CHECKING:
-    from sarschema.models import RecordBase
-
-
-@dataclass(slots=True)
-class Report:
-    """Everything one validation run found."""
-
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    #: record files read (valid or not)
-    files: int = 0
-    #: records that passed their own checks, in file order
-    records: list[RecordBase] = field(default_factory=list)
-    #: every file found under the paths (records + files reported as stray)
-    files_seen: int = 0
-    #: the record files read, and those of them that gave a validated record
-    read: list[str] = field(default_factory=list)
-    valid_files: list[str] = field(default_factory=list)
-    #: the record files found, for a second pass (exports)
-    record_files: list[RecordFile] = field(default_factory=list)
-    #: warnings a record acknowledges (`# sarschema: accept CODE reason`): kept out of
-    #: `diagnostics`, so they neither show nor count, not even under `--strict`
-    accepted: list[Diagnostic] = field(default_factory=list)
-
-    @property
-    def errors(self) -> int:
-        return sum(d.level is Severity.ERROR for d in self.diagnostics)
-
-    @property
-    def warnings(self) -> int:
-        return sum(d.level is Severity.WARNING for d in self.diagnostics)
-
-    @property
-    def ok(self) -> bool:
-        return self.errors == 0
+    pass
 
 
 #: References that may point outside a partial set (`partial=True`): warnings then.
@@ -102,21 +69,16 @@ def export_records(
     records that are not among the paths given are warnings, not errors."""
     from sarschema.runner import run
 
-    today = today or today_utc()
-    found = discover([str(p) for p in paths])
-    report = Report(
-        diagnostics=list(found.diagnostics), files_seen=found.files_seen, record_files=found.records
-    )
-    summaries: list[Summary] = []
-    for result in run(found.records, today, jobs=jobs, fn=fn):
-        report.files += 1
-        report.read.append(result.file)
-        report.diagnostics += result.diagnostics
-        summaries.append(result.summary)
+    def sink_valid(result: FileResult) -> None:
         if result.payload is not None:
-            report.valid_files.append(result.file)
             sink(result.payload)
-    return _finish(report, summaries, strict=False, partial=partial)
+
+    return _pipeline(
+        paths,
+        lambda files: run(files, today or today_utc(), jobs=jobs, fn=fn),
+        sink_valid,
+        partial=partial,
+    )
 
 
 def today_utc() -> dt.date:
@@ -147,39 +109,57 @@ def validate_paths(
     """
     from sarschema.runner import check_files
 
-    today = today or today_utc()
+    report = Report()
+
+    def check(files: Sequence[RecordFile]) -> Iterable[FileResult]:
+        total, done = len(files), 0
+
+        def tick(step: int) -> None:
+            nonlocal done
+            done += step
+            if progress is not None:
+                progress(done, total)
+
+        return check_files(
+            files,
+            today=today or today_utc(),
+            keep_records=keep_records,
+            jobs=jobs,
+            cache=cache,
+            progress=tick,
+        )
+
+    def keep(result: FileResult) -> None:
+        if result.record is not None:
+            report.records.append(result.record)
+
+    return _pipeline(paths, check, keep, strict=strict, report=report)
+
+
+def _pipeline(
+    paths: Sequence[str | Path],
+    check: Callable[[Sequence[RecordFile]], Iterable[FileResult]],
+    keep: Callable[[FileResult], None],
+    *,
+    strict: bool = False,
+    partial: bool = False,
+    report: Report | None = None,
+) -> Report:
+    """The one loop every entry point shares: discover, check each file (`check`),
+    hand each result to `keep`, then run the rules across records."""
     found = discover([str(p) for p in paths])
-    report = Report(
-        diagnostics=list(found.diagnostics), files_seen=found.files_seen, record_files=found.records
-    )
+    report = report or Report()
+    report.diagnostics += found.diagnostics
+    report.files_seen = found.files_seen
     summaries: list[Summary] = []
-    total = len(found.records)
-    done = 0
-
-    def tick(step: int) -> None:
-        nonlocal done
-        done += step
-        if progress is not None:
-            progress(done, total)
-
-    results = check_files(
-        found.records,
-        today=today,
-        keep_records=keep_records,
-        jobs=jobs,
-        cache=cache,
-        progress=tick,
-    )
-    for result in results:
-        report.files += 1
+    for result in check(found.records):
         report.read.append(result.file)
         report.diagnostics += result.diagnostics
         summaries.append(result.summary)
         if result.summary.valid:
             report.valid_files.append(result.file)
-        if result.record is not None:
-            report.records.append(result.record)
-    return _finish(report, summaries, strict)
+        keep(result)
+    return _finish(report, summaries, strict, partial)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,3 +209,6 @@ def read_records(paths: Sequence[str | Path] = ("records",)) -> Iterator[RawReco
             continue
         loaded = load(data, label)
         yield RawRecord(label, loaded.data, loaded.diagnostics, loaded)
+
+
+__all__ = ["RawRecord", "Report", "export_records", "read_records", "today_utc", "validate_paths"]

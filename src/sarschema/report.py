@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TextIO
 
-from sarschema.api import Report
 from sarschema.changes import is_changed
 from sarschema.codes import CODES, Severity
 from sarschema.diagnostics import Diagnostic
+from sarschema.results import Report
 from sarschema.terminal import inert, inert_json
 
 

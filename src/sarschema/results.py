@@ -142,3 +142,37 @@ class FileResult:
             [diagnostic_from_plain(d) for d in value["diagnostics"]],
             Summary.from_plain(value["summary"]),
         )
+
+
+@dataclass(slots=True)
+class Report:
+    """Everything one run found."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: records that passed their own checks, in file order (when kept)
+    records: list[Record] = field(default_factory=list)
+    #: every file found under the paths (records + files reported as stray)
+    files_seen: int = 0
+    #: the record files read, and those of them that gave a validated record
+    read: list[str] = field(default_factory=list)
+    valid_files: list[str] = field(default_factory=list)
+    #: warnings a record acknowledges (`# sarschema: accept CODE reason`): kept out of
+    #: `diagnostics`, so they neither show nor count, not even under `--strict`
+    accepted: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def files(self) -> int:
+        """Record files read (valid or not)."""
+        return len(self.read)
+
+    @property
+    def errors(self) -> int:
+        return sum(d.level is Severity.ERROR for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(d.level is Severity.WARNING for d in self.diagnostics)
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0

@@ -20,8 +20,8 @@ from sarschema.errors import InternalError, UsageError
 from sarschema.safeio import refuse_link
 
 if TYPE_CHECKING:
-    from sarschema.api import Report
     from sarschema.models import Record
+    from sarschema.results import Report
 
 
 class Exporter(ABC):
