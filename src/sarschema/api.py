@@ -22,7 +22,7 @@ from sarschema.discovery import RecordFile, discover
 from sarschema.results import FileResult, Report, Summary
 
 if TYPE_CHECKING:
-    pass
+    from sarschema.models import Record
 
 
 #: References that may point outside a partial set (`partial=True`): warnings then.
@@ -55,7 +55,7 @@ def _finish(
 
 def export_records(
     paths: Sequence[str | Path],
-    fn: Callable[[Any], Any],
+    fn: Callable[[Record], object],
     sink: Callable[[Any], None],
     *,
     today: dt.date | None = None,

@@ -9,13 +9,16 @@ import traceback
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from sarschema.__about__ import FORMAT_VERSION, __version__
 from sarschema.errors import InternalError, SarschemaError, UsageError
 from sarschema.terminal import inert
+
+if TYPE_CHECKING:
+    from sarschema.results import Report
 
 app = typer.Typer(
     name="sarschema",
@@ -178,7 +181,7 @@ export_app = typer.Typer(
 app.add_typer(export_app, name="export")
 
 
-def _validated(paths: list[str] | None) -> Any:
+def _validated(paths: list[str] | None) -> Report:
     """Records for `stats`, which needs them all: only from a set without errors."""
     from sarschema.api import validate_paths
 
@@ -187,7 +190,7 @@ def _validated(paths: list[str] | None) -> Any:
     return report
 
 
-def _refuse_unless_ok(report: Any, what: str = "export") -> None:
+def _refuse_unless_ok(report: Report, what: str = "export") -> None:
     from sarschema.report import render_text
 
     if not report.ok:

@@ -276,240 +276,11 @@ def _directive_line(data: bytes) -> int:
     return 1
 
 
-def _walk(parser: Any, data: bytes, file: str) -> Loaded:
-    from yaml.events import (
-        AliasEvent,
-        DocumentStartEvent,
-        MappingEndEvent,
-        MappingStartEvent,
-        ScalarEvent,
-        SequenceEndEvent,
-        SequenceStartEvent,
-        StreamEndEvent,
-    )
-
-    out = Loaded(None)
-    diags = out.diagnostics
-    positions = out.positions
-    get = parser.get_event
-
-    get()  # StreamStart
-    event = get()
-    if isinstance(event, StreamEndEvent):
-        diags.append(
-            Diagnostic(
-                file,
-                1,
-                1,
-                "SAR007",
-                "the file is empty or holds only comments.",
-                hint="a record needs at least `id`, `kind` and `sources`; "
-                "`sarschema new KIND ID` writes a template.",
-            )
-        )
-        return out
-    assert isinstance(event, DocumentStartEvent)
-    if event.version is not None or event.tags:
-        diags.append(
-            Diagnostic(
-                file,
-                _directive_line(data),
-                1,
-                "SAR010",
-                "YAML directives such as `%YAML` or `%TAG` are not allowed.",
-                hint="delete the line starting with `%`.",
-            )
-        )
-
-    hashes = data.split(b"\n") if b"#" in data else None
-    stack: list[_Frame] = []
-    root: Any = None
-    root_mark: Pos = (1, 1)
-    nodes = 0
-
-    def refuse_decorations(ev: Any, pos: Pos) -> bool:
-        """Report anchors and tags; True when the value is tagged and must be dropped."""
-        if ev.anchor is not None:
-            diags.append(
-                Diagnostic.at(
-                    file,
-                    pos,
-                    "SAR012",
-                    "YAML anchors (`&name`) are not allowed.",
-                    hint="write the value out in full instead of anchoring and reusing it.",
-                )
-            )
-        if ev.tag is not None:
-            diags.append(
-                Diagnostic.at(
-                    file,
-                    pos,
-                    "SAR011",
-                    "YAML tags (words starting with `!`) are not allowed.",
-                    hint="delete the tag; to make a value text, put it in double quotes.",
-                )
-            )
-        return ev.tag is not None
-
-    try:
-        while True:
-            event = get()
-            cls = type(event)
-            if cls is MappingEndEvent or cls is SequenceEndEvent:
-                stack.pop()
-                if not stack:
-                    break
-                continue
-            mark = event.start_mark
-            pos = (mark.line + 1, mark.column + 1)
-            nodes += 1
-            if nodes > MAX_NODES:
-                diags.append(
-                    Diagnostic.at(
-                        file,
-                        pos,
-                        "SAR018",
-                        f"the file holds more than {MAX_NODES:,} values; a record is never that large.",
-                        hint="split the data into several records.",
-                    )
-                )
-                out.data = None
-                return out
-
-            frame = stack[-1] if stack else None
-            if cls is ScalarEvent:
-                tagged = refuse_decorations(event, pos)
-                plain = event.style == "" or event.style is None
-                text = event.value
-                if frame is None:
-                    diags.append(_not_mapping(file, pos, "a single value"))
-                    return out
-                if isinstance(frame.container, dict) and frame.key is None:
-                    _take_key(frame, text, plain, pos, out, file)
-                    continue
-                if tagged:
-                    _drop(frame, out)
-                    continue
-                if plain and text in _NULLS:
-                    value: Any = None
-                elif plain and text in _BOOLS:
-                    value = _BOOLS[text]
-                else:
-                    value = text
-                path = _place(frame, value, pos, out, file)
-                if hashes is not None and plain and isinstance(value, str):
-                    end = event.end_mark
-                    if end.line == mark.line and _comment_follows(hashes, end.line, end.column):
-                        out.commented.append(path)
-                continue
-            if cls is MappingStartEvent or cls is SequenceStartEvent:
-                tagged = refuse_decorations(event, pos)
-                if len(stack) >= MAX_DEPTH:
-                    diags.append(_too_deep(file, pos))
-                    return out
-                container: Any = {} if cls is MappingStartEvent else []
-                if frame is None:
-                    if cls is SequenceStartEvent:
-                        diags.append(_not_mapping(file, pos, "a list"))
-                        return out
-                    root, root_mark = container, pos
-                    stack.append(_Frame(container, ()))
-                    positions[()] = pos
-                    continue
-                if isinstance(frame.container, dict):
-                    if frame.key is None:
-                        diags.append(
-                            Diagnostic.at(
-                                file,
-                                pos,
-                                "SAR017",
-                                "a list or mapping is used as a key.",
-                                hint="keys are field names such as `title:`.",
-                            )
-                        )
-                        _skip_subtree(get, len(stack))
-                        frame.key, frame.skip = "", True
-                        continue
-                    if frame.skip:
-                        frame.key, frame.skip = None, False
-                        _skip_subtree(get, len(stack))
-                        continue
-                if tagged:
-                    _drop(frame, out)
-                    _skip_subtree(get, len(stack))
-                    continue
-                stack.append(_Frame(container, _place(frame, container, pos, out, file)))
-                continue
-            if cls is AliasEvent:
-                diags.append(
-                    Diagnostic.at(
-                        file,
-                        pos,
-                        "SAR012",
-                        "YAML aliases (`*name`) are not allowed.",
-                        hint="write the value out in full instead of referring to an anchor.",
-                    )
-                )
-                if frame is None:
-                    return out
-                if isinstance(frame.container, dict) and frame.key is None:
-                    frame.key = ""
-                    frame.skip = True
-                    continue
-                _drop(frame, out)
-                continue
-            raise AssertionError(f"unexpected YAML event {cls.__name__}")  # pragma: no cover
-    except _TooDeep as deep:
-        diags.append(_too_deep(file, deep.pos))
-        return out
-
-    # After the root: the document may end, but a second one is refused.
-    event = get()
-    if not isinstance(event, StreamEndEvent):
-        event = get()
-        if isinstance(event, DocumentStartEvent):
-            line = event.start_mark.line + 1 if event.start_mark else None
-            diags.append(
-                Diagnostic(
-                    file,
-                    line,
-                    1,
-                    "SAR009",
-                    "the file holds a second YAML document after `---`; one record per file.",
-                    hint="move the second record to its own file.",
-                )
-            )
-    if root is not None:
-        out.data = root
-        positions.setdefault((), root_mark)
-    return out
-
-
-def _too_deep(file: str, pos: Pos) -> Diagnostic:
-    return Diagnostic.at(
-        file,
-        pos,
-        "SAR015",
-        f"the data is nested deeper than {MAX_DEPTH} levels.",
-        hint="records are at most a few levels deep; check the indentation.",
-    )
-
-
 def _comment_follows(lines: list[bytes], line: int, column: int) -> bool:
     if line >= len(lines) or b"#" not in lines[line]:
         return False
     rest = lines[line].decode("utf-8", errors="replace")[column:]
     return rest.lstrip().startswith("#")
-
-
-def _not_mapping(file: str, pos: Pos, what: str) -> Diagnostic:
-    return Diagnostic.at(
-        file,
-        pos,
-        "SAR008",
-        f"the file holds {what}, but a record is a set of `field: value` lines.",
-        hint="start the file with `id: ...` on its own line, not with `-` or a bare value.",
-    )
 
 
 class _TooDeep(Exception):
@@ -535,52 +306,6 @@ def _skip_subtree(get: Any, depth: int) -> None:
             opened -= 1
 
 
-def _take_key(frame: _Frame, text: str, plain: bool, pos: Pos, out: Loaded, file: str) -> None:
-    if plain and text == "<<":
-        out.diagnostics.append(
-            Diagnostic.at(
-                file,
-                pos,
-                "SAR013",
-                "YAML merge keys (`<<`) are not allowed.",
-                hint="write every field out in full.",
-            )
-        )
-        frame.key, frame.skip = "", True
-        return
-    if plain and text in _NULLS:
-        out.diagnostics.append(
-            Diagnostic.at(
-                file,
-                pos,
-                "SAR017",
-                "a key is empty or `null`.",
-                hint="every line needs a field name before the colon, such as `title:`.",
-            )
-        )
-        frame.key, frame.skip = "", True
-        return
-    canonical = _canonical_key(text, plain)
-    first = frame.seen.get(canonical)
-    field_path = (*frame.path, text)
-    if first is not None:
-        out.diagnostics.append(
-            Diagnostic.at(
-                file,
-                pos,
-                "SAR014",
-                f"this key repeats the key on line {first} of the same mapping.",
-                field=format_field(field_path),
-                hint="keep one of the two lines; YAML would silently keep only the last one.",
-            )
-        )
-        frame.key, frame.skip = "", True
-        return
-    frame.seen[canonical] = pos[0]
-    frame.key, frame.skip = text, False
-    out.key_positions[field_path] = pos
-
-
 def _drop(frame: _Frame, out: Loaded) -> None:
     if isinstance(frame.container, dict):
         if not frame.skip and frame.key is not None:
@@ -591,42 +316,330 @@ def _drop(frame: _Frame, out: Loaded) -> None:
         frame.container.append(None)
 
 
-def _place(frame: _Frame, value: Any, pos: Pos, out: Loaded, file: str) -> FieldPath:
-    """Put a value into the current container and return its path."""
-    container = frame.container
-    if isinstance(container, dict):
-        key = frame.key
-        skip = frame.skip
-        frame.key, frame.skip = None, False
-        assert key is not None
-        path = (*frame.path, key)
-        if skip:
-            return path
-        if value is None:
-            key_pos = out.key_positions.get(path, pos)
-            out.diagnostics.append(_empty(file, key_pos, path))
-            out.dropped.add(path)
-            return path
-        container[key] = value
-    else:
-        path = (*frame.path, len(container))
-        if value is None:
-            out.diagnostics.append(_empty(file, pos, path))
-            out.dropped.add(path)
-            container.append(None)
-            return path
-        container.append(value)
-    out.positions[path] = pos
-    return path
+_Handler = Callable[["_Builder", Any], None]
 
 
-def _empty(file: str, pos: Pos, path: FieldPath) -> Diagnostic:
-    name = format_field(path)
-    return Diagnostic.at(
-        file,
-        pos,
-        "SAR016",
-        f"`{name}` has no value (empty, `~` or `null`).",
-        field=name,
-        hint="fill it in, or delete the line if the field is optional.",
-    )
+@cache
+def _handlers() -> dict[type, _Handler]:
+    """Event class -> handler, built on first use so that importing us imports no YAML."""
+    from yaml import events
+
+    return {
+        events.StreamStartEvent: _Builder.stream_start,
+        events.StreamEndEvent: _Builder.stream_end,
+        events.DocumentStartEvent: _Builder.document_start,
+        events.DocumentEndEvent: _Builder.document_end,
+        events.MappingStartEvent: _Builder.mapping_start,
+        events.SequenceStartEvent: _Builder.sequence_start,
+        events.MappingEndEvent: _Builder.collection_end,
+        events.SequenceEndEvent: _Builder.collection_end,
+        events.ScalarEvent: _Builder.scalar,
+        events.AliasEvent: _Builder.alias,
+    }
+
+
+class _Builder:
+    """One file's walk over libyaml's events: a method per event kind, and `report`
+    as the one way out for diagnostics. `done` stops the walk; it is set at the end of
+    the stream, at a second document, and at any problem that leaves nothing to read."""
+
+    __slots__ = ("data", "done", "file", "get", "hashes", "nodes", "out", "stack", "started")
+
+    def __init__(self, parser: Any, data: bytes, file: str) -> None:
+        self.get = parser.get_event
+        self.data = data
+        self.file = file
+        self.out = Loaded(None)
+        self.stack: list[_Frame] = []
+        self.nodes = 0
+        self.hashes: list[bytes] | None = None
+        self.started = False
+        self.done = False
+
+    def run(self) -> Loaded:
+        handlers = _handlers()
+        get = self.get
+        try:
+            while not self.done:
+                event = get()
+                handlers[type(event)](self, event)
+        except _TooDeep as deep:
+            self.report(
+                "SAR015",
+                deep.pos,
+                f"the data is nested deeper than {MAX_DEPTH} levels.",
+                hint="records are at most a few levels deep; check the indentation.",
+            )
+        return self.out
+
+    def report(
+        self,
+        code: str,
+        pos: tuple[int | None, int],
+        message: str,
+        *,
+        field: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        self.out.diagnostics.append(
+            Diagnostic(self.file, pos[0], pos[1], code, message, field=field, hint=hint)
+        )
+
+    # Stream and document events: one document, holding one mapping.
+
+    def stream_start(self, event: Any) -> None:
+        pass
+
+    def stream_end(self, event: Any) -> None:
+        if not self.started:
+            self.report(
+                "SAR007",
+                (1, 1),
+                "the file is empty or holds only comments.",
+                hint="a record needs at least `id`, `kind` and `sources`; "
+                "`sarschema new KIND ID` writes a template.",
+            )
+        self.done = True
+
+    def document_start(self, event: Any) -> None:
+        if self.started:  # the first document is complete: stop at the second
+            line = event.start_mark.line + 1 if event.start_mark else None
+            self.report(
+                "SAR009",
+                (line, 1),
+                "the file holds a second YAML document after `---`; one record per file.",
+                hint="move the second record to its own file.",
+            )
+            self.done = True
+            return
+        self.started = True
+        if event.version is not None or event.tags:
+            self.report(
+                "SAR010",
+                (_directive_line(self.data), 1),
+                "YAML directives such as `%YAML` or `%TAG` are not allowed.",
+                hint="delete the line starting with `%`.",
+            )
+        if b"#" in self.data:
+            self.hashes = self.data.split(b"\n")
+
+    def document_end(self, event: Any) -> None:
+        pass
+
+    # Node events.
+
+    def scalar(self, event: Any) -> None:
+        pos = self._count(event)
+        if pos is None:
+            return
+        tagged = self._decorations(event, pos)
+        style = event.style
+        plain = style == "" or style is None
+        text = event.value
+        if not self.stack:
+            self._not_mapping(pos, "a single value")
+            return
+        frame = self.stack[-1]
+        if frame.key is None and isinstance(frame.container, dict):
+            self._take_key(frame, text, plain, pos)
+            return
+        if tagged:
+            _drop(frame, self.out)
+            return
+        if plain and text in _NULLS:
+            value: Any = None
+        elif plain and text in _BOOLS:
+            value = _BOOLS[text]
+        else:
+            value = text
+        path = self._place(frame, value, pos)
+        hashes = self.hashes
+        if hashes is not None and plain and isinstance(value, str):
+            end = event.end_mark
+            if end.line + 1 == pos[0] and _comment_follows(hashes, end.line, end.column):
+                self.out.commented.append(path)
+
+    def mapping_start(self, event: Any) -> None:
+        self._open(event, {})
+
+    def sequence_start(self, event: Any) -> None:
+        self._open(event, [])
+
+    def collection_end(self, event: Any) -> None:
+        """Mapping or list end; the root's end completes the document."""
+        frame = self.stack.pop()
+        if not self.stack:
+            self.out.data = frame.container
+
+    def alias(self, event: Any) -> None:
+        pos = self._count(event)
+        if pos is None:
+            return
+        self.report(
+            "SAR012",
+            pos,
+            "YAML aliases (`*name`) are not allowed.",
+            hint="write the value out in full instead of referring to an anchor.",
+        )
+        if not self.stack:
+            self.done = True
+            return
+        frame = self.stack[-1]
+        if frame.key is None and isinstance(frame.container, dict):
+            frame.key, frame.skip = "", True
+            return
+        _drop(frame, self.out)
+
+    # Shared steps of the node events.
+
+    def _count(self, event: Any) -> Pos | None:
+        """The node's position, or None (walk stopped) past MAX_NODES."""
+        mark = event.start_mark
+        pos = (mark.line + 1, mark.column + 1)
+        self.nodes += 1
+        if self.nodes <= MAX_NODES:
+            return pos
+        self.report(
+            "SAR018",
+            pos,
+            f"the file holds more than {MAX_NODES:,} values; a record is never that large.",
+            hint="split the data into several records.",
+        )
+        self.done = True
+        return None
+
+    def _decorations(self, event: Any, pos: Pos) -> bool:
+        """Report anchors and tags; True when the value is tagged and must be dropped."""
+        if event.anchor is not None:
+            self.report(
+                "SAR012",
+                pos,
+                "YAML anchors (`&name`) are not allowed.",
+                hint="write the value out in full instead of anchoring and reusing it.",
+            )
+        if event.tag is not None:
+            self.report(
+                "SAR011",
+                pos,
+                "YAML tags (words starting with `!`) are not allowed.",
+                hint="delete the tag; to make a value text, put it in double quotes.",
+            )
+            return True
+        return False
+
+    def _not_mapping(self, pos: Pos, what: str) -> None:
+        self.report(
+            "SAR008",
+            pos,
+            f"the file holds {what}, but a record is a set of `field: value` lines.",
+            hint="start the file with `id: ...` on its own line, not with `-` or a bare value.",
+        )
+        self.done = True
+
+    def _open(self, event: Any, container: dict[str, Any] | list[Any]) -> None:
+        pos = self._count(event)
+        if pos is None:
+            return
+        tagged = self._decorations(event, pos)
+        stack = self.stack
+        if len(stack) >= MAX_DEPTH:
+            raise _TooDeep(pos)
+        if not stack:
+            if isinstance(container, list):
+                self._not_mapping(pos, "a list")
+                return
+            stack.append(_Frame(container, ()))
+            self.out.positions[()] = pos
+            return
+        frame = stack[-1]
+        if isinstance(frame.container, dict):
+            if frame.key is None:
+                self.report(
+                    "SAR017",
+                    pos,
+                    "a list or mapping is used as a key.",
+                    hint="keys are field names such as `title:`.",
+                )
+                _skip_subtree(self.get, len(stack))
+                frame.key, frame.skip = "", True
+                return
+            if frame.skip:
+                frame.key, frame.skip = None, False
+                _skip_subtree(self.get, len(stack))
+                return
+        if tagged:
+            _drop(frame, self.out)
+            _skip_subtree(self.get, len(stack))
+            return
+        stack.append(_Frame(container, self._place(frame, container, pos)))
+
+    def _take_key(self, frame: _Frame, text: str, plain: bool, pos: Pos) -> None:
+        if plain and text == "<<":
+            self.report(
+                "SAR013",
+                pos,
+                "YAML merge keys (`<<`) are not allowed.",
+                hint="write every field out in full.",
+            )
+            frame.key, frame.skip = "", True
+            return
+        if plain and text in _NULLS:
+            self.report(
+                "SAR017",
+                pos,
+                "a key is empty or `null`.",
+                hint="every line needs a field name before the colon, such as `title:`.",
+            )
+            frame.key, frame.skip = "", True
+            return
+        canonical = _canonical_key(text, plain)
+        first = frame.seen.get(canonical)
+        field_path = (*frame.path, text)
+        if first is not None:
+            self.report(
+                "SAR014",
+                pos,
+                f"this key repeats the key on line {first} of the same mapping.",
+                field=format_field(field_path),
+                hint="keep one of the two lines; YAML would silently keep only the last one.",
+            )
+            frame.key, frame.skip = "", True
+            return
+        frame.seen[canonical] = pos[0]
+        frame.key, frame.skip = text, False
+        self.out.key_positions[field_path] = pos
+
+    def _place(self, frame: _Frame, value: Any, pos: Pos) -> FieldPath:
+        """Put a value into the current container and return its path."""
+        out = self.out
+        container = frame.container
+        if isinstance(container, dict):
+            key = frame.key
+            skip = frame.skip
+            frame.key, frame.skip = None, False
+            assert key is not None
+            path = (*frame.path, key)
+            if skip:
+                return path
+            if value is not None:
+                container[key] = value
+                out.positions[path] = pos
+                return path
+            where = out.key_positions.get(path, pos)
+        else:
+            path = (*frame.path, len(container))
+            container.append(value)
+            if value is not None:
+                out.positions[path] = pos
+                return path
+            where = pos
+        name = format_field(path)
+        self.report(
+            "SAR016",
+            where,
+            f"`{name}` has no value (empty, `~` or `null`).",
+            field=name,
+            hint="fill it in, or delete the line if the field is optional.",
+        )
+        out.dropped.add(path)
+        return path

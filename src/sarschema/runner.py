@@ -31,6 +31,7 @@ from sarschema.safeio import atomic_writer, read_regular
 
 if TYPE_CHECKING:
     from sarschema.discovery import RecordFile
+    from sarschema.models import Record
     from sarschema.results import FileResult
 
 T = TypeVar("T")
@@ -48,7 +49,7 @@ def default_jobs() -> int:
 
 
 def _check_chunk(
-    args: tuple[list[RecordFile], dt.date, bool, Callable[[Any], Any] | None],
+    args: tuple[list[RecordFile], dt.date, bool, Callable[[Record], object] | None],
 ) -> list[FileResult]:
     from sarschema.filecheck import check_file
 
@@ -70,7 +71,7 @@ def run(
     *,
     keep_records: bool = False,
     jobs: int | None = None,
-    fn: Callable[[Any], Any] | None = None,
+    fn: Callable[[Record], object] | None = None,
 ) -> Iterator[FileResult]:
     """Check files in worker processes, yielding results in file order as they come.
 

@@ -18,10 +18,11 @@ from typing import Any
 
 from pydantic import BaseModel, Discriminator, Tag
 from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails
 
 from sarschema.diagnostics import Diagnostic, FieldPath, echo, format_field, is_safe
 from sarschema.loader import Loaded, Pos
-from sarschema.models import MODELS, AnyRecord
+from sarschema.models import MODELS, any_record
 from sarschema.vocab import suggest
 
 _CUSTOM_CODES = {
@@ -112,7 +113,7 @@ class _Walk:
 
 def _walk(loc: Iterable[str | int]) -> _Walk:
     result = _Walk()
-    tp: Any = AnyRecord
+    tp: Any = any_record()
     for element in loc:
         tp = _bare(tp)
         branches = _tagged_union(tp)
@@ -180,7 +181,7 @@ def _dropped(path: FieldPath, dropped: set[FieldPath]) -> bool:
 # --- the translation ---------------------------------------------------------
 
 
-def translate(errors: list[Any], loaded: Loaded, file: str) -> list[Diagnostic]:
+def translate(errors: list[ErrorDetails], loaded: Loaded, file: str) -> list[Diagnostic]:
     """Turn `ValidationError.errors()` into diagnostics, one per real problem."""
     out: list[Diagnostic] = []
     seen: set[tuple[str, str | None, int | None, int | None]] = set()
@@ -195,7 +196,7 @@ def translate(errors: list[Any], loaded: Loaded, file: str) -> list[Diagnostic]:
     return out
 
 
-def _one(err: Any, loaded: Loaded, file: str) -> Diagnostic | None:
+def _one(err: ErrorDetails, loaded: Loaded, file: str) -> Diagnostic | None:
     kind = err["type"]
     walk = _walk(err["loc"])
     path: FieldPath = tuple(walk.path)

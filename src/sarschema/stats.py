@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, assert_never
 
 from sarschema.terminal import inert
+
+if TYPE_CHECKING:
+    from sarschema.diagnostics import Diagnostic
+    from sarschema.models import Record
 
 #: The row of incidents whose sources name no operator.
 NO_OPERATOR = "(none named)"
 
 
-def compute(records: Sequence[Any], accepted: Sequence[Any] = ()) -> dict[str, dict[str, int]]:
+def compute(
+    records: Sequence[Record], accepted: Sequence[Diagnostic] = ()
+) -> dict[str, dict[str, int]]:
     """Counts per kind; incidents per status, operator and year; targets per role and
     nationality; responses per type. Each table is sorted by count, then name."""
     kinds: Counter[str] = Counter()
@@ -22,20 +28,27 @@ def compute(records: Sequence[Any], accepted: Sequence[Any] = ()) -> dict[str, d
     roles: Counter[str] = Counter()
     countries: Counter[str] = Counter()
     responses: Counter[str] = Counter()
+    from sarschema.models import Incident, Operator, Response, Target
+
     for record in records:
         kinds[record.kind] += 1
-        if record.kind == "incident":
-            status[str(record.status)] += 1
-            years[str(record.date.year)] += 1
-            for op in record.alleged_operators or ():
-                operators[op.operator] += 1
-            if not record.alleged_operators:
-                operators[NO_OPERATOR] += 1  # so that the counts add up to the incidents
-        elif record.kind == "target":
-            roles.update(str(r) for r in record.roles)
-            countries.update(record.nationalities or ())
-        elif record.kind == "response":
-            responses[str(record.type)] += 1
+        match record:
+            case Incident():
+                status[str(record.status)] += 1
+                years[str(record.date.year)] += 1
+                for op in record.alleged_operators or ():
+                    operators[op.operator] += 1
+                if not record.alleged_operators:
+                    operators[NO_OPERATOR] += 1  # so that the counts add up to the incidents
+            case Target():
+                roles.update(str(r) for r in record.roles)
+                countries.update(record.nationalities or ())
+            case Response():
+                responses[str(record.type)] += 1
+            case Operator():
+                pass
+            case _:
+                assert_never(record)
 
     def ordered(counter: Counter[str], *, by_name: bool = False) -> dict[str, int]:
         items = (
