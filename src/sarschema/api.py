@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sarschema.checks import cross_check
-from sarschema.codes import Severity
+from sarschema.codes import Code, Severity
 from sarschema.diagnostics import Diagnostic
 from sarschema.discovery import RecordFile, discover
 from sarschema.results import FileResult, Report, Summary
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 
 #: References that may point outside a partial set (`partial=True`): warnings then.
-_PARTIAL = frozenset({"SAR201"})
+_PARTIAL = frozenset({Code.DANGLING_REFERENCE})
 
 
 def _finish(
@@ -201,7 +201,9 @@ def read_records(paths: Sequence[str | Path] = ("records",)) -> Iterator[RawReco
         try:
             data = read_regular(record_file.path, MAX_FILE_BYTES)
         except OSError as exc:
-            problem = Diagnostic(label, None, None, "SAR026", f"the file cannot be read: {exc}.")
+            problem = Diagnostic(
+                label, None, None, Code.UNREADABLE, f"the file cannot be read: {exc}."
+            )
             yield RawRecord(label, None, [problem], None)
             continue
         if len(data) > MAX_FILE_BYTES:

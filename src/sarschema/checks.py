@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 
+from sarschema.codes import Code
 from sarschema.diagnostics import Diagnostic, echo
 from sarschema.markers import PRODUCT
 from sarschema.names import look_alike
@@ -46,11 +47,10 @@ def cross_check(summaries: list[Summary]) -> list[Diagnostic]:
                     Diagnostic.at(
                         s.file,
                         pos,
-                        "SAR200",
+                        Code.DUPLICATE_ID,
                         f"the id {echo(ident)} is already used in {other.file}{line}; ids must be unique "
                         "across all records and products.",
                         field="id" if kind != PRODUCT else "products",
-                        hint="choose another id, or merge the two records if they describe the same thing.",
                     )
                 )
                 continue
@@ -75,7 +75,7 @@ def cross_check(summaries: list[Summary]) -> list[Diagnostic]:
                     Diagnostic.at(
                         s.file,
                         ref.pos,
-                        "SAR201",
+                        Code.DANGLING_REFERENCE,
                         f"`{ref.field}` refers to {echo(ref.target, 'an id')}, but no {ref.kind} has that id.",
                         field=ref.field,
                         hint=f"did you mean `{guess[0]}`?"
@@ -90,7 +90,7 @@ def cross_check(summaries: list[Summary]) -> list[Diagnostic]:
                     Diagnostic.at(
                         s.file,
                         ref.pos,
-                        "SAR202",
+                        Code.WRONG_KIND_REFERENCE,
                         f"`{ref.field}` must refer to {_a(ref.kind)}, but {echo(ref.target, 'it')} is "
                         f"{_a(kind)} ({owner.file}).",
                         field=ref.field,
@@ -128,10 +128,9 @@ def _parent_cycles(summaries: list[Summary]) -> list[Diagnostic]:
             Diagnostic.at(
                 first.file,
                 first.parent.pos,
-                "SAR203",
+                Code.PARENT_CYCLE,
                 f"the `parent` links form a cycle: {loop}.",
                 field="parent",
-                hint="an operator cannot be its own ancestor; remove one of the `parent` lines.",
             )
         )
     return out
@@ -148,7 +147,7 @@ def _unreferenced(summaries: list[Summary], referenced: set[str]) -> list[Diagno
                 Diagnostic.at(
                     s.file,
                     s.id_pos,
-                    "SAR401",
+                    Code.UNREFERENCED,
                     f"no other record refers to the {s.kind} {echo(s.id, 'here')}.",
                     field="id",
                     hint="link it from an incident or response (targets, alleged_operators, by, "
@@ -161,7 +160,7 @@ def _unreferenced(summaries: list[Summary], referenced: set[str]) -> list[Diagno
                     Diagnostic.at(
                         s.file,
                         pos,
-                        "SAR401",
+                        Code.UNREFERENCED,
                         f"no incident lists the product {echo(pid, 'here')} under `spyware`.",
                         field=f"products[{index}].id",
                         hint="link it from an incident's `spyware`, or remove it.",
@@ -228,10 +227,8 @@ def _look_alike_warning(kind: str | None, cluster: list[_Member]) -> list[Diagno
         Diagnostic.at(
             at.file,
             pos_at,
-            "SAR402",
+            Code.SIMILAR_NAMES,
             f"{echo(name_at, 'this name')} looks like {shown}; they may be the same.",
             field=field_at,
-            hint="if they are the same, merge the records and keep the other spelling "
-            "under `aliases`.",
         )
     ]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from sarschema.__about__ import FORMAT_VERSION, __version__
+from sarschema.codes import Code
 from sarschema.errors import InternalError, SarschemaError, UsageError
 from sarschema.terminal import inert
 
@@ -287,7 +288,8 @@ def export_json(
             from sarschema.report import render_text
 
             shown = replace(
-                report, diagnostics=[d for d in report.diagnostics if d.code == "SAR201"]
+                report,
+                diagnostics=[d for d in report.diagnostics if d.code == Code.DANGLING_REFERENCE],
             )
             render_text(shown, sys.stderr)  # what the partial set points at but lacks
         if out is None:

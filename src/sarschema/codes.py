@@ -1,7 +1,10 @@
-"""Stable diagnostic codes.
+"""Stable diagnostic codes, and what each one says, as data.
 
 A code never changes meaning once released: partners filter CI output and
 spreadsheets on them. New problems get new codes; retired codes are not reused.
+`Code` is the typed handle every check uses (a misspelt code fails type
+checking, not a run); `Spec` holds its name, severity, one-line summary and the
+hint a contributor is shown (a template, filled from the error's context).
 `docs/diagnostics.md` is generated from this table (`sarschema docs`).
 """
 
@@ -16,217 +19,353 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
+class Code(StrEnum):
+    """Every diagnostic code; the value is the code people see (`SAR105`)."""
+
+    # Reading the file
+    FILE_TOO_LARGE = "SAR001"
+    NOT_UTF8 = "SAR002"
+    UTF16 = "SAR003"
+    CONTROL_CHARACTER = "SAR004"
+    TAB_INDENT = "SAR005"
+    YAML_SYNTAX = "SAR006"
+    EMPTY_FILE = "SAR007"
+    NOT_A_MAPPING = "SAR008"
+    MULTIPLE_DOCUMENTS = "SAR009"
+    DIRECTIVE = "SAR010"
+    TAG = "SAR011"
+    ANCHOR_ALIAS = "SAR012"
+    MERGE_KEY = "SAR013"
+    DUPLICATE_KEY = "SAR014"
+    TOO_DEEP = "SAR015"
+    EMPTY_VALUE = "SAR016"
+    BAD_KEY = "SAR017"
+    TOO_MANY_NODES = "SAR018"
+    # Files and folders
+    STRAY_FILE = "SAR020"
+    YML_EXTENSION = "SAR021"
+    OUTSIDE_KIND_FOLDER = "SAR022"
+    SYMLINK = "SAR023"
+    ID_NOT_FILE_NAME = "SAR024"
+    KIND_NOT_FOLDER = "SAR025"
+    UNREADABLE = "SAR026"
+    NO_RECORDS = "SAR027"
+    NOT_A_REGULAR_FILE = "SAR028"
+    HIDDEN_FILE = "SAR029"
+    # Fields of one record
+    MISSING_FIELD = "SAR100"
+    UNKNOWN_FIELD = "SAR101"
+    WRONG_TYPE = "SAR102"
+    BAD_VOCABULARY = "SAR103"
+    BAD_ID = "SAR104"
+    BAD_DATE = "SAR105"
+    BAD_COUNTRY = "SAR106"
+    BAD_LANGUAGE = "SAR107"
+    BAD_URL = "SAR108"
+    EMPTY_TEXT = "SAR109"
+    TOO_FEW_ITEMS = "SAR110"
+    BAD_BOOLEAN = "SAR111"
+    BAD_KIND = "SAR112"
+    ID_LENGTH = "SAR113"
+    # Rules within one record
+    DATE_ORDER = "SAR120"
+    FORENSIC_MISSING = "SAR121"
+    ABOUT_EMPTY = "SAR122"
+    COUNTRY_REQUIRED = "SAR123"
+    PRODUCTS_NOT_VENDOR = "SAR124"
+    ONE_OF = "SAR125"
+    FUTURE_DATE = "SAR126"
+    # Rules across records
+    DUPLICATE_ID = "SAR200"
+    DANGLING_REFERENCE = "SAR201"
+    WRONG_KIND_REFERENCE = "SAR202"
+    PARENT_CYCLE = "SAR203"
+    # Personal data
+    PHONE_NUMBER = "SAR300"
+    EMAIL_ADDRESS = "SAR301"
+    IMEI = "SAR302"
+    # Warnings
+    SOURCE_WITHOUT_URL = "SAR400"
+    UNREFERENCED = "SAR401"
+    SIMILAR_NAMES = "SAR402"
+    TEXT_CUT_BY_COMMENT = "SAR403"
+    BAD_ACKNOWLEDGEMENT = "SAR404"
+
+    @property
+    def spec(self) -> Spec:
+        return _SPECS[self]
+
+    @property
+    def severity(self) -> Severity:
+        return _SPECS[self].severity
+
+    def hint(self, **context: object) -> str | None:
+        """The code's hint, filled from the error's context (`{keys}`, ...)."""
+        template = _SPECS[self].hint
+        return None if template is None else template.format(**context)
+
+
 @dataclass(frozen=True, slots=True)
-class Code:
-    code: str
-    name: str
+class Spec:
+    code: Code
     severity: Severity
     summary: str
     group: str
+    hint: str | None = None
+
+    @property
+    def name(self) -> str:
+        """The code's stable short name (`file-too-large`)."""
+        return self.code.name.lower().replace("_", "-")
 
 
 _E = Severity.ERROR
 _W = Severity.WARNING
 
-_TABLE: tuple[Code, ...] = (
+_TABLE: tuple[Spec, ...] = (
     # Reading the file
-    Code("SAR001", "file-too-large", _E, "The file is larger than 1 MiB.", "file"),
-    Code("SAR002", "not-utf8", _E, "The file is not valid UTF-8 text.", "file"),
-    Code("SAR003", "utf16", _E, "The file is saved as UTF-16; save it as UTF-8.", "file"),
-    Code(
-        "SAR004",
-        "control-character",
+    Spec(Code.FILE_TOO_LARGE, _E, "The file is larger than 1 MiB.", "file"),
+    Spec(Code.NOT_UTF8, _E, "The file is not valid UTF-8 text.", "file"),
+    Spec(Code.UTF16, _E, "The file is saved as UTF-16; save it as UTF-8.", "file"),
+    Spec(
+        Code.CONTROL_CHARACTER,
         _E,
         "The file contains a NUL byte or another control character.",
         "file",
     ),
-    Code("SAR005", "tab-indent", _E, "A tab is used for indentation; use spaces.", "file"),
-    Code("SAR006", "yaml-syntax", _E, "The YAML cannot be read (a syntax error).", "file"),
-    Code("SAR007", "empty-file", _E, "The file is empty or holds only comments.", "file"),
-    Code(
-        "SAR008",
-        "not-a-mapping",
+    Spec(Code.TAB_INDENT, _E, "A tab is used for indentation; use spaces.", "file"),
+    Spec(Code.YAML_SYNTAX, _E, "The YAML cannot be read (a syntax error).", "file"),
+    Spec(Code.EMPTY_FILE, _E, "The file is empty or holds only comments.", "file"),
+    Spec(
+        Code.NOT_A_MAPPING,
         _E,
         "The top level of a record must be a mapping of fields (`key: value` lines).",
         "file",
     ),
-    Code("SAR009", "multiple-documents", _E, "The file holds more than one YAML document.", "file"),
-    Code("SAR010", "directive", _E, "YAML directives (`%YAML`, `%TAG`) are not allowed.", "file"),
-    Code("SAR011", "tag", _E, "YAML tags (`!!str`, `!custom`, ...) are not allowed.", "file"),
-    Code(
-        "SAR012",
-        "anchor-alias",
+    Spec(Code.MULTIPLE_DOCUMENTS, _E, "The file holds more than one YAML document.", "file"),
+    Spec(Code.DIRECTIVE, _E, "YAML directives (`%YAML`, `%TAG`) are not allowed.", "file"),
+    Spec(Code.TAG, _E, "YAML tags (`!!str`, `!custom`, ...) are not allowed.", "file"),
+    Spec(Code.ANCHOR_ALIAS, _E, "YAML anchors (`&x`) and aliases (`*x`) are not allowed.", "file"),
+    Spec(Code.MERGE_KEY, _E, "YAML merge keys (`<<`) are not allowed.", "file"),
+    Spec(Code.DUPLICATE_KEY, _E, "A key appears twice in the same mapping.", "file"),
+    Spec(Code.TOO_DEEP, _E, "Nesting is deeper than 20 levels.", "file"),
+    Spec(
+        Code.EMPTY_VALUE,
         _E,
-        "YAML anchors (`&x`) and aliases (`*x`) are not allowed.",
+        "A field has an empty value, `~` or `null`.",
         "file",
+        hint="fill it in, or delete the line if the field is optional.",
     ),
-    Code("SAR013", "merge-key", _E, "YAML merge keys (`<<`) are not allowed.", "file"),
-    Code("SAR014", "duplicate-key", _E, "A key appears twice in the same mapping.", "file"),
-    Code("SAR015", "too-deep", _E, "Nesting is deeper than 20 levels.", "file"),
-    Code("SAR016", "empty-value", _E, "A field has an empty value, `~` or `null`.", "file"),
-    Code("SAR017", "bad-key", _E, "A mapping key is a list, a mapping or empty.", "file"),
-    Code("SAR018", "too-many-nodes", _E, "The file holds more than 10,000 values.", "file"),
+    Spec(Code.BAD_KEY, _E, "A mapping key is a list, a mapping or empty.", "file"),
+    Spec(Code.TOO_MANY_NODES, _E, "The file holds more than 10,000 values.", "file"),
     # Files and folders
-    Code("SAR020", "stray-file", _E, "A file under records/ that is not a record.", "files"),
-    Code("SAR021", "yml-extension", _E, "A record file ends in `.yml`; use `.yaml`.", "files"),
-    Code(
-        "SAR022",
-        "outside-kind-folder",
+    Spec(
+        Code.STRAY_FILE,
+        _E,
+        "A file under records/ that is not a record.",
+        "files",
+        hint="remove it, or convert it into a `.yaml` record.",
+    ),
+    Spec(Code.YML_EXTENSION, _E, "A record file ends in `.yml`; use `.yaml`.", "files"),
+    Spec(
+        Code.OUTSIDE_KIND_FOLDER,
         _E,
         "A record is not inside incidents/, targets/, operators/ or responses/.",
         "files",
     ),
-    Code("SAR023", "symlink", _E, "A symbolic link under records/.", "files"),
-    Code(
-        "SAR024", "id-not-file-name", _E, "The record's `id` differs from its file name.", "files"
+    Spec(
+        Code.SYMLINK,
+        _E,
+        "A symbolic link under records/.",
+        "files",
+        hint="replace the link with the file itself.",
     ),
-    Code(
-        "SAR025", "kind-not-folder", _E, "The record's `kind` does not match its folder.", "files"
+    Spec(
+        Code.ID_NOT_FILE_NAME,
+        _E,
+        "The record's `id` differs from its file name.",
+        "files",
+        hint="rename the file to the id followed by .yaml, or change `id` to the file name.",
     ),
-    Code(
-        "SAR026", "unreadable", _E, "The file cannot be read (permissions or I/O error).", "files"
+    Spec(Code.KIND_NOT_FOLDER, _E, "The record's `kind` does not match its folder.", "files"),
+    Spec(Code.UNREADABLE, _E, "The file cannot be read (permissions or I/O error).", "files"),
+    Spec(
+        Code.NO_RECORDS,
+        _E,
+        "A path given holds no record files.",
+        "files",
+        hint="records live in incidents/, targets/, operators/ and responses/ folders.",
     ),
-    Code("SAR027", "no-records", _E, "A path given holds no record files.", "files"),
-    Code(
-        "SAR028",
-        "not-a-regular-file",
+    Spec(
+        Code.NOT_A_REGULAR_FILE,
         _E,
         "A FIFO, device or socket under records/: never read.",
         "files",
+        hint="remove it: only regular `.yaml` files belong under records/.",
     ),
-    Code(
-        "SAR029",
-        "hidden-file",
+    Spec(
+        Code.HIDDEN_FILE,
         _E,
         "A hidden file or folder under records/ (only git's own, such as `.gitkeep`).",
         "files",
     ),
     # Fields of one record
-    Code("SAR100", "missing-field", _E, "A required field is missing.", "schema"),
-    Code("SAR101", "unknown-field", _E, "A field that the format does not define.", "schema"),
-    Code(
-        "SAR102",
-        "wrong-type",
+    Spec(Code.MISSING_FIELD, _E, "A required field is missing.", "schema"),
+    Spec(Code.UNKNOWN_FIELD, _E, "A field that the format does not define.", "schema"),
+    Spec(
+        Code.WRONG_TYPE,
         _E,
         "A value of the wrong shape (text where a list is expected, ...).",
         "schema",
     ),
-    Code(
-        "SAR103", "bad-vocabulary", _E, "A value that is not in the field's vocabulary.", "schema"
-    ),
-    Code(
-        "SAR104",
-        "bad-id",
-        _E,
-        "An id that is not a lower-case slug of 3 to 80 characters.",
-        "schema",
-    ),
-    Code(
-        "SAR105",
-        "bad-date",
+    Spec(Code.BAD_VOCABULARY, _E, "A value that is not in the field's vocabulary.", "schema"),
+    Spec(Code.BAD_ID, _E, "An id that is not a lower-case slug of 3 to 80 characters.", "schema"),
+    Spec(
+        Code.BAD_DATE,
         _E,
         "Not a date `YYYY`, `YYYY-MM` or `YYYY-MM-DD` from 1900 on.",
         "schema",
+        hint="write YYYY, YYYY-MM or YYYY-MM-DD; a less precise date is fine.",
     ),
-    Code("SAR106", "bad-country", _E, "Not a current ISO 3166-1 alpha-2 country code.", "schema"),
-    Code("SAR107", "bad-language", _E, "Not a current ISO 639-1 language code.", "schema"),
-    Code("SAR108", "bad-url", _E, "Not an absolute http or https URL.", "schema"),
-    Code("SAR109", "empty-text", _E, "A text field holds only spaces or nothing.", "schema"),
-    Code("SAR110", "too-few-items", _E, "A list needs at least one entry.", "schema"),
-    Code("SAR111", "bad-boolean", _E, "A yes/no field takes `true` or `false`.", "schema"),
-    Code("SAR112", "bad-kind", _E, "`kind` is missing or not one of the four kinds.", "schema"),
-    Code("SAR113", "id-length", _E, "An id shorter than 3 or longer than 80 characters.", "schema"),
-    Code("SAR120", "date-order", _E, "`date_end` is before `date`.", "rules"),
-    Code(
-        "SAR121",
-        "forensic-missing",
+    Spec(Code.BAD_COUNTRY, _E, "Not a current ISO 3166-1 alpha-2 country code.", "schema"),
+    Spec(Code.BAD_LANGUAGE, _E, "Not a current ISO 639-1 language code.", "schema"),
+    Spec(
+        Code.BAD_URL,
+        _E,
+        "Not an absolute http or https URL.",
+        "schema",
+        hint="copy the full address from the browser, starting with https://.",
+    ),
+    Spec(
+        Code.EMPTY_TEXT,
+        _E,
+        "A text field holds only spaces or nothing.",
+        "schema",
+        hint="write the text, or delete the line if the field is optional.",
+    ),
+    Spec(
+        Code.TOO_FEW_ITEMS,
+        _E,
+        "A list needs at least one entry.",
+        "schema",
+        hint="add an entry on a line starting with `- `.",
+    ),
+    Spec(
+        Code.BAD_BOOLEAN,
+        _E,
+        "A yes/no field takes `true` or `false`.",
+        "schema",
+        hint="write true or false in lower case, without quotes.",
+    ),
+    Spec(Code.BAD_KIND, _E, "`kind` is missing or not one of the four kinds.", "schema"),
+    Spec(Code.ID_LENGTH, _E, "An id shorter than 3 or longer than 80 characters.", "schema"),
+    # Rules within one record
+    Spec(
+        Code.DATE_ORDER,
+        _E,
+        "`date_end` is before `date`.",
+        "rules",
+        hint="swap the two dates, or correct the one that is wrong.",
+    ),
+    Spec(
+        Code.FORENSIC_MISSING,
         _E,
         "`evidence` lists forensic-analysis but `forensic_analyses` is missing.",
         "rules",
+        hint="add `forensic_analyses:` with `by:` (who analysed the device) and `result:`, or remove forensic-analysis from `evidence`.",
     ),
-    Code("SAR122", "about-empty", _E, "`about` names no incident, target or operator.", "rules"),
-    Code(
-        "SAR123",
-        "country-required",
+    Spec(
+        Code.ABOUT_EMPTY,
+        _E,
+        "`about` names no incident, target or operator.",
+        "rules",
+        hint="add `incidents:`, `targets:` or `operators:` with at least one id.",
+    ),
+    Spec(
+        Code.COUNTRY_REQUIRED,
         _E,
         "An operator other than `unknown` needs a `country`.",
         "rules",
+        hint="add `country: XX` with the state's or company's country code.",
     ),
-    Code(
-        "SAR124",
-        "products-not-vendor",
+    Spec(
+        Code.PRODUCTS_NOT_VENDOR,
         _E,
         "Only an operator of type `vendor` may list products.",
         "rules",
+        hint="move the products to the vendor's record, or set `type: vendor`.",
     ),
-    Code(
-        "SAR125",
-        "one-of",
+    Spec(
+        Code.ONE_OF,
         _E,
         "An entry must have exactly one of the alternative keys (`target` or `name`, ...).",
         "rules",
+        hint="keep exactly one of: {keys}.",
     ),
-    Code("SAR126", "future-date", _E, "A date after today (UTC).", "rules"),
-    # Across records
-    Code("SAR200", "duplicate-id", _E, "Two records or products share an id.", "references"),
-    Code(
-        "SAR201", "dangling-reference", _E, "A reference to an id that no record has.", "references"
-    ),
-    Code(
-        "SAR202",
-        "wrong-kind-reference",
+    Spec(
+        Code.FUTURE_DATE,
         _E,
-        "A reference to a record of the wrong kind.",
-        "references",
+        "A date after today (UTC).",
+        "rules",
+        hint="check the year; records describe what has happened.",
     ),
-    Code(
-        "SAR203", "parent-cycle", _E, "Operators whose `parent` links form a cycle.", "references"
+    # Rules across records
+    Spec(
+        Code.DUPLICATE_ID,
+        _E,
+        "Two records or products share an id.",
+        "references",
+        hint="choose another id, or merge the two records if they describe the same thing.",
+    ),
+    Spec(Code.DANGLING_REFERENCE, _E, "A reference to an id that no record has.", "references"),
+    Spec(Code.WRONG_KIND_REFERENCE, _E, "A reference to a record of the wrong kind.", "references"),
+    Spec(
+        Code.PARENT_CYCLE,
+        _E,
+        "Operators whose `parent` links form a cycle.",
+        "references",
+        hint="an operator cannot be its own ancestor; remove one of the `parent` lines.",
     ),
     # Personal data
-    Code(
-        "SAR300",
-        "phone-number",
-        _E,
-        "Text contains what looks like a phone number.",
-        "personal-data",
+    Spec(Code.PHONE_NUMBER, _E, "Text contains what looks like a phone number.", "personal-data"),
+    Spec(
+        Code.EMAIL_ADDRESS, _E, "Text contains what looks like an e-mail address.", "personal-data"
     ),
-    Code(
-        "SAR301",
-        "email-address",
-        _E,
-        "Text contains what looks like an e-mail address.",
-        "personal-data",
-    ),
-    Code("SAR302", "imei", _E, "Text contains what looks like a device IMEI.", "personal-data"),
+    Spec(Code.IMEI, _E, "Text contains what looks like a device IMEI.", "personal-data"),
     # Warnings
-    Code("SAR400", "source-without-url", _W, "A source has no `url`.", "warnings"),
-    Code(
-        "SAR401", "unreferenced", _W, "A target, operator or product nothing refers to.", "warnings"
+    Spec(
+        Code.SOURCE_WITHOUT_URL,
+        _W,
+        "A source has no `url`.",
+        "warnings",
+        hint="add `url:` (and `archived_url:` for a web-archive copy) when the document is online.",
     ),
-    Code(
-        "SAR402",
-        "similar-names",
+    Spec(Code.UNREFERENCED, _W, "A target, operator or product nothing refers to.", "warnings"),
+    Spec(
+        Code.SIMILAR_NAMES,
         _W,
         "Two targets or operators whose names look alike.",
         "warnings",
+        hint="if they are the same, merge the records and keep the other spelling under `aliases`.",
     ),
-    Code(
-        "SAR403",
-        "text-cut-by-comment",
+    Spec(
+        Code.TEXT_CUT_BY_COMMENT,
         _W,
         "A ` #` after unquoted text starts a comment: the text may be cut there.",
         "warnings",
+        hint='if the # belongs to the text, put the whole value in double quotes: title: "Attack #2".',
     ),
-    Code(
-        "SAR404",
-        "bad-acknowledgement",
+    Spec(
+        Code.BAD_ACKNOWLEDGEMENT,
         _E,
         "A `# sarschema: accept` line names no warning code or gives no reason.",
         "warnings",
+        hint="only warnings (SAR4xx) can be accepted, never errors; say why in a few words, e.g. `the seed document is not online`.",
     ),
 )
-
-CODES: dict[str, Code] = {c.code: c for c in _TABLE}
+_SPECS: dict[Code, Spec] = {spec.code: spec for spec in _TABLE}
+#: By the code's text, e.g. for a code read from a record's acknowledgement line.
+CODES: dict[str, Spec] = {str(spec.code): spec for spec in _TABLE}
 
 GROUP_TITLES: dict[str, str] = {
     "file": "Reading the file",

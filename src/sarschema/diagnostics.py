@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from sarschema.codes import CODES, Severity
+from sarschema.codes import Code, Severity
 
 #: A location inside a record: mapping keys and 0-based list indices.
 FieldPath = tuple[str | int, ...]
@@ -54,7 +54,7 @@ class Diagnostic:
     file: str
     line: int | None
     column: int | None
-    code: str
+    code: Code
     message: str
     field: str | None = None
     hint: str | None = None
@@ -65,20 +65,23 @@ class Diagnostic:
         cls,
         file: str,
         pos: tuple[int, int] | tuple[None, None],
-        code: str,
+        code: Code,
         message: str,
         *,
         field: str | None = None,
         hint: str | None = None,
     ) -> Diagnostic:
-        """A diagnostic at a (line, column) position."""
+        """A diagnostic at a (line, column) position; without a `hint`, the code's own
+        (from the table in `sarschema.codes`)."""
+        if hint is None and code.spec.hint is not None and "{" not in code.spec.hint:
+            hint = code.spec.hint
         return cls(file, pos[0], pos[1], code, message, field=field, hint=hint)
 
     def __post_init__(self) -> None:
-        if self.code not in CODES:
-            raise ValueError(f"unknown diagnostic code {self.code}")
+        code = Code(self.code)  # a code read back from the cache is text: an unknown one fails
+        object.__setattr__(self, "code", code)
         if self.severity is None:
-            object.__setattr__(self, "severity", CODES[self.code].severity)
+            object.__setattr__(self, "severity", code.severity)
 
     @property
     def level(self) -> Severity:

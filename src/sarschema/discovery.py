@@ -14,6 +14,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sarschema.codes import Code
 from sarschema.diagnostics import Diagnostic
 from sarschema.errors import UsageError
 from sarschema.safeio import describe
@@ -54,9 +55,8 @@ def _classify(label: str, path: Path, at_root: bool, found: Found) -> None:
                 label,
                 None,
                 None,
-                "SAR023",
+                Code.SYMLINK,
                 "symbolic links are not allowed under records/.",
-                hint="replace the link with the file itself.",
             )
         )
         return
@@ -72,9 +72,8 @@ def _classify(label: str, path: Path, at_root: bool, found: Found) -> None:
                 label,
                 None,
                 None,
-                "SAR028",
+                Code.NOT_A_REGULAR_FILE,
                 f"this is {describe(mode)}, not a file; it was not read.",
-                hint="remove it: only regular `.yaml` files belong under records/.",
             )
         )
         return
@@ -89,7 +88,7 @@ def _classify(label: str, path: Path, at_root: bool, found: Found) -> None:
                     label,
                     None,
                     None,
-                    "SAR022",
+                    Code.OUTSIDE_KIND_FOLDER,
                     "this record is not directly inside a kind folder, so it is not checked as one.",
                     hint=f"move it into one of {kinds}.",
                 )
@@ -103,7 +102,7 @@ def _classify(label: str, path: Path, at_root: bool, found: Found) -> None:
                 label,
                 None,
                 None,
-                "SAR021",
+                Code.YML_EXTENSION,
                 "record files must end in `.yaml`, not `.yml`.",
                 hint=f"rename it to {name[:-4]}.yaml.",
             )
@@ -114,9 +113,8 @@ def _classify(label: str, path: Path, at_root: bool, found: Found) -> None:
             label,
             None,
             None,
-            "SAR020",
+            Code.STRAY_FILE,
             "this file is not a record; only `.yaml` records, README.md and hidden files may be here.",
-            hint="remove it, or convert it into a `.yaml` record.",
         )
     )
 
@@ -127,7 +125,7 @@ def _hidden(label: str, folder: bool) -> Diagnostic:
         label,
         None,
         None,
-        "SAR029",
+        Code.HIDDEN_FILE,
         f"this hidden {what} is not checked, yet it would be published with the records.",
         hint="remove it, or rename it without the leading dot; only git's own files "
         f"({', '.join(sorted(ALLOWED_HIDDEN))}) may be hidden here."
@@ -157,9 +155,8 @@ def discover(paths: list[str]) -> Found:
                     given,
                     None,
                     None,
-                    "SAR027",
+                    Code.NO_RECORDS,
                     "no record files were found here.",
-                    hint="records live in incidents/, targets/, operators/ and responses/ folders.",
                 )
             )
     return _dedupe(found) if len(paths) > 1 else found
@@ -178,7 +175,7 @@ def _dedupe(found: Found) -> Found:
     diagnostics = []
     for diag in found.diagnostics:
         real = _identity(diag.file)
-        if diag.code == "SAR027" or real not in seen:
+        if diag.code == Code.NO_RECORDS or real not in seen:
             seen.add(real)
             diagnostics.append(diag)
     dropped = len(found.records) - len(records) + len(found.diagnostics) - len(diagnostics)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from sarschema.codes import CODES, GROUP_TITLES
+from sarschema.codes import CODES, GROUP_TITLES, Spec
 
 
 def diagnostics_markdown() -> str:
@@ -20,14 +20,27 @@ def diagnostics_markdown() -> str:
         "",
     ]
     for group, title in GROUP_TITLES.items():
-        lines += [f"## {title}", "", "| code | name | severity | meaning |", "|---|---|---|---|"]
         lines += [
-            f"| {c.code} | {c.name} | {c.severity} | {c.summary} |"
+            f"## {title}",
+            "",
+            "| code | name | severity | meaning | usual fix |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {c.code} | {c.name} | {c.severity} | {c.summary} | {_fix(c)} |"
             for c in CODES.values()
             if c.group == group
         ]
         lines.append("")
     return "\n".join(lines)
+
+
+def _fix(spec: Spec) -> str:
+    """The hint, as a table cell: the message itself says more for the codes whose
+    hint depends on the value found."""
+    if spec.hint is None or "{" in spec.hint:
+        return "see the message"
+    return spec.hint[:1].upper() + spec.hint[1:].replace("|", "\\|")
 
 
 def _record_format() -> str:

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sarschema.codes import CODES, Severity
+from sarschema.codes import CODES, Code, Severity
 from sarschema.diagnostics import Diagnostic, FieldPath, echo, format_field
 from sarschema.discovery import RecordFile
 from sarschema.fields import names_with, values, walk, with_role
@@ -44,7 +44,7 @@ def check_file(record_file: RecordFile, *, today: dt.date) -> FileResult:
                 label, [too_large(label, size)], Summary(label, stem, None, stem, valid=False)
             )
     except NotRegular as exc:
-        code = "SAR023" if exc.what == "a symbolic link" else "SAR028"
+        code = Code.SYMLINK if exc.what == "a symbolic link" else Code.NOT_A_REGULAR_FILE
         return _unread(
             label,
             stem,
@@ -56,14 +56,14 @@ def check_file(record_file: RecordFile, *, today: dt.date) -> FileResult:
         return _unread(
             label,
             stem,
-            "SAR026",
+            Code.UNREADABLE,
             f"the file cannot be read: {exc.strerror or exc}.",
             "check that the file exists and that you may read it.",
         )
     return check_bytes(data, label, folder=record_file.folder, stem=stem, today=today)
 
 
-def _unread(label: str, stem: str, code: str, message: str, hint: str) -> FileResult:
+def _unread(label: str, stem: str, code: Code, message: str, hint: str) -> FileResult:
     diagnostic = Diagnostic(label, None, None, code, message, hint=hint)
     return FileResult(label, [diagnostic], Summary(label, stem, None, stem, valid=False))
 
@@ -88,10 +88,9 @@ def check_bytes(
             Diagnostic.at(
                 label,
                 id_pos,
-                "SAR024",
+                Code.ID_NOT_FILE_NAME,
                 f"the id {echo(raw_id)} differs from the file name.",
                 field="id",
-                hint="rename the file to the id followed by .yaml, or change `id` to the file name.",
             )
         )
     expected = FOLDERS.get(folder or "")
@@ -100,7 +99,7 @@ def check_bytes(
             Diagnostic.at(
                 label,
                 _pos(loaded, ("kind",)),
-                "SAR025",
+                Code.KIND_NOT_FOLDER,
                 f"a record of kind {raw_kind} must be in {FOLDER_OF[Kind(raw_kind)]}/, "
                 f"not in {folder}/.",
                 field="kind",
@@ -158,11 +157,9 @@ def _acknowledgements(text: str, label: str) -> tuple[dict[str, str], list[Diagn
                     label,
                     line,
                     1,
-                    "SAR404",
+                    Code.BAD_ACKNOWLEDGEMENT,
                     "an acknowledgement needs a warning code and a reason: "
                     "`# sarschema: accept SAR400 <why this warning is kept>`.",
-                    hint="only warnings (SAR4xx) can be accepted, never errors; say why in a "
-                    "few words, e.g. `the seed document is not online`.",
                 )
             )
             continue
@@ -180,12 +177,10 @@ def _cut_by_comment(loaded: Loaded, label: str) -> list[Diagnostic]:
                 Diagnostic.at(
                     label,
                     _pos(loaded, path),
-                    "SAR403",
+                    Code.TEXT_CUT_BY_COMMENT,
                     f"the text of `{field}` stops where ` #` starts a comment; "
                     "the rest of the line is not part of it.",
                     field=field,
-                    hint="if the # belongs to the text, put the whole value in double quotes: "
-                    'title: "Attack #2".',
                 )
             )
     return out
@@ -199,11 +194,9 @@ def _sources_without_url(sources: Any, loaded: Loaded, label: str) -> list[Diagn
         Diagnostic.at(
             label,
             _pos(loaded, ("sources", index)),
-            "SAR400",
+            Code.SOURCE_WITHOUT_URL,
             "this source has no `url`; readers cannot check it.",
             field=f"sources[{index}]",
-            hint="add `url:` (and `archived_url:` for a web-archive copy) when the document "
-            "is online.",
         )
         for index, source in enumerate(sources if isinstance(sources, list) else ())
         if isinstance(source, dict) and "url" not in source
@@ -240,10 +233,9 @@ def _future_dates(record: Record, loaded: Loaded, label: str, today: dt.date) ->
                 Diagnostic.at(
                     label,
                     _pos(loaded, path),
-                    "SAR126",
+                    Code.FUTURE_DATE,
                     f"`{name}` ({date}) is after today ({today.isoformat()}, UTC).",
                     field=name,
-                    hint="check the year; records describe what has happened.",
                 )
             )
     return out

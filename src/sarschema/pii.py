@@ -23,6 +23,7 @@ from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import unquote
 
+from sarschema.codes import Code
 from sarschema.diagnostics import Diagnostic, FieldPath, format_field
 from sarschema.loader import Loaded
 from sarschema.types.country import country_codes
@@ -430,7 +431,7 @@ def _exempt(text: str, start: int, end: int, run: str, digits: str) -> bool:
 
 def _judge(
     where: _Text, match: re.Match[str], *, link: bool = False, whole: bool = True
-) -> str | None:
+) -> Code | None:
     """The code for one candidate run, or None: O(1) work beyond reading its digits.
     `whole`: the run may still hold digits of a hash or UUID, to be left out."""
     text = where.text
@@ -440,15 +441,15 @@ def _judge(
     if count < 4:
         return None
     if run.startswith("+"):
-        return "SAR300" if count >= 7 or _possible_international(digits) else None
+        return Code.PHONE_NUMBER if count >= 7 or _possible_international(digits) else None
     if digits.startswith("00"):  # the international prefix; a reference may start so too
         if not (count >= 7 or _possible_international(digits[2:])):
             return None
-        return None if not link and _reference(text, match.start()) else "SAR300"
+        return None if not link and _reference(text, match.start()) else Code.PHONE_NUMBER
     if count < 6 or (count == 6 and not where.six):
         return None
     if link:
-        return "SAR302" if (count == 15 and _luhn(digits)) or count == 16 else "SAR300"
+        return Code.IMEI if (count == 15 and _luhn(digits)) or count == 16 else Code.PHONE_NUMBER
     if _DATE.fullmatch(run):
         return None
     if whole:
@@ -461,29 +462,29 @@ def _judge(
             ]
             return min((c for c in codes if c), default=None)
     if (count == 15 and _luhn(digits)) or count == 16:
-        return "SAR302"  # an IMEI, or a 16-digit IMEISV
+        return Code.IMEI  # an IMEI, or a 16-digit IMEISV
     if _exempt(text, match.start(), match.end(), run, digits):
         return None
-    return "SAR300"
+    return Code.PHONE_NUMBER
 
 
-def _numbers_in_text(text: str, six: bool, found: set[str]) -> None:
+def _numbers_in_text(text: str, six: bool, found: set[Code]) -> None:
     where = _Text(text, six)
     for match in _RUN.finditer(text):
-        if match.end() - match.start() < (15 if "SAR300" in found else _SHORTEST):
+        if match.end() - match.start() < (15 if Code.PHONE_NUMBER in found else _SHORTEST):
             continue  # too short (once a phone number is found, only an IMEI is left)
         code = _judge(where, match)
         if code is not None:
             found.add(code)
-            if {"SAR300", "SAR302"} <= found:
+            if {Code.PHONE_NUMBER, Code.IMEI} <= found:
                 return
 
 
-def _numbers_in_url(url: str, six: bool, found: set[str]) -> None:
+def _numbers_in_url(url: str, six: bool, found: set[Code]) -> None:
     if "%" in url:  # `%2B` is a `+`, `%40` an @
         url = normalise(unquote(url))
         if _has_email(url):
-            found.add("SAR301")
+            found.add(Code.EMAIL_ADDRESS)
     elif not (
         "+" in url or "=" in url or ":" in url[url.find("://") + 3 :] or "wa.me/" in url.lower()
     ):
@@ -501,15 +502,15 @@ def _numbers_in_url(url: str, six: bool, found: set[str]) -> None:
             found.add(code)
 
 
-def _find(text: str, six: bool) -> list[str]:
+def _find(text: str, six: bool) -> list[Code]:
     if text.isascii() and _MAYBE.search(text) is None:
         return []
     text = normalise(text)
     if not text.isascii() and _MAYBE.search(text) is None:
         return []
-    found: set[str] = set()
+    found: set[Code] = set()
     if _has_email(text):
-        found.add("SAR301")
+        found.add(Code.EMAIL_ADDRESS)
     position = 0
     for start, end, is_url in _tokens(text):
         _numbers_in_text(text[position:start], six, found)
@@ -520,7 +521,7 @@ def _find(text: str, six: bool) -> list[str]:
     return sorted(found)
 
 
-def find_personal_data(text: str, regions: Iterable[str] = ()) -> list[str]:
+def find_personal_data(text: str, regions: Iterable[str] = ()) -> list[Code]:
     """The diagnostic codes of the personal data in `text` (never the data itself).
     `regions` are the countries the record names: six-digit national numbers count
     when one of them has such numbers."""
@@ -582,9 +583,9 @@ def _gather(data: dict[str, Any]) -> tuple[list[str], list[str]]:
 
 
 _WHAT = {
-    "SAR300": "a phone number",
-    "SAR301": "an e-mail address",
-    "SAR302": "a device identifier (IMEI)",
+    Code.PHONE_NUMBER: "a phone number",
+    Code.EMAIL_ADDRESS: "an e-mail address",
+    Code.IMEI: "a device identifier (IMEI)",
 }
 
 

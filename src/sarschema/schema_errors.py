@@ -20,27 +20,12 @@ from pydantic import BaseModel, Discriminator, Tag
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
+from sarschema.codes import CODES, Code
 from sarschema.diagnostics import Diagnostic, FieldPath, echo, format_field, is_safe
 from sarschema.loader import Loaded, Pos
 from sarschema.models import MODELS, any_record
 from sarschema.vocab import suggest
 
-_CUSTOM_CODES = {
-    "sar_id": "SAR104",
-    "sar_id_length": "SAR113",
-    "sar_date": "SAR105",
-    "sar_country": "SAR106",
-    "sar_language": "SAR107",
-    "sar_url": "SAR108",
-    "sar_empty_text": "SAR109",
-    "sar_null": "SAR016",
-    "sar_date_order": "SAR120",
-    "sar_forensic_missing": "SAR121",
-    "sar_about_empty": "SAR122",
-    "sar_country_required": "SAR123",
-    "sar_products_not_vendor": "SAR124",
-    "sar_one_of": "SAR125",
-}
 _SHAPES = {
     "string_type": "text",
     "list_type": "a list",
@@ -213,7 +198,7 @@ def _one(err: ErrorDetails, loaded: Loaded, file: str) -> Diagnostic | None:
             return Diagnostic.at(
                 file,
                 _located(loaded, ()),
-                "SAR112",
+                Code.BAD_KIND,
                 "the record has no `kind`.",
                 field="kind",
                 hint=f"add a line `kind: ...` with one of: {kinds}.",
@@ -221,7 +206,7 @@ def _one(err: ErrorDetails, loaded: Loaded, file: str) -> Diagnostic | None:
         return Diagnostic.at(
             file,
             _located(loaded, ("kind",)),
-            "SAR112",
+            Code.BAD_KIND,
             f"`kind` must be one of {kinds}.",
             field="kind",
             hint=_did_you_mean(ctx.get("tag"), MODELS),
@@ -231,7 +216,7 @@ def _one(err: ErrorDetails, loaded: Loaded, file: str) -> Diagnostic | None:
         return Diagnostic.at(
             file,
             _located(loaded, parent),
-            "SAR100",
+            Code.MISSING_FIELD,
             f"the required field {echo(path[-1])} is missing"
             + (f" from `{format_field(parent)}`." if parent else "."),
             field=name,
@@ -247,15 +232,15 @@ def _one(err: ErrorDetails, loaded: Loaded, file: str) -> Diagnostic | None:
         return Diagnostic.at(
             file,
             _located(loaded, path, key=True),
-            "SAR101",
+            Code.UNKNOWN_FIELD,
             f"{echo(path[-1], 'this key')} is not a field of {what}.",
             field=name,
             hint=hint,
         )
-    if kind in _CUSTOM_CODES:
-        code = _CUSTOM_CODES[kind]
+    if kind in CODES:  # raised by the types and models with the code itself
+        code = Code(kind)
         target_field = ctx.get("field")
-        if target_field and kind in ("sar_forensic_missing", "sar_country_required"):
+        if target_field and code in (Code.FORENSIC_MISSING, Code.COUNTRY_REQUIRED):
             full = (*path, target_field)
             return Diagnostic.at(
                 file,
@@ -263,7 +248,7 @@ def _one(err: ErrorDetails, loaded: Loaded, file: str) -> Diagnostic | None:
                 code,
                 err["msg"] + ".",
                 field=format_field(full),
-                hint=_custom_hint(kind, ctx),
+                hint=_custom_hint(code, ctx),
             )
         if target_field:
             full = (*path, target_field)
@@ -273,9 +258,9 @@ def _one(err: ErrorDetails, loaded: Loaded, file: str) -> Diagnostic | None:
                 code,
                 err["msg"] + ".",
                 field=format_field(full),
-                hint=_custom_hint(kind, ctx),
+                hint=_custom_hint(code, ctx),
             )
-        if kind == "sar_one_of" and isinstance(value, dict):
+        if code is Code.ONE_OF and isinstance(value, dict):
             keys = str(ctx.get("keys", "")).split(", ")
             given = [k for k in value if k in keys]
             if len(given) > 1:
@@ -290,9 +275,9 @@ def _one(err: ErrorDetails, loaded: Loaded, file: str) -> Diagnostic | None:
                     code,
                     err["msg"] + f"; this one gives both `{kept}` and `{other}`.",
                     field=format_field(extra),
-                    hint=_custom_hint(kind, ctx),
+                    hint=_custom_hint(code, ctx),
                 )
-        safe = kind not in ("sar_date_order", "sar_empty_text") and is_safe(value)
+        safe = code not in (Code.DATE_ORDER, Code.EMPTY_TEXT) and is_safe(value)
         message = err["msg"] + (f": {echo(value)}." if safe else ".")
         return Diagnostic.at(
             file,
@@ -300,7 +285,7 @@ def _one(err: ErrorDetails, loaded: Loaded, file: str) -> Diagnostic | None:
             code,
             message,
             field=name,
-            hint=_custom_hint(kind, ctx),
+            hint=_custom_hint(code, ctx),
         )
     if kind == "enum" or kind == "literal_error":
         options = _vocabulary(walk.leaf) or re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
@@ -310,7 +295,7 @@ def _one(err: ErrorDetails, loaded: Loaded, file: str) -> Diagnostic | None:
         return Diagnostic.at(
             file,
             where,
-            "SAR103",
+            Code.BAD_VOCABULARY,
             f"{shown} is not allowed in `{name}`; use one of: {listed}.",
             field=name,
             hint=hint,
@@ -319,10 +304,9 @@ def _one(err: ErrorDetails, loaded: Loaded, file: str) -> Diagnostic | None:
         return Diagnostic.at(
             file,
             where,
-            "SAR111",
+            Code.BAD_BOOLEAN,
             f"`{name}` takes `true` or `false`.",
             field=name,
-            hint="write true or false in lower case, without quotes.",
         )
     if kind in _SHAPES:
         expected = _SHAPES[kind]
@@ -336,7 +320,7 @@ def _one(err: ErrorDetails, loaded: Loaded, file: str) -> Diagnostic | None:
         return Diagnostic.at(
             file,
             where,
-            "SAR102",
+            Code.WRONG_TYPE,
             f"`{name}` should be {expected}, but it is {_found(value)}.",
             field=name,
             hint=hint,
@@ -345,21 +329,19 @@ def _one(err: ErrorDetails, loaded: Loaded, file: str) -> Diagnostic | None:
         return Diagnostic.at(
             file,
             where,
-            "SAR109",
+            Code.EMPTY_TEXT,
             f"`{name}` is empty.",
             field=name,
-            hint="write the text, or delete the line if the field is optional.",
         )
     if kind == "too_short":
         return Diagnostic.at(
             file,
             where,
-            "SAR110",
+            Code.TOO_FEW_ITEMS,
             f"`{name}` needs at least one entry.",
             field=name,
-            hint="add an entry on a line starting with `- `.",
         )
-    return Diagnostic.at(file, where, "SAR102", f"`{name}`: {err['msg']}.", field=name)
+    return Diagnostic.at(file, where, Code.WRONG_TYPE, f"`{name}`: {err['msg']}.", field=name)
 
 
 def _owner_name(owner: type[BaseModel] | None) -> str:
@@ -372,27 +354,16 @@ def _owner_name(owner: type[BaseModel] | None) -> str:
     return f"a {words} entry"
 
 
-def _custom_hint(kind: str, ctx: dict[str, Any]) -> str | None:
-    if kind == "sar_id":
+def _custom_hint(code: Code, ctx: dict[str, Any]) -> str | None:
+    """The code's hint from the table, or one the type worked out (a suggested id,
+    the code for a country's name)."""
+    if code is Code.BAD_ID:
         suggestion = ctx.get("suggestion")
         return f"for example {echo(suggestion)}." if suggestion and is_safe(suggestion) else None
-    if kind in ("sar_country", "sar_language"):
+    if code in (Code.BAD_COUNTRY, Code.BAD_LANGUAGE):
         hint = ctx.get("hint")
         return f"{hint}." if hint else None
-    return {
-        "sar_date": "write YYYY, YYYY-MM or YYYY-MM-DD; a less precise date is fine.",
-        "sar_url": "copy the full address from the browser, starting with https://.",
-        "sar_empty_text": "write the text, or delete the line if the field is optional.",
-        "sar_null": "fill it in, or delete the line if the field is optional.",
-        "sar_date_order": "swap the two dates, or correct the one that is wrong.",
-        "sar_forensic_missing": "add `forensic_analyses:` with `by:` (who analysed the device) "
-        "and `result:`, or remove forensic-analysis from `evidence`.",
-        "sar_about_empty": "add `incidents:`, `targets:` or `operators:` with at least one id.",
-        "sar_country_required": "add `country: XX` with the state's or company's country code.",
-        "sar_products_not_vendor": "move the products to the vendor's record, or set "
-        "`type: vendor`.",
-        "sar_one_of": f"keep exactly one of: {ctx.get('keys', '')}.",
-    }.get(kind)
+    return code.hint(**ctx)
 
 
 def _located(loaded: Loaded, path: FieldPath, *, key: bool = False) -> Pos | tuple[None, None]:

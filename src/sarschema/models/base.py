@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from sarschema.codes import Code
 from sarschema.markers import PRODUCT, RecordName, RefersTo
 from sarschema.types import Date, Language, PartialDate, Text, Url
 from sarschema.types.slug import Id
@@ -34,7 +35,7 @@ class Model(BaseModel):
             for key, value in data.items():
                 if value is None:
                     raise PydanticCustomError(
-                        "sar_null", "`{field}` is empty (null)", {"field": key}
+                        Code.EMPTY_VALUE, "`{field}` is empty (null)", {"field": key}
                     )
         return data
 

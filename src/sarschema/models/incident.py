@@ -7,6 +7,7 @@ from typing import Annotated, Literal, Self
 from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from sarschema.codes import Code
 from sarschema.models.base import (
     Model,
     OperatorId,
@@ -92,7 +93,7 @@ class Incident(RecordBase):
         start = getattr(info, "data", {}).get("date")
         if end is not None and isinstance(start, PartialDate) and not end.not_before(start):
             raise PydanticCustomError(
-                "sar_date_order",
+                Code.DATE_ORDER,
                 "date_end ({end}) is before date ({start})",
                 {"end": str(end), "start": str(start)},
             )
@@ -102,7 +103,7 @@ class Incident(RecordBase):
     def _forensic_needs_analyses(self) -> Self:
         if Evidence.FORENSIC_ANALYSIS in self.evidence and not self.forensic_analyses:
             raise PydanticCustomError(
-                "sar_forensic_missing",
+                Code.FORENSIC_MISSING,
                 "evidence lists forensic-analysis, so forensic_analyses is required",
                 {"field": "forensic_analyses"},
             )

@@ -7,6 +7,7 @@ from typing import Annotated, Literal, Self
 from pydantic import ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from sarschema.codes import Code
 from sarschema.markers import PRODUCT, Defines, RefersTo
 from sarschema.models.base import Model, Name, RecordBase
 from sarschema.types import Country, Id, Text
@@ -69,13 +70,13 @@ class Operator(RecordBase):
     def _type_rules(self) -> Self:
         if self.country is None and self.type is not OperatorType.UNKNOWN:
             raise PydanticCustomError(
-                "sar_country_required",
+                Code.COUNTRY_REQUIRED,
                 "an operator of type {type} needs a country",
                 {"field": "country", "type": str(self.type)},
             )
         if self.products is not None and self.type is not OperatorType.VENDOR:
             raise PydanticCustomError(
-                "sar_products_not_vendor",
+                Code.PRODUCTS_NOT_VENDOR,
                 "only an operator of type vendor may list products (this one is {type})",
                 {"field": "products", "type": str(self.type)},
             )

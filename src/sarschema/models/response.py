@@ -7,6 +7,7 @@ from typing import Annotated, Literal, Self
 from pydantic import ConfigDict, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
+from sarschema.codes import Code
 from sarschema.models.base import (
     IncidentId,
     Model,
@@ -46,7 +47,7 @@ By = Annotated[
     | Annotated[ByName, Tag("name")],
     Discriminator(
         one_of("operator", "target", "name"),
-        custom_error_type="sar_one_of",
+        custom_error_type=Code.ONE_OF,
         custom_error_message="each `by` entry needs exactly one of `operator`, `target` or `name`",
         custom_error_context={"keys": "operator, target, name"},
     ),
@@ -73,7 +74,7 @@ class About(Model):
     def _not_empty(self) -> Self:
         if not (self.incidents or self.targets or self.operators):
             raise PydanticCustomError(
-                "sar_about_empty", "`about` must name at least one incident, target or operator"
+                Code.ABOUT_EMPTY, "`about` must name at least one incident, target or operator"
             )
         return self
 

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Discriminator, Field, StrictBool, Tag
 
+from sarschema.codes import Code
 from sarschema.models.base import Model, Name, RecordBase, TargetId, one_of
 from sarschema.types import Country, Text
 from sarschema.vocab import Relation, Role, TargetType, Visibility
@@ -29,7 +30,7 @@ Related = Annotated[
     Annotated[RelatedTarget, Tag("target")] | Annotated[RelatedName, Tag("name")],
     Discriminator(
         one_of("target", "name"),
-        custom_error_type="sar_one_of",
+        custom_error_type=Code.ONE_OF,
         custom_error_message="each related entry needs exactly one of `target` or `name`",
         custom_error_context={"keys": "target, name"},
     ),

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
+from sarschema.codes import Code
 from sarschema.markers import Role
 
 #: The shape of every code (the validator checks the code is assigned).
@@ -42,7 +43,7 @@ def _check(value: str) -> str:
     if hint is None:
         hint = _by_name(value)
     raise PydanticCustomError(
-        "sar_country",
+        Code.BAD_COUNTRY,
         "not a current ISO 3166-1 alpha-2 country code",
         {"hint": hint or "use a two-letter code such as MA, FR or GB"},
     )

@@ -13,6 +13,7 @@ from typing import Annotated
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
+from sarschema.codes import Code
 from sarschema.markers import Role
 
 #: The shape of every code (the validator checks the code is assigned).
@@ -43,7 +44,7 @@ def _check(value: str) -> str:
     else:
         hint = _by_name(value) or "use a two-letter code such as en, fr or ar"
     raise PydanticCustomError(
-        "sar_language", "not a current ISO 639-1 language code", {"hint": hint}
+        Code.BAD_LANGUAGE, "not a current ISO 639-1 language code", {"hint": hint}
     )
 
 

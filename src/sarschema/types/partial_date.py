@@ -17,6 +17,7 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from sarschema.codes import Code
 from sarschema.markers import Role
 
 Precision = Literal["year", "month", "day"]
@@ -46,20 +47,20 @@ class PartialDate:
         match = _DATE.match(text.strip())
         if not match:
             raise PydanticCustomError(
-                "sar_date", "not a date: write YYYY, YYYY-MM or YYYY-MM-DD, such as 2021-07-19"
+                Code.BAD_DATE, "not a date: write YYYY, YYYY-MM or YYYY-MM-DD, such as 2021-07-19"
             )
         year, month, day = (int(g) if g else None for g in match.groups())
         assert year is not None
         if year < MIN_YEAR:
-            raise PydanticCustomError("sar_date", "dates before 1900 are not accepted")
+            raise PydanticCustomError(Code.BAD_DATE, "dates before 1900 are not accepted")
         if month is not None and not 1 <= month <= 12:
-            raise PydanticCustomError("sar_date", "the month must be between 01 and 12")
+            raise PydanticCustomError(Code.BAD_DATE, "the month must be between 01 and 12")
         if day is not None:
             try:
                 dt.date(year, month or 1, day)
             except ValueError:
                 raise PydanticCustomError(
-                    "sar_date", "this day does not exist in the calendar"
+                    Code.BAD_DATE, "this day does not exist in the calendar"
                 ) from None
         return cls(year, month, day)
 
@@ -104,7 +105,7 @@ class PartialDate:
             return cls(value.year, value.month, value.day)
         if not isinstance(value, str):
             raise PydanticCustomError(
-                "sar_date", "not a date: write YYYY, YYYY-MM or YYYY-MM-DD, such as 2021-07-19"
+                Code.BAD_DATE, "not a date: write YYYY, YYYY-MM or YYYY-MM-DD, such as 2021-07-19"
             )
         return cls.parse(value)
 

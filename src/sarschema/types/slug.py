@@ -19,6 +19,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
+from sarschema.codes import Code
 from sarschema.markers import Role
 
 ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -42,13 +43,13 @@ def _check(value: str) -> str:
     if not _ID.match(value):
         suggestion = suggest_slug(value)
         raise PydanticCustomError(
-            "sar_id",
+            Code.BAD_ID,
             "not a valid id: use lower-case letters a-z, digits 0-9 and single hyphens",
             {"suggestion": suggestion if _ID.match(suggestion) else ""},
         )
     if not ID_MIN <= len(value) <= ID_MAX:
         raise PydanticCustomError(
-            "sar_id_length",
+            Code.ID_LENGTH,
             "an id must be {min} to {max} characters long (this one has {length})",
             {"min": ID_MIN, "max": ID_MAX, "length": len(value)},
         )

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
+from sarschema.codes import Code
 from sarschema.markers import Role
 
 
@@ -30,7 +31,7 @@ def _typed_text(value: Any) -> Any:
 def _stripped(value: str) -> str:
     value = value.strip()
     if not value:
-        raise PydanticCustomError("sar_empty_text", "the text is empty")
+        raise PydanticCustomError(Code.EMPTY_TEXT, "the text is empty")
     return value
 
 

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
+from sarschema.codes import Code
 from sarschema.markers import Role
 
 URL_PATTERN = "^https?://[^\\s/?#]+[^\\s]*$"
@@ -33,7 +34,7 @@ def _check(value: str) -> str:
         ok = False
     if not ok or any(ch.isspace() for ch in value):
         raise PydanticCustomError(
-            "sar_url", "not an absolute web address starting with http:// or https://"
+            Code.BAD_URL, "not an absolute web address starting with http:// or https://"
         )
     return value
 
