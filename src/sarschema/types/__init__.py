@@ -1,7 +1,8 @@
 """Custom field types of the record format, one per module.
 
-Each raises `PydanticCustomError` with a stable `sar_*` error type, which
-`sarschema.schema_errors` maps to a diagnostic code.
+Each raises `PydanticCustomError` whose error type is its diagnostic code
+(`sarschema.codes.Code`), and carries a role marker (`sarschema.markers`) that
+tells every consumer what its values are.
 """
 
 from sarschema.types.country import Country
