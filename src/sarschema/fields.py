@@ -151,6 +151,12 @@ def walk(model: type[BaseModel], prefix: Pattern = ()) -> Iterator[tuple[Pattern
             yield pattern, slot
 
 
+@cache
+def fields_of(model: type[BaseModel]) -> tuple[tuple[Pattern, Slot], ...]:
+    """`walk(model)`, kept: the per-file checks ask it for every record."""
+    return tuple(walk(model))
+
+
 def _walk(model: type[BaseModel], prefix: Pattern) -> Iterator[tuple[Pattern, Slot]]:
     for slot in slots(model):
         pattern = (*prefix, slot.name, *((EACH,) if slot.many or slot.keyed else ()))

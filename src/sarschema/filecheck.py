@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from sarschema.codes import CODES, Code, Severity
 from sarschema.diagnostics import Diagnostic, FieldPath, echo, format_field
 from sarschema.discovery import RecordFile
-from sarschema.fields import names_with, values, walk, with_role
+from sarschema.fields import fields_of, names_with, values, with_role
 from sarschema.loader import MAX_FILE_BYTES, Loaded, load, too_large
 from sarschema.markers import Role
 from sarschema.models import MODELS, Record, record_adapter
@@ -246,7 +246,7 @@ def _fill(summary: Summary, raw: dict[str, Any], node: Any, loaded: Loaded) -> S
     from the raw data), the ids it defines and, when it is valid, its names, all
     found through the models' field markers."""
     model = MODELS.get(summary.kind or "")
-    for pattern, slot in walk(model) if model is not None else ():
+    for pattern, slot in fields_of(model) if model is not None else ():
         if slot.refers_to is not None:
             for path, value in values(raw, pattern):
                 if isinstance(value, str) and _ID_LIKE.fullmatch(value):
