@@ -57,6 +57,10 @@ def cross_check(summaries: list[Summary]) -> list[Diagnostic]:
             defined[ident] = (kind, s, pos)
 
     referenced: set[str] = set()
+    ids_of: dict[str, list[str]] = defaultdict(list)
+    for ident, (kind, _, _) in defined.items():
+        ids_of[kind].append(ident)
+    suggestions = _SUGGESTIONS
     for s in summaries:
         if not s.valid:
             # A record with errors: anything it holds may be a reference (no warning
@@ -69,8 +73,12 @@ def cross_check(summaries: list[Summary]) -> list[Diagnostic]:
             if found is None:
                 if ref.target in broken:
                     continue
-                close = [k for k, v in defined.items() if v[0] == ref.kind]
-                guess = difflib.get_close_matches(ref.target, close, n=1, cutoff=0.75)
+                guess: list[str] = []
+                if suggestions > 0:  # each costs a pass over the ids: a bounded number
+                    suggestions -= 1
+                    guess = difflib.get_close_matches(
+                        ref.target, ids_of[ref.kind], n=1, cutoff=0.75
+                    )
                 out.append(
                     Diagnostic.at(
                         s.file,
@@ -105,20 +113,22 @@ def cross_check(summaries: list[Summary]) -> list[Diagnostic]:
 
 
 def _parent_cycles(summaries: list[Summary]) -> list[Diagnostic]:
+    """Each cycle once, at its smallest id; every operator is walked through once
+    (linear however long the chains)."""
     parent_of = {s.id: s for s in summaries if s.parent is not None and s.id and s.valid}
     out: list[Diagnostic] = []
-    reported: set[str] = set()
+    done: set[str] = set()
     for start in sorted(parent_of):
-        chain: list[str] = []
+        chain: dict[str, int] = {}  # the operators of this walk, in order
         current: str | None = start
-        while current in parent_of and current not in chain:
-            chain.append(current)
+        while current in parent_of and current not in chain and current not in done:
+            chain[current] = len(chain)
             parent = parent_of[current].parent
             current = parent.target if parent else None
-        if current is None or current not in chain or current in reported:
-            continue
-        cycle = chain[chain.index(current) :]
-        reported.update(cycle)
+        done.update(chain)
+        if current is None or current not in chain:
+            continue  # ends outside, or joins a walk already made
+        cycle = list(chain)[chain[current] :]
         first = parent_of[min(cycle)]
         assert first.parent is not None
         turn = cycle.index(min(cycle))
@@ -169,6 +179,8 @@ def _unreferenced(summaries: list[Summary], referenced: set[str]) -> list[Diagno
     return out
 
 
+#: Dangling references given a "did you mean" (each costs a pass over the ids).
+_SUGGESTIONS = 200
 #: A name of a record: (its summary, field, name, position).
 _Member = tuple[Summary, str, str, Where]
 #: Names listed in one look-alike warning; the rest are counted ("and N more").

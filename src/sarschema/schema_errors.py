@@ -351,7 +351,7 @@ def _owner_name(owner: type[BaseModel] | None) -> str:
         if model is owner:
             return f"a record of kind {kind}"
     words = re.sub(r"(?<!^)([A-Z])", r" \1", owner.__name__).lower()
-    return f"a {words} entry"
+    return f"{'an' if words[0] in 'aeiou' else 'a'} {words} entry"
 
 
 def _custom_hint(code: Code, ctx: dict[str, Any]) -> str | None:
