@@ -11,18 +11,19 @@ never raised.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+from sarschema.codes import Code
 from sarschema.diagnostics import Diagnostic, FieldPath, format_field
 from sarschema.errors import EnvironmentProblem
+from sarschema.results import Pos
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 20
 MAX_NODES = 10_000
-
-#: (line, column), both 1-based.
-Pos = tuple[int, int]
 
 _C1 = re.compile("[\x80-\x9f]")
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -117,7 +118,7 @@ class _Frame:
         self.seen: dict[object, int] = {}
 
 
-def check_bytes(data: bytes, file: str) -> str | Diagnostic:
+def decode(data: bytes, file: str) -> str | Diagnostic:
     """Byte-level refusals that YAML parsers report badly or not at all; the decoded
     text when there are none (kept, so that no later stage decodes the file again)."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff") or (
@@ -127,7 +128,7 @@ def check_bytes(data: bytes, file: str) -> str | Diagnostic:
             file,
             1,
             1,
-            "SAR003",
+            Code.UTF16,
             "the file is saved as UTF-16, but records must be UTF-8.",
             hint="in your editor choose 'Save with encoding' -> UTF-8.",
         )
@@ -138,7 +139,7 @@ def check_bytes(data: bytes, file: str) -> str | Diagnostic:
             file,
             line,
             col,
-            "SAR004",
+            Code.CONTROL_CHARACTER,
             "the file contains a NUL byte, which is never part of text.",
             hint="the file may be damaged or not a text file; retype the line.",
         )
@@ -150,7 +151,7 @@ def check_bytes(data: bytes, file: str) -> str | Diagnostic:
             file,
             line,
             col,
-            "SAR002",
+            Code.NOT_UTF8,
             "the file is not valid UTF-8 text here.",
             hint="save the file as UTF-8 (not Latin-1 or Windows-1252).",
         )
@@ -162,7 +163,7 @@ def check_bytes(data: bytes, file: str) -> str | Diagnostic:
             file,
             line,
             col,
-            "SAR004",
+            Code.CONTROL_CHARACTER,
             "the file contains an invisible control character (U+0080 to U+009F).",
             hint="delete it; it often comes from text pasted from another program.",
         )
@@ -180,7 +181,7 @@ def _tab_indent(text: bytes, file: str) -> Diagnostic | None:
                 file,
                 number,
                 indent.index(b"\t") + 1,
-                "SAR005",
+                Code.TAB_INDENT,
                 "a tab is used to indent this line; YAML indentation must use spaces.",
                 hint="replace the tab with spaces (most editors: 'Convert indentation to spaces').",
             )
@@ -217,7 +218,7 @@ def load(data: bytes, file: str) -> Loaded:
     """Read one record file's bytes. Never raises on bad input."""
     if len(data) > MAX_FILE_BYTES:
         return Loaded(None, diagnostics=[too_large(file, len(data))])
-    text = check_bytes(data, file)
+    text = decode(data, file)
     if isinstance(text, Diagnostic):
         return Loaded(None, diagnostics=[text])
     if data.startswith(b"\xef\xbb\xbf"):
@@ -235,7 +236,7 @@ def _parse(data: bytes, file: str, *, again: bool = True) -> Loaded:
 
     parser = _parser_class()(data)
     try:
-        return _walk(parser, data, file)
+        return _Builder(parser, data, file).run()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         if getattr(exc, "problem", None) == _LIBYAML_TOO_DEEP and again and mark is not None:
@@ -252,7 +253,7 @@ def _parse(data: bytes, file: str, *, again: bool = True) -> Loaded:
         else:
             line, col = mark.line + 1, mark.column + 1
         message, hint = _syntax_message(exc)
-        code = "SAR004" if "control character" in message else "SAR006"
+        code = Code.CONTROL_CHARACTER if "control character" in message else Code.YAML_SYNTAX
         return Loaded(None, diagnostics=[Diagnostic(file, line, col, code, message, hint=hint)])
     finally:
         parser.dispose()
@@ -263,7 +264,7 @@ def too_large(file: str, size: int) -> Diagnostic:
         file,
         None,
         None,
-        "SAR001",
+        Code.FILE_TOO_LARGE,
         f"the file is {size:,} bytes; a record file may be at most {MAX_FILE_BYTES:,} bytes (1 MiB).",
         hint="a record describes one incident, target, operator or response; split it up.",
     )
@@ -340,8 +341,8 @@ def _handlers() -> dict[type, _Handler]:
 
 class _Builder:
     """One file's walk over libyaml's events: a method per event kind, and `report`
-    as the one way out for diagnostics. `done` stops the walk; it is set at the end of
-    the stream, at a second document, and at any problem that leaves nothing to read."""
+    as the one way out for diagnostics. `done` stops the walk (end of stream, second
+    document, or a problem after which nothing more can be read)."""
 
     __slots__ = ("data", "done", "file", "get", "hashes", "nodes", "out", "stack", "started")
 
@@ -365,7 +366,7 @@ class _Builder:
                 handlers[type(event)](self, event)
         except _TooDeep as deep:
             self.report(
-                "SAR015",
+                Code.TOO_DEEP,
                 deep.pos,
                 f"the data is nested deeper than {MAX_DEPTH} levels.",
                 hint="records are at most a few levels deep; check the indentation.",
@@ -374,7 +375,7 @@ class _Builder:
 
     def report(
         self,
-        code: str,
+        code: Code,
         pos: tuple[int | None, int],
         message: str,
         *,
@@ -393,7 +394,7 @@ class _Builder:
     def stream_end(self, event: Any) -> None:
         if not self.started:
             self.report(
-                "SAR007",
+                Code.EMPTY_FILE,
                 (1, 1),
                 "the file is empty or holds only comments.",
                 hint="a record needs at least `id`, `kind` and `sources`; "
@@ -405,7 +406,7 @@ class _Builder:
         if self.started:  # the first document is complete: stop at the second
             line = event.start_mark.line + 1 if event.start_mark else None
             self.report(
-                "SAR009",
+                Code.MULTIPLE_DOCUMENTS,
                 (line, 1),
                 "the file holds a second YAML document after `---`; one record per file.",
                 hint="move the second record to its own file.",
@@ -415,7 +416,7 @@ class _Builder:
         self.started = True
         if event.version is not None or event.tags:
             self.report(
-                "SAR010",
+                Code.DIRECTIVE,
                 (_directive_line(self.data), 1),
                 "YAML directives such as `%YAML` or `%TAG` are not allowed.",
                 hint="delete the line starting with `%`.",
@@ -426,13 +427,19 @@ class _Builder:
     def document_end(self, event: Any) -> None:
         pass
 
-    # Node events.
+    # Node events. Each counts and positions itself inline: this is the hot path, and
+    # a shared helper call per value costs a measurable share of load time.
 
     def scalar(self, event: Any) -> None:
-        pos = self._count(event)
-        if pos is None:
+        mark = event.start_mark
+        pos = (mark.line + 1, mark.column + 1)
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self._too_many(pos)
             return
-        tagged = self._decorations(event, pos)
+        tagged = (event.anchor is not None or event.tag is not None) and self._decorations(
+            event, pos
+        )
         style = event.style
         plain = style == "" or style is None
         text = event.value
@@ -472,11 +479,14 @@ class _Builder:
             self.out.data = frame.container
 
     def alias(self, event: Any) -> None:
-        pos = self._count(event)
-        if pos is None:
+        mark = event.start_mark
+        pos = (mark.line + 1, mark.column + 1)
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self._too_many(pos)
             return
         self.report(
-            "SAR012",
+            Code.ANCHOR_ALIAS,
             pos,
             "YAML aliases (`*name`) are not allowed.",
             hint="write the value out in full instead of referring to an anchor.",
@@ -492,34 +502,27 @@ class _Builder:
 
     # Shared steps of the node events.
 
-    def _count(self, event: Any) -> Pos | None:
-        """The node's position, or None (walk stopped) past MAX_NODES."""
-        mark = event.start_mark
-        pos = (mark.line + 1, mark.column + 1)
-        self.nodes += 1
-        if self.nodes <= MAX_NODES:
-            return pos
+    def _too_many(self, pos: Pos) -> None:
         self.report(
-            "SAR018",
+            Code.TOO_MANY_NODES,
             pos,
             f"the file holds more than {MAX_NODES:,} values; a record is never that large.",
             hint="split the data into several records.",
         )
         self.done = True
-        return None
 
     def _decorations(self, event: Any, pos: Pos) -> bool:
         """Report anchors and tags; True when the value is tagged and must be dropped."""
         if event.anchor is not None:
             self.report(
-                "SAR012",
+                Code.ANCHOR_ALIAS,
                 pos,
                 "YAML anchors (`&name`) are not allowed.",
                 hint="write the value out in full instead of anchoring and reusing it.",
             )
         if event.tag is not None:
             self.report(
-                "SAR011",
+                Code.TAG,
                 pos,
                 "YAML tags (words starting with `!`) are not allowed.",
                 hint="delete the tag; to make a value text, put it in double quotes.",
@@ -529,7 +532,7 @@ class _Builder:
 
     def _not_mapping(self, pos: Pos, what: str) -> None:
         self.report(
-            "SAR008",
+            Code.NOT_A_MAPPING,
             pos,
             f"the file holds {what}, but a record is a set of `field: value` lines.",
             hint="start the file with `id: ...` on its own line, not with `-` or a bare value.",
@@ -537,10 +540,15 @@ class _Builder:
         self.done = True
 
     def _open(self, event: Any, container: dict[str, Any] | list[Any]) -> None:
-        pos = self._count(event)
-        if pos is None:
+        mark = event.start_mark
+        pos = (mark.line + 1, mark.column + 1)
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            self._too_many(pos)
             return
-        tagged = self._decorations(event, pos)
+        tagged = (event.anchor is not None or event.tag is not None) and self._decorations(
+            event, pos
+        )
         stack = self.stack
         if len(stack) >= MAX_DEPTH:
             raise _TooDeep(pos)
@@ -555,7 +563,7 @@ class _Builder:
         if isinstance(frame.container, dict):
             if frame.key is None:
                 self.report(
-                    "SAR017",
+                    Code.BAD_KEY,
                     pos,
                     "a list or mapping is used as a key.",
                     hint="keys are field names such as `title:`.",
@@ -576,7 +584,7 @@ class _Builder:
     def _take_key(self, frame: _Frame, text: str, plain: bool, pos: Pos) -> None:
         if plain and text == "<<":
             self.report(
-                "SAR013",
+                Code.MERGE_KEY,
                 pos,
                 "YAML merge keys (`<<`) are not allowed.",
                 hint="write every field out in full.",
@@ -585,7 +593,7 @@ class _Builder:
             return
         if plain and text in _NULLS:
             self.report(
-                "SAR017",
+                Code.BAD_KEY,
                 pos,
                 "a key is empty or `null`.",
                 hint="every line needs a field name before the colon, such as `title:`.",
@@ -597,7 +605,7 @@ class _Builder:
         field_path = (*frame.path, text)
         if first is not None:
             self.report(
-                "SAR014",
+                Code.DUPLICATE_KEY,
                 pos,
                 f"this key repeats the key on line {first} of the same mapping.",
                 field=format_field(field_path),
@@ -635,7 +643,7 @@ class _Builder:
             where = pos
         name = format_field(path)
         self.report(
-            "SAR016",
+            Code.EMPTY_VALUE,
             where,
             f"`{name}` has no value (empty, `~` or `null`).",
             field=name,

@@ -22,8 +22,9 @@ from pydantic_core import ErrorDetails
 
 from sarschema.codes import CODES, Code
 from sarschema.diagnostics import Diagnostic, FieldPath, echo, format_field, is_safe
-from sarschema.loader import Loaded, Pos
+from sarschema.loader import Loaded
 from sarschema.models import MODELS, any_record
+from sarschema.results import Pos
 from sarschema.vocab import suggest
 
 _SHAPES = {
