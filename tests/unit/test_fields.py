@@ -21,13 +21,14 @@ from pydantic import Field
 from sarschema import filecheck, pii
 from sarschema.api import validate_paths
 from sarschema.dictionary import record_format_markdown
+from sarschema.errors import InternalError
 from sarschema.export import tables
 from sarschema.export.csv import write_csv
 from sarschema.export.schema import build_schemas
 from sarschema.fields import Slot, read_slot, references, values, walk, with_role
 from sarschema.markers import RefersTo, Role
 from sarschema.models import MODELS, Incident, record_adapter
-from sarschema.models.base import TargetId
+from sarschema.models.base import Model, TargetId
 from sarschema.types import Country, Date, Text
 
 TODAY = dt.date(2026, 1, 1)
@@ -160,3 +161,26 @@ def test_without_the_fixture_the_shipped_model_is_back(base_tree: Path) -> None:
     tree = _tree(base_tree, "witnessed: 2021\n")
     report = validate_paths([tree], today=TODAY, jobs=1)
     assert ("SAR101", "witnessed") in {(d.code, d.field) for d in report.diagnostics}
+
+
+class Place(Model):
+    """A nested entry the table rules do not cover (neither a list nor a group)."""
+
+    city: Text = Field(description="A city.")
+
+
+class PlacedIncident(Incident):
+    place: Place | None = Field(None, description="Where.")
+
+
+def test_a_field_no_table_rule_covers_is_an_internal_error_not_lost_data(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(MODELS, "incident", PlacedIncident)
+    tables.package.cache_clear()
+    try:
+        with pytest.raises(InternalError, match=r"no table rule for `incident.place`"):
+            tables.package()
+    finally:
+        monkeypatch.undo()
+        tables.package.cache_clear()

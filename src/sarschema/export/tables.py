@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 
+from sarschema.errors import InternalError
 from sarschema.fields import Slot, slots
 from sarschema.markers import Role
 from sarschema.types.slug import ID_PATTERN
@@ -236,7 +237,7 @@ class _GroupsPart(_Part):
     def rows(self, record: Record) -> Iterator[Row]:
         group = getattr(record, self.slot.name)
         model: type[BaseModel] = type(group)
-        for inner in slots(model):
+        for inner in slots(model):  # each a list of references (checked in `package`)
             assert inner.refers_to is not None
             for position, ident in enumerate(getattr(group, inner.name) or ()):
                 yield {
@@ -394,9 +395,10 @@ def package() -> Package:
                 links.append(table)
                 parts[kind].append(_ListPart(table, owner, slot, column))
             else:  # one entry holding lists of references by kind (`about`)
-                kinds = tuple(
-                    s.refers_to.kind for s in slots(slot.models[0]) if s.refers_to is not None
-                )
+                group = slots(slot.models[0]) if len(slot.models) == 1 else ()
+                if not group or any(not s.many or s.refers_to is None for s in group):
+                    raise InternalError(f"no table rule for `{kind}.{slot.name}`")
+                kinds = tuple(s.refers_to.kind for s in group if s.refers_to is not None)
                 table = Table(
                     name,
                     f"`{slot.name}` of each {kind}: {slot.description} `id` is the id of a "
