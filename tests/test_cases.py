@@ -76,6 +76,17 @@ def assert_nothing_lost(report: Report) -> None:
     assert len(report.valid_files) == len(report.records)
 
 
+#: Codes whose hint depends on the value found: there may be none to give (no
+#: close vocabulary word, no slug to suggest).
+MAY_HAVE_NO_HINT = {"SAR103", "SAR104", "SAR113"}
+
+
+def assert_every_problem_says_how_to_fix_it(report: Report) -> None:
+    """Contributors are told how to fix each problem, not only what it is."""
+    silent = {d.code for d in report.diagnostics if not d.hint} - MAY_HAVE_NO_HINT
+    assert not silent, f"diagnostics without a hint: {sorted(silent)}"
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_case(case: Path, tmp_path: Path) -> None:
     spec, root, report = run_case(case, tmp_path)
@@ -97,6 +108,7 @@ def test_case(case: Path, tmp_path: Path) -> None:
     )
     assert report.ok is expect_valid
     assert_nothing_lost(report)
+    assert_every_problem_says_how_to_fix_it(report)
     for want in spec.get("values") or []:
         stem = Path(want["file"]).stem
         (record,) = [r for r in report.records if r.id == stem]

@@ -71,15 +71,14 @@ class Diagnostic:
         field: str | None = None,
         hint: str | None = None,
     ) -> Diagnostic:
-        """A diagnostic at a (line, column) position; without a `hint`, the code's own
-        (from the table in `sarschema.codes`)."""
-        if hint is None and code.spec.hint is not None and "{" not in code.spec.hint:
-            hint = code.spec.hint
+        """A diagnostic at a (line, column) position."""
         return cls(file, pos[0], pos[1], code, message, field=field, hint=hint)
 
     def __post_init__(self) -> None:
         code = Code(self.code)  # a code read back from the cache is text: an unknown one fails
         object.__setattr__(self, "code", code)
+        if self.hint is None and code.spec.hint is not None and "{" not in code.spec.hint:
+            object.__setattr__(self, "hint", code.spec.hint)  # the code's own (codes.py)
         if self.severity is None:
             object.__setattr__(self, "severity", code.severity)
 
