@@ -48,8 +48,8 @@ def cross_check(summaries: list[Summary]) -> list[Diagnostic]:
                         s.file,
                         pos,
                         Code.DUPLICATE_ID,
-                        f"the id {echo(ident)} is already used in {other.file}{line}; ids must be unique "
-                        "across all records and products.",
+                        id=echo(ident),
+                        other=f"{other.file}{line}",
                         field="id" if kind != PRODUCT else "products",
                     )
                 )
@@ -84,7 +84,9 @@ def cross_check(summaries: list[Summary]) -> list[Diagnostic]:
                         s.file,
                         ref.pos,
                         Code.DANGLING_REFERENCE,
-                        f"`{ref.field}` refers to {echo(ref.target, 'an id')}, but no {ref.kind} has that id.",
+                        name=ref.field,
+                        target=echo(ref.target, "an id"),
+                        kind=ref.kind,
                         field=ref.field,
                         hint=f"did you mean `{guess[0]}`?"
                         if guess
@@ -99,8 +101,11 @@ def cross_check(summaries: list[Summary]) -> list[Diagnostic]:
                         s.file,
                         ref.pos,
                         Code.WRONG_KIND_REFERENCE,
-                        f"`{ref.field}` must refer to {_a(ref.kind)}, but {echo(ref.target, 'it')} is "
-                        f"{_a(kind)} ({owner.file}).",
+                        name=ref.field,
+                        wanted=_a(ref.kind),
+                        target=echo(ref.target, "it"),
+                        found=_a(kind),
+                        other=owner.file,
                         field=ref.field,
                         hint=f"use the id of {_a(ref.kind)} record here.",
                     )
@@ -139,7 +144,7 @@ def _parent_cycles(summaries: list[Summary]) -> list[Diagnostic]:
                 first.file,
                 first.parent.pos,
                 Code.PARENT_CYCLE,
-                f"the `parent` links form a cycle: {loop}.",
+                loop=loop,
                 field="parent",
             )
         )
@@ -158,7 +163,8 @@ def _unreferenced(summaries: list[Summary], referenced: set[str]) -> list[Diagno
                     s.file,
                     s.id_pos,
                     Code.UNREFERENCED,
-                    f"no other record refers to the {s.kind} {echo(s.id, 'here')}.",
+                    kind=s.kind,
+                    id=echo(s.id, "here"),
                     field="id",
                     hint="link it from an incident or response (targets, alleged_operators, by, "
                     "about), or remove it.",
@@ -240,7 +246,8 @@ def _look_alike_warning(kind: str | None, cluster: list[_Member]) -> list[Diagno
             at.file,
             pos_at,
             Code.SIMILAR_NAMES,
-            f"{echo(name_at, 'this name')} looks like {shown}; they may be the same.",
+            name=echo(name_at, "this name"),
+            others=shown,
             field=field_at,
         )
     ]

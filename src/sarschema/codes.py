@@ -104,6 +104,14 @@ class Code(StrEnum):
         template = _SPECS[self].hint
         return None if template is None else template.format(**context)
 
+    def message(self, **context: object) -> str:
+        """The code's message, filled from the context (values already made safe to
+        repeat: see `diagnostics.echo`)."""
+        template = _SPECS[self].message
+        if template is None:
+            raise ValueError(f"{self} has no message template; pass the message")
+        return template.format(**context)
+
 
 @dataclass(frozen=True, slots=True)
 class Spec:
@@ -112,6 +120,8 @@ class Spec:
     summary: str
     group: str
     hint: str | None = None
+    #: the message, when the code has one form (`{...}` filled from the context)
+    message: str | None = None
 
     @property
     def name(self) -> str:
@@ -165,13 +175,23 @@ _TABLE: tuple[Spec, ...] = (
         "A file under records/ that is not a record.",
         "files",
         hint="remove it, or convert it into a `.yaml` record.",
+        message="this file is not a record; only `.yaml` records, README.md and hidden files may be here.",
     ),
-    Spec(Code.YML_EXTENSION, _E, "A record file ends in `.yml`; use `.yaml`.", "files"),
+    Spec(
+        Code.YML_EXTENSION,
+        _E,
+        "A record file ends in `.yml`; use `.yaml`.",
+        "files",
+        message="record files must end in `.yaml`, not `.yml`.",
+        hint="rename it to {stem}.yaml.",
+    ),
     Spec(
         Code.OUTSIDE_KIND_FOLDER,
         _E,
         "A record is not inside incidents/, targets/, operators/ or responses/.",
         "files",
+        message="this record is not directly inside a kind folder, so it is not checked as one.",
+        hint="move it into one of {kinds}.",
     ),
     Spec(
         Code.SYMLINK,
@@ -179,6 +199,7 @@ _TABLE: tuple[Spec, ...] = (
         "A symbolic link under records/.",
         "files",
         hint="replace the link with the file itself.",
+        message="symbolic links are not allowed under records/.",
     ),
     Spec(
         Code.ID_NOT_FILE_NAME,
@@ -186,8 +207,16 @@ _TABLE: tuple[Spec, ...] = (
         "The record's `id` differs from its file name.",
         "files",
         hint="rename the file to the id followed by .yaml, or change `id` to the file name.",
+        message="the id {id} differs from the file name.",
     ),
-    Spec(Code.KIND_NOT_FOLDER, _E, "The record's `kind` does not match its folder.", "files"),
+    Spec(
+        Code.KIND_NOT_FOLDER,
+        _E,
+        "The record's `kind` does not match its folder.",
+        "files",
+        message="a record of kind {kind} must be in {right}/, not in {folder}/.",
+        hint="move the file to {right}/, or fix `kind`.",
+    ),
     Spec(Code.UNREADABLE, _E, "The file cannot be read (permissions or I/O error).", "files"),
     Spec(
         Code.NO_RECORDS,
@@ -195,6 +224,7 @@ _TABLE: tuple[Spec, ...] = (
         "A path given holds no record files.",
         "files",
         hint="records live in incidents/, targets/, operators/ and responses/ folders.",
+        message="no record files were found here.",
     ),
     Spec(
         Code.NOT_A_REGULAR_FILE,
@@ -202,6 +232,7 @@ _TABLE: tuple[Spec, ...] = (
         "A FIFO, device or socket under records/: never read.",
         "files",
         hint="remove it: only regular `.yaml` files belong under records/.",
+        message="this is {what}, not a file; it was not read.",
     ),
     Spec(
         Code.HIDDEN_FILE,
@@ -308,6 +339,7 @@ _TABLE: tuple[Spec, ...] = (
         "A date after today (UTC).",
         "rules",
         hint="check the year; records describe what has happened.",
+        message="`{name}` ({date}) is after today ({today}, UTC).",
     ),
     # Rules across records
     Spec(
@@ -316,15 +348,29 @@ _TABLE: tuple[Spec, ...] = (
         "Two records or products share an id.",
         "references",
         hint="choose another id, or merge the two records if they describe the same thing.",
+        message="the id {id} is already used in {other}; ids must be unique across all records and products.",
     ),
-    Spec(Code.DANGLING_REFERENCE, _E, "A reference to an id that no record has.", "references"),
-    Spec(Code.WRONG_KIND_REFERENCE, _E, "A reference to a record of the wrong kind.", "references"),
+    Spec(
+        Code.DANGLING_REFERENCE,
+        _E,
+        "A reference to an id that no record has.",
+        "references",
+        message="`{name}` refers to {target}, but no {kind} has that id.",
+    ),
+    Spec(
+        Code.WRONG_KIND_REFERENCE,
+        _E,
+        "A reference to a record of the wrong kind.",
+        "references",
+        message="`{name}` must refer to {wanted}, but {target} is {found} ({other}).",
+    ),
     Spec(
         Code.PARENT_CYCLE,
         _E,
         "Operators whose `parent` links form a cycle.",
         "references",
         hint="an operator cannot be its own ancestor; remove one of the `parent` lines.",
+        message="the `parent` links form a cycle: {loop}.",
     ),
     # Personal data
     Spec(Code.PHONE_NUMBER, _E, "Text contains what looks like a phone number.", "personal-data"),
@@ -339,14 +385,22 @@ _TABLE: tuple[Spec, ...] = (
         "A source has no `url`.",
         "warnings",
         hint="add `url:` (and `archived_url:` for a web-archive copy) when the document is online.",
+        message="this source has no `url`; readers cannot check it.",
     ),
-    Spec(Code.UNREFERENCED, _W, "A target, operator or product nothing refers to.", "warnings"),
+    Spec(
+        Code.UNREFERENCED,
+        _W,
+        "A target, operator or product nothing refers to.",
+        "warnings",
+        message="no other record refers to the {kind} {id}.",
+    ),
     Spec(
         Code.SIMILAR_NAMES,
         _W,
         "Two targets or operators whose names look alike.",
         "warnings",
         hint="if they are the same, merge the records and keep the other spelling under `aliases`.",
+        message="{name} looks like {others}; they may be the same.",
     ),
     Spec(
         Code.TEXT_CUT_BY_COMMENT,
@@ -354,6 +408,7 @@ _TABLE: tuple[Spec, ...] = (
         "A ` #` after unquoted text starts a comment: the text may be cut there.",
         "warnings",
         hint='if the # belongs to the text, put the whole value in double quotes: title: "Attack #2".',
+        message="the text of `{name}` stops where ` #` starts a comment; the rest of the line is not part of it.",
     ),
     Spec(
         Code.BAD_ACKNOWLEDGEMENT,
@@ -361,6 +416,7 @@ _TABLE: tuple[Spec, ...] = (
         "A `# sarschema: accept` line names no warning code or gives no reason.",
         "warnings",
         hint="only warnings (SAR4xx) can be accepted, never errors; say why in a few words, e.g. `the seed document is not online`.",
+        message="an acknowledgement needs a warning code and a reason: `# sarschema: accept SAR400 <why this warning is kept>`.",
     ),
 )
 _SPECS: dict[Code, Spec] = {spec.code: spec for spec in _TABLE}

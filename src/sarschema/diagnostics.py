@@ -66,12 +66,18 @@ class Diagnostic:
         file: str,
         pos: tuple[int, int] | tuple[None, None],
         code: Code,
-        message: str,
+        message: str | None = None,
         *,
         field: str | None = None,
         hint: str | None = None,
+        **context: object,
     ) -> Diagnostic:
-        """A diagnostic at a (line, column) position."""
+        """A diagnostic at a (line, column) position; the message and hint, unless
+        given, are the code's templates (`sarschema.codes`) filled from `context`."""
+        if message is None:
+            message = code.message(**context)
+        if hint is None and context:
+            hint = code.hint(**context)
         return cls(file, pos[0], pos[1], code, message, field=field, hint=hint)
 
     def __post_init__(self) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from sarschema.codes import Code
 from sarschema.diagnostics import Diagnostic
 from sarschema.errors import UsageError
+from sarschema.results import NOWHERE
 from sarschema.safeio import describe
 from sarschema.vocab import FOLDERS
 
@@ -50,15 +51,7 @@ def _classify(label: str, path: Path, at_root: bool, found: Found) -> None:
     except OSError:
         mode = stat.S_IFREG  # vanished or unreadable: the reader reports it
     if stat.S_ISLNK(mode):
-        found.diagnostics.append(
-            Diagnostic(
-                label,
-                None,
-                None,
-                Code.SYMLINK,
-                "symbolic links are not allowed under records/.",
-            )
-        )
+        found.diagnostics.append(Diagnostic.at(label, NOWHERE, Code.SYMLINK))
         return
     if name.startswith("."):
         if name in ALLOWED_HIDDEN:
@@ -68,13 +61,7 @@ def _classify(label: str, path: Path, at_root: bool, found: Found) -> None:
         return
     if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
         found.diagnostics.append(
-            Diagnostic(
-                label,
-                None,
-                None,
-                Code.NOT_A_REGULAR_FILE,
-                f"this is {describe(mode)}, not a file; it was not read.",
-            )
+            Diagnostic.at(label, NOWHERE, Code.NOT_A_REGULAR_FILE, what=describe(mode))
         )
         return
     if name == "README.md" and (at_root or parent in FOLDERS):
@@ -84,39 +71,15 @@ def _classify(label: str, path: Path, at_root: bool, found: Found) -> None:
         if parent not in FOLDERS:
             kinds = ", ".join(f"{k}/" for k in FOLDERS)
             found.diagnostics.append(
-                Diagnostic(
-                    label,
-                    None,
-                    None,
-                    Code.OUTSIDE_KIND_FOLDER,
-                    "this record is not directly inside a kind folder, so it is not checked as one.",
-                    hint=f"move it into one of {kinds}.",
-                )
+                Diagnostic.at(label, NOWHERE, Code.OUTSIDE_KIND_FOLDER, kinds=kinds)
             )
             return
         found.records.append(RecordFile(label, path, parent))
         return
     if name.endswith(".yml"):
-        found.diagnostics.append(
-            Diagnostic(
-                label,
-                None,
-                None,
-                Code.YML_EXTENSION,
-                "record files must end in `.yaml`, not `.yml`.",
-                hint=f"rename it to {name[:-4]}.yaml.",
-            )
-        )
+        found.diagnostics.append(Diagnostic.at(label, NOWHERE, Code.YML_EXTENSION, stem=name[:-4]))
         return
-    found.diagnostics.append(
-        Diagnostic(
-            label,
-            None,
-            None,
-            Code.STRAY_FILE,
-            "this file is not a record; only `.yaml` records, README.md and hidden files may be here.",
-        )
-    )
+    found.diagnostics.append(Diagnostic.at(label, NOWHERE, Code.STRAY_FILE))
 
 
 def _hidden(label: str, folder: bool) -> Diagnostic:
@@ -150,15 +113,7 @@ def discover(paths: list[str]) -> Found:
         before = len(found.records)
         _walk(given, True, found)
         if len(found.records) == before:
-            found.diagnostics.append(
-                Diagnostic(
-                    given,
-                    None,
-                    None,
-                    Code.NO_RECORDS,
-                    "no record files were found here.",
-                )
-            )
+            found.diagnostics.append(Diagnostic.at(given, NOWHERE, Code.NO_RECORDS))
     return _dedupe(found) if len(paths) > 1 else found
 
 

@@ -89,8 +89,8 @@ def check_bytes(
                 label,
                 id_pos,
                 Code.ID_NOT_FILE_NAME,
-                f"the id {echo(raw_id)} differs from the file name.",
                 field="id",
+                id=echo(raw_id),
             )
         )
     expected = FOLDERS.get(folder or "")
@@ -100,10 +100,10 @@ def check_bytes(
                 label,
                 _pos(loaded, ("kind",)),
                 Code.KIND_NOT_FOLDER,
-                f"a record of kind {raw_kind} must be in {FOLDER_OF[Kind(raw_kind)]}/, "
-                f"not in {folder}/.",
                 field="kind",
-                hint=f"move the file to {FOLDER_OF[Kind(raw_kind)]}/, or fix `kind`.",
+                kind=raw_kind,
+                right=FOLDER_OF[Kind(raw_kind)],
+                folder=folder,
             )
         )
 
@@ -158,8 +158,7 @@ def _acknowledgements(text: str, label: str) -> tuple[dict[str, str], list[Diagn
                     line,
                     1,
                     Code.BAD_ACKNOWLEDGEMENT,
-                    "an acknowledgement needs a warning code and a reason: "
-                    "`# sarschema: accept SAR400 <why this warning is kept>`.",
+                    Code.BAD_ACKNOWLEDGEMENT.message(),
                 )
             )
             continue
@@ -178,9 +177,8 @@ def _cut_by_comment(loaded: Loaded, label: str) -> list[Diagnostic]:
                     label,
                     _pos(loaded, path),
                     Code.TEXT_CUT_BY_COMMENT,
-                    f"the text of `{field}` stops where ` #` starts a comment; "
-                    "the rest of the line is not part of it.",
                     field=field,
+                    name=field,
                 )
             )
     return out
@@ -195,7 +193,6 @@ def _sources_without_url(sources: Any, loaded: Loaded, label: str) -> list[Diagn
             label,
             _pos(loaded, ("sources", index)),
             Code.SOURCE_WITHOUT_URL,
-            "this source has no `url`; readers cannot check it.",
             field=f"sources[{index}]",
         )
         for index, source in enumerate(sources if isinstance(sources, list) else ())
@@ -234,8 +231,10 @@ def _future_dates(record: Record, loaded: Loaded, label: str, today: dt.date) ->
                     label,
                     _pos(loaded, path),
                     Code.FUTURE_DATE,
-                    f"`{name}` ({date}) is after today ({today.isoformat()}, UTC).",
                     field=name,
+                    name=name,
+                    date=date,
+                    today=today.isoformat(),
                 )
             )
     return out
