@@ -17,7 +17,7 @@ import dataclasses
 import types
 import typing
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from typing import Any
@@ -54,8 +54,6 @@ class Slot:
     keyed_by: Slot | None = None  #: a mapping, and what its keys are
     literal: tuple[str, ...] = ()
     boolean: bool = False
-    #: the marker objects read, innermost last (for consumers with their own markers)
-    metadata: tuple[object, ...] = field(default=(), repr=False)
 
     @property
     def required(self) -> bool:
@@ -87,11 +85,9 @@ def _bare_models(options: Iterable[Any]) -> tuple[type[BaseModel], ...]:
 def read_slot(name: str, info: FieldInfo) -> Slot:
     """The slot of a model field: its annotation unwrapped, its markers collected."""
     found: dict[str, Any] = {}
-    metadata: list[object] = []
 
     def collect(items: Iterable[object]) -> None:
         for item in items:
-            metadata.append(item)
             if isinstance(item, Marker):
                 found["role"], found["pattern"] = item.role, item.pattern
             elif isinstance(item, RefersTo):
@@ -131,7 +127,7 @@ def read_slot(name: str, info: FieldInfo) -> Slot:
             elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
                 found["models"] = (annotation,)
             break
-    return Slot(name, info, metadata=tuple(metadata), **found)
+    return Slot(name, info, **found)
 
 
 @cache
@@ -203,11 +199,12 @@ def record_models() -> tuple[type[BaseModel], ...]:
     return tuple(MODELS.values())
 
 
-def names_with(role: Role, roots: Iterable[type[BaseModel]] | None = None) -> frozenset[str]:
-    """The names of the fields, in any model, whose values have `role`."""
+@cache
+def names_with(role: Role) -> frozenset[str]:
+    """The names of the fields, in any registered model, whose values have `role`."""
     return frozenset(
         slot.name
-        for model in models_within(record_models() if roots is None else roots)
+        for model in models_within(record_models())
         for slot in slots(model)
         if slot.role is role
     )
@@ -225,13 +222,3 @@ def references(model: type[BaseModel]) -> tuple[tuple[Pattern, RefersTo], ...]:
 def with_role(model: type[BaseModel], role: Role) -> tuple[Pattern, ...]:
     """The patterns of the values that have `role` in a record of this model."""
     return tuple(pattern for pattern, slot in walk(model) if slot.role is role)
-
-
-def referring_fields(kind: str) -> tuple[str, ...]:
-    """The fields, in any record kind, that may name a record of `kind`."""
-    found: dict[str, None] = {}
-    for model in record_models():
-        for pattern, target in references(model):
-            if target.kind == kind and not target.hierarchy:
-                found[pattern[0]] = None
-    return tuple(found)

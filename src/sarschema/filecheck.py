@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -128,11 +127,6 @@ def check_bytes(
     return FileResult(label, diagnostics, summary, record)
 
 
-@cache
-def _text_fields() -> frozenset[str]:
-    return names_with(Role.TEXT)
-
-
 _ACCEPT = re.compile(r"^[ \t]*#[ \t]*sarschema:[ \t]*accept\b(.*)$", re.MULTILINE)
 
 
@@ -170,7 +164,7 @@ def _cut_by_comment(loaded: Loaded, label: str) -> list[Diagnostic]:
     out = []
     for path in loaded.commented:
         name = next((p for p in reversed(path) if isinstance(p, str)), "")
-        if name in _text_fields():
+        if name in names_with(Role.TEXT):
             field = format_field(path)
             out.append(
                 Diagnostic.at(

@@ -29,9 +29,9 @@ from sarschema.loader import Loaded
 from sarschema.types.country import country_codes
 
 
-@cache
 def country_fields() -> frozenset[str]:
-    """The fields that hold country codes (`location`, `nationalities`, ...)."""
+    """The fields that hold country codes (`location`, `nationalities`, ...); the
+    models are imported on first use, not with this module."""
     from sarschema.fields import names_with
     from sarschema.markers import Role
 

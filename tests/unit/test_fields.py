@@ -18,14 +18,14 @@ import jsonschema
 import pytest
 from pydantic import Field
 
-from sarschema import filecheck, pii
+from sarschema import pii
 from sarschema.api import validate_paths
 from sarschema.dictionary import record_format_markdown
 from sarschema.errors import InternalError
 from sarschema.export import tables
 from sarschema.export.csv import write_csv
 from sarschema.export.schema import build_schemas
-from sarschema.fields import Slot, read_slot, references, values, walk, with_role
+from sarschema.fields import Slot, names_with, read_slot, references, values, walk, with_role
 from sarschema.markers import RefersTo, Role
 from sarschema.models import MODELS, Incident, record_adapter
 from sarschema.models.base import Model, TargetId
@@ -44,7 +44,7 @@ class WitnessedIncident(Incident):
 
 
 def _clear() -> None:
-    for cached in (record_adapter, tables.package, pii.country_fields, filecheck._text_fields):
+    for cached in (record_adapter, tables.package, names_with):
         cached.cache_clear()
 
 

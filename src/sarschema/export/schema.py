@@ -86,12 +86,6 @@ class _Strict(GenerateJsonSchema):
         return generated
 
 
-def _all_records() -> Any:
-    from sarschema.models import any_record
-
-    return any_record()
-
-
 def _clean(node: Any) -> Any:
     """Drop Pydantic's per-property titles (noise for partners) recursively."""
     if isinstance(node, dict):
@@ -107,10 +101,10 @@ def _clean(node: Any) -> Any:
 
 def build_schemas() -> dict[str, dict[str, Any]]:
     """`{file name: schema}` for each kind and for any record."""
-    from sarschema.models import MODELS
+    from sarschema.models import MODELS, any_record
 
     out: dict[str, dict[str, Any]] = {}
-    full = TypeAdapter(_all_records()).json_schema(
+    full = TypeAdapter(any_record()).json_schema(
         mode="validation", schema_generator=_Strict, ref_template="#/$defs/{model}"
     )
     defs = _clean(full["$defs"])

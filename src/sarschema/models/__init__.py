@@ -15,7 +15,6 @@ from sarschema.models.target import Target
 
 #: Every record kind: dispatch on it with `match` and `assert_never`.
 Record = Incident | Target | Operator | Response
-AnyRecord = Annotated[Record, Field(discriminator="kind")]
 MODELS: dict[str, type[RecordBase]] = {
     "incident": Incident,
     "target": Target,
@@ -39,7 +38,6 @@ def record_adapter() -> TypeAdapter[Record]:
 
 __all__ = [
     "MODELS",
-    "AnyRecord",
     "Incident",
     "Operator",
     "Record",
