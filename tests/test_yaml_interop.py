@@ -23,7 +23,10 @@ from typing import Any
 import pytest
 
 from interop_lsp import editor_diagnostics
+from sarschema.__about__ import FORMAT_VERSIONS
+from sarschema.export.schema import folder_of
 from sarschema.filecheck import check_bytes
+from sarschema.versions import read_version, set_root
 from sarschema.vocab import FOLDERS
 from test_interop import run_ajv
 
@@ -41,6 +44,9 @@ SCHEMA_LEVEL = {
     "SAR123",  # country required
     "SAR124",  # products on a non-vendor
     "SAR125",  # one of two fields
+    "SAR127",  # 1.1: date or revealed
+    "SAR128",  # 1.1: date_end needs date
+    "SAR130",  # 1.1: translation_of as a mapping is not empty
 }
 #: File-level YAML rules: other readers differ by design (js-yaml follows aliases,
 #: accepts tags it knows...), so files that break them are not compared.
@@ -50,6 +56,8 @@ ONLY_SARSCHEMA = {
     "SAR024",  # id equals the file name
     "SAR025",  # kind matches the folder
     "SAR120",  # date_end not before date
+    "SAR129",  # 1.1: date and date_end not after revealed
+    "SAR131",  # 1.1: the original's language is not the translation's own
     "SAR126",  # no date after today
     "SAR200",  # unique ids
     "SAR201",  # references resolve
@@ -92,6 +100,16 @@ CORPUS = _corpus()
 
 
 @cache
+def version_of(path: Path) -> str:
+    """The format version of the file's record set, as `sarschema validate` reads it."""
+    return read_version(set_root(str(path))).version
+
+
+def schema_of(path: Path) -> Path:
+    return SCHEMA_DIR / folder_of(version_of(path)) / "record.schema.json"
+
+
+@cache
 def _checked(path: Path) -> Any:
     return check_bytes(
         path.read_bytes(),
@@ -99,6 +117,7 @@ def _checked(path: Path) -> Any:
         folder=path.parent.name,
         stem=path.name.removesuffix(".yaml"),
         today=TODAY,
+        version=version_of(path),
     )
 
 
@@ -117,31 +136,45 @@ def expected_valid(path: Path) -> bool:
     return not codes & SCHEMA_LEVEL
 
 
+def by_version() -> dict[str, list[tuple[str, Path]]]:
+    """The comparable files of each format version: each tool gets that version's schema."""
+    groups: dict[str, list[tuple[str, Path]]] = {v: [] for v in FORMAT_VERSIONS}
+    for name, path in comparable():
+        groups[version_of(path)].append((name, path))
+    return groups
+
+
 @pytest.fixture(scope="module")
 def ajv() -> dict[str, Any]:
-    return run_ajv(
-        [{"name": n, "schema": "record.schema.json", "file": str(p)} for n, p in comparable()]
-    )
+    verdicts: dict[str, Any] = {"verdicts": {}, "errors": {}}
+    for version, files in by_version().items():
+        cases = [{"name": n, "schema": "record.schema.json", "file": str(p)} for n, p in files]
+        done = run_ajv(cases, version)
+        verdicts["verdicts"].update(done["verdicts"])
+        verdicts["errors"].update(done["errors"])
+    return verdicts
 
 
 @pytest.fixture(scope="module")
 def check_jsonschema() -> dict[str, list[str]]:
     """check-jsonschema itself, once over every file: {file: [error messages]}."""
-    files = [str(p) for _, p in comparable()]
     exe = Path(sys.executable).parent / "check-jsonschema"
-    done = subprocess.run(
-        [str(exe), "--schemafile", str(SCHEMA_DIR / "record.schema.json"), "-o", "json", *files],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode in (0, 1), done.stderr
-    report = json.loads(done.stdout)
     errors: dict[str, list[str]] = {}
-    for error in report.get("errors", []):
-        errors.setdefault(error["filename"], []).append(error["message"])
-    for error in report.get("parse_errors", []):
-        errors.setdefault(error["filename"], []).append(error["message"])
+    for version, group in by_version().items():
+        files = [str(p) for _, p in group]
+        schema = SCHEMA_DIR / folder_of(version) / "record.schema.json"
+        done = subprocess.run(
+            [str(exe), "--schemafile", str(schema), "-o", "json", *files],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode in (0, 1), done.stderr
+        report = json.loads(done.stdout)
+        for error in report.get("errors", []):
+            errors.setdefault(error["filename"], []).append(error["message"])
+        for error in report.get("parse_errors", []):
+            errors.setdefault(error["filename"], []).append(error["message"])
     return errors
 
 
@@ -150,11 +183,16 @@ def editor() -> dict[str, list[dict[str, Any]]]:
     """yaml-language-server itself (VS Code's YAML extension), once over every file,
     with the repository's workspace setting (.vscode/settings.json) as its schema map."""
     settings = json.loads((ROOT / ".vscode" / "settings.json").read_text(encoding="utf-8"))
-    assert settings["yaml.schemas"] == {"./schema/record.schema.json": ["records/**/*.yaml"]}
-    return editor_diagnostics(
-        [p for _, p in comparable()],
-        schemas={str(SCHEMA_DIR / "record.schema.json"): ["**/records/**/*.yaml"]},
-    )
+    shipped = version_of(next(iter(_records(ROOT / "records"))))
+    mapped = f"./schema/{folder_of(shipped)}record.schema.json"
+    assert settings["yaml.schemas"] == {mapped: ["records/**/*.yaml"]}
+    underlined: dict[str, list[dict[str, Any]]] = {}
+    for version, group in by_version().items():
+        schema = SCHEMA_DIR / folder_of(version) / "record.schema.json"
+        underlined |= editor_diagnostics(
+            [p for _, p in group], schemas={str(schema): ["**/records/**/*.yaml"]}
+        )
+    return underlined
 
 
 def test_corpus_is_large_and_mixed() -> None:
@@ -195,10 +233,10 @@ def test_shipped_records_pass_check_jsonschema(check_jsonschema: dict[str, list[
     assert not set(shipped) & set(check_jsonschema)
 
 
-def _check_jsonschema_one(path: Path) -> str:
+def _check_jsonschema_one(path: Path, schema: Path) -> str:
     exe = Path(sys.executable).parent / "check-jsonschema"
     done = subprocess.run(
-        [str(exe), "--schemafile", str(SCHEMA_DIR / "record.schema.json"), str(path)],
+        [str(exe), "--schemafile", str(schema), str(path)],
         capture_output=True,
         text=True,
         check=False,
@@ -213,10 +251,10 @@ def test_check_jsonschema_names_the_field_of_a_wrong_value(tmp_path: Path) -> No
     wrong.parent.mkdir()
     text = source.read_text(encoding="utf-8")
     wrong.write_text(text.replace("\nstatus: attempted", "\nstatus: attemptd"), encoding="utf-8")
-    out = _check_jsonschema_one(wrong)
+    out = _check_jsonschema_one(wrong, schema_of(source))
     assert "$.status: 'attemptd' is not one of ['selected', 'targeted', 'attempted'" in out
     assert "was expected" not in out  # no "best match" from another kind or value
     wrong.write_text(text.replace("\ntitle:", "\ntitel:"), encoding="utf-8")
-    out = _check_jsonschema_one(wrong)
+    out = _check_jsonschema_one(wrong, schema_of(source))
     assert "('titel' was unexpected)" in out
     assert "'country' is a required property" not in out  # no error from another kind

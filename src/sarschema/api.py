@@ -151,6 +151,7 @@ def _pipeline(
     report = report or Report()
     report.diagnostics += found.diagnostics
     report.files_seen = found.files_seen
+    report.sets = found.sets
     summaries: list[Summary] = []
     for result in check(found.records):
         report.read.append(result.file)
@@ -159,6 +160,7 @@ def _pipeline(
         if result.summary.valid:
             report.valid_files.append(result.file)
         keep(result)
+    report.summaries = summaries
     return _finish(report, summaries, strict, partial)
 
 

@@ -52,6 +52,8 @@ class Code(StrEnum):
     NO_RECORDS = "SAR027"
     NOT_A_REGULAR_FILE = "SAR028"
     HIDDEN_FILE = "SAR029"
+    VERSION_FILE = "SAR030"
+    UNKNOWN_VERSION = "SAR031"
     # Fields of one record
     MISSING_FIELD = "SAR100"
     UNKNOWN_FIELD = "SAR101"
@@ -75,6 +77,11 @@ class Code(StrEnum):
     PRODUCTS_NOT_VENDOR = "SAR124"
     ONE_OF = "SAR125"
     FUTURE_DATE = "SAR126"
+    DATE_OR_REVEALED = "SAR127"
+    END_WITHOUT_DATE = "SAR128"
+    AFTER_REVEALED = "SAR129"
+    ORIGINAL_EMPTY = "SAR130"
+    TRANSLATION_LANGUAGE = "SAR131"
     # Rules across records
     DUPLICATE_ID = "SAR200"
     DANGLING_REFERENCE = "SAR201"
@@ -240,6 +247,21 @@ _TABLE: tuple[Spec, ...] = (
         "A hidden file or folder under records/ (only git's own, such as `.gitkeep`).",
         "files",
     ),
+    Spec(
+        Code.VERSION_FILE,
+        _E,
+        'The record set\'s `sarschema.yaml` is not one `format_version: "X.Y"` line.',
+        "files",
+        hint='write one line, `format_version: "1.1"` (with the quotes), and nothing else.',
+    ),
+    Spec(
+        Code.UNKNOWN_VERSION,
+        _E,
+        "The record set states a format version this sarschema does not know.",
+        "files",
+        hint="write one of {known}, or install a newer sarschema.",
+        message="format version {version} is not one this sarschema knows.",
+    ),
     # Fields of one record
     Spec(Code.MISSING_FIELD, _E, "A required field is missing.", "schema"),
     Spec(Code.UNKNOWN_FIELD, _E, "A field that the format does not define.", "schema"),
@@ -308,9 +330,9 @@ _TABLE: tuple[Spec, ...] = (
     Spec(
         Code.ABOUT_EMPTY,
         _E,
-        "`about` names no incident, target or operator.",
+        "`about` names nothing the response is about.",
         "rules",
-        hint="add `incidents:`, `targets:` or `operators:` with at least one id.",
+        hint="add {keys} with at least one entry.",
     ),
     Spec(
         Code.COUNTRY_REQUIRED,
@@ -340,6 +362,43 @@ _TABLE: tuple[Spec, ...] = (
         "rules",
         hint="check the year; records describe what has happened.",
         message="`{name}` ({date}) is after today ({today}, UTC).",
+    ),
+    Spec(
+        Code.DATE_OR_REVEALED,
+        _E,
+        "An incident has neither `date` nor `revealed` (format 1.1).",
+        "rules",
+        hint="add `date:` (when it happened) if the sources give it, else `revealed:` "
+        "(when it was made public).",
+    ),
+    Spec(
+        Code.END_WITHOUT_DATE,
+        _E,
+        "An incident has `date_end` but no `date` (format 1.1).",
+        "rules",
+        hint="add `date:`, the start of the span, or remove `date_end`.",
+    ),
+    Spec(
+        Code.AFTER_REVEALED,
+        _E,
+        "`date` or `date_end` is after `revealed` (format 1.1).",
+        "rules",
+        hint="surveillance is made public after it happens: correct the date that is wrong.",
+    ),
+    Spec(
+        Code.ORIGINAL_EMPTY,
+        _E,
+        "`translation_of` is a mapping with no key (format 1.1).",
+        "rules",
+        hint="give the original's `url`, `language`, `publisher`, `title` or `published`, "
+        "or remove `translation_of`.",
+    ),
+    Spec(
+        Code.TRANSLATION_LANGUAGE,
+        _E,
+        "A translation's original is in the translation's own language (format 1.1).",
+        "rules",
+        hint="`translation_of.language` is the original's language; `language` is this copy's.",
     ),
     # Rules across records
     Spec(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sarschema.codes import Code
@@ -19,6 +19,7 @@ from sarschema.diagnostics import Diagnostic
 from sarschema.errors import UsageError
 from sarschema.results import NOWHERE
 from sarschema.safeio import describe
+from sarschema.versions import UNSTATED, VERSION_FILE, SetVersion, read_version, set_root
 from sarschema.vocab import FOLDERS
 
 
@@ -27,6 +28,7 @@ class RecordFile:
     label: str  #: the path as built from what the user typed
     path: Path
     folder: str | None  #: the kind folder the file sits in, if any
+    version: str = UNSTATED  #: the format version of its record set
 
 
 @dataclass(slots=True)
@@ -35,6 +37,10 @@ class Found:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     #: files looked at (records and everything reported), for "nothing lost" checks
     files_seen: int = 0
+    #: the record sets the records belong to, each with its format version
+    sets: list[SetVersion] = field(default_factory=list)
+    #: folders holding a version file, whether or not records were found in them
+    stated: list[str] = field(default_factory=list)
 
 
 #: What git itself needs (a repository's own folder, its settings, the placeholder
@@ -66,6 +72,10 @@ def _classify(label: str, path: Path, at_root: bool, found: Found) -> None:
         return
     if name == "README.md" and (at_root or parent in FOLDERS):
         found.files_seen -= 1
+        return
+    if name == VERSION_FILE and parent not in FOLDERS:  # read with its set (`versions`)
+        found.files_seen -= 1
+        found.stated.append(str(Path(label).parent))
         return
     if name.endswith(".yaml"):
         if parent not in FOLDERS:
@@ -114,7 +124,36 @@ def discover(paths: list[str]) -> Found:
         _walk(given, True, found)
         if len(found.records) == before:
             found.diagnostics.append(Diagnostic.at(given, NOWHERE, Code.NO_RECORDS))
-    return _dedupe(found) if len(paths) > 1 else found
+    return _versions(_dedupe(found) if len(paths) > 1 else found)
+
+
+def _versions(found: Found) -> Found:
+    """Each record's set and its version (`sarschema.versions`), read once per set."""
+    sets: dict[str, SetVersion] = {}
+    by_folder: dict[str, str] = {}
+
+    def version_of(root: str) -> str:
+        key = os.path.realpath(root)
+        if key not in sets:
+            sets[key] = read_version(root)
+        return sets[key].version
+
+    for root in found.stated:
+        version_of(root)
+    records = []
+    for record in found.records:
+        folder = str(Path(record.label).parent)
+        if folder not in by_folder:
+            by_folder[folder] = version_of(set_root(record.label))
+        version = by_folder[folder]
+        records.append(record if version == record.version else replace(record, version=version))
+    found.records = records
+    found.sets = list(sets.values())
+    reported = {(d.file, d.code) for d in found.diagnostics}  # a link: found by the walk too
+    found.diagnostics += [
+        d for s in found.sets for d in s.diagnostics if (d.file, d.code) not in reported
+    ]
+    return found
 
 
 def _dedupe(found: Found) -> Found:
@@ -134,7 +173,7 @@ def _dedupe(found: Found) -> Found:
             seen.add(real)
             diagnostics.append(diag)
     dropped = len(found.records) - len(records) + len(found.diagnostics) - len(diagnostics)
-    return Found(records, diagnostics, found.files_seen - dropped)
+    return Found(records, diagnostics, found.files_seen - dropped, stated=found.stated)
 
 
 def _identity(label: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from sarschema.codes import CODES, GROUP_TITLES, Spec
@@ -43,20 +44,19 @@ def _fix(spec: Spec) -> str:
     return spec.hint[:1].upper() + spec.hint[1:].replace("|", "\\|")
 
 
-def _record_format() -> str:
-    from sarschema.dictionary import record_format_markdown
+def generated() -> dict[str, Callable[[], str]]:
+    """Every generated doc by file name: the codes, and each version's dictionary."""
+    from sarschema.__about__ import FORMAT_VERSIONS
+    from sarschema.dictionary import dictionary_file, record_format_markdown
 
-    return record_format_markdown()
-
-
-GENERATED: dict[str, Callable[[], str]] = {
-    "diagnostics.md": diagnostics_markdown,
-    "record-format.md": _record_format,
-}
+    docs: dict[str, Callable[[], str]] = {"diagnostics.md": diagnostics_markdown}
+    for version in FORMAT_VERSIONS:
+        docs[dictionary_file(version)] = partial(record_format_markdown, version)
+    return docs
 
 
 def write_docs(out: Path, *, check: bool = False) -> list[str]:
     """Write (or with `check`, compare) every generated doc; return those that differ."""
     from sarschema.generated import sync
 
-    return sync(out, {name: build() for name, build in GENERATED.items()}, check=check)
+    return sync(out, {name: build() for name, build in generated().items()}, check=check)

@@ -9,6 +9,15 @@ keeping its own list of field names.
 >>> from sarschema.models import Incident
 >>> [p for p, s in walk(Incident) if s.role is Role.DATE]
 [('sources', '*', 'published'), ('date',), ('date_end',), ('forensic_analyses', '*', 'date')]
+
+A field that takes a bare value or a mapping (format 1.1's `roles` items) keeps
+both: the models, and the bare value's own slot, which stands for the model with
+only the field of its type filled (a bare role is `{role: ...}`).
+
+>>> from sarschema.models import v1_1
+>>> roles = next(s for s in slots(v1_1.Target) if s.name == "roles")
+>>> roles.models, roles.bare.vocabulary.__name__, roles.fills.name
+((<class 'sarschema.models.v1_1.HeldRole'>,), 'Role', 'role')
 """
 
 from __future__ import annotations
@@ -54,6 +63,13 @@ class Slot:
     keyed_by: Slot | None = None  #: a mapping, and what its keys are
     literal: tuple[str, ...] = ()
     boolean: bool = False
+    #: a union of a bare value and model(s) (`roles` items, `translation_of` in 1.1):
+    #: the slot of the bare value (its role, pattern or vocabulary); `role` and
+    #: `vocabulary` above stay those of the field as a whole (none)
+    bare: Slot | None = None
+    #: with `bare` and one model: the model's field the bare value stands for (the one
+    #: field of the bare value's vocabulary or role), so a bare role is `{role: ...}`
+    fills: Slot | None = None
 
     @property
     def required(self) -> bool:
@@ -72,14 +88,40 @@ class Slot:
         return dataclasses.replace(self, many=False, keyed_by=None)
 
 
+def _fills(models: tuple[type[BaseModel], ...], bare: Slot) -> Slot | None:
+    """The field of the model that a bare value stands for: the one field of the
+    model (when there is one model) that takes a single value of the bare value's
+    type, the same vocabulary or role; None when there is no such field, or several."""
+    if len(models) != 1:
+        return None
+    matching = [
+        s
+        for s in slots(models[0])
+        if not s.many
+        and not s.keyed
+        and not s.models
+        and (
+            s.vocabulary is bare.vocabulary
+            if bare.vocabulary is not None
+            else (bare.role is not None and s.role is bare.role)
+        )
+    ]
+    return matching[0] if len(matching) == 1 else None
+
+
+def _unwrapped(option: Any) -> Any:
+    while typing.get_origin(option) is typing.Annotated:
+        option = typing.get_args(option)[0]
+    return option
+
+
+def _is_model(option: Any) -> bool:
+    option = _unwrapped(option)
+    return isinstance(option, type) and issubclass(option, BaseModel)
+
+
 def _bare_models(options: Iterable[Any]) -> tuple[type[BaseModel], ...]:
-    out = []
-    for option in options:
-        while typing.get_origin(option) is typing.Annotated:
-            option = typing.get_args(option)[0]
-        if isinstance(option, type) and issubclass(option, BaseModel):
-            out.append(option)
-    return tuple(out)
+    return tuple(_unwrapped(option) for option in options if _is_model(option))
 
 
 def read_slot(name: str, info: FieldInfo) -> Slot:
@@ -108,6 +150,10 @@ def read_slot(name: str, info: FieldInfo) -> Slot:
             options = [a for a in args if a is not type(None)]
             if len(options) != 1:
                 found["models"] = _bare_models(options)
+                scalars = [option for option in options if not _is_model(option)]
+                if found["models"] and len(scalars) == 1:
+                    bare = read_slot(name, FieldInfo.from_annotation(scalars[0]))
+                    found["bare"], found["fills"] = bare, _fills(found["models"], bare)
                 break
             annotation = options[0]
         elif origin is list:
@@ -193,10 +239,11 @@ def models_within(roots: Iterable[type[BaseModel]]) -> tuple[type[BaseModel], ..
     return tuple(order)
 
 
-def record_models() -> tuple[type[BaseModel], ...]:
-    from sarschema.models import MODELS
+def record_models(version: str | None = None) -> tuple[type[BaseModel], ...]:
+    """The record kinds of format `version` (the newest when None)."""
+    from sarschema.models import MODELS, VERSIONS
 
-    return tuple(MODELS.values())
+    return tuple((MODELS if version is None else VERSIONS[version]).values())
 
 
 @cache

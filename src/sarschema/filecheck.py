@@ -14,13 +14,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from sarschema.__about__ import FORMAT_VERSION
 from sarschema.codes import CODES, Code, Severity
 from sarschema.diagnostics import Diagnostic, FieldPath, echo, format_field
 from sarschema.discovery import RecordFile
 from sarschema.fields import fields_of, names_with, values, with_role
 from sarschema.loader import MAX_FILE_BYTES, Loaded, load, too_large
 from sarschema.markers import Role
-from sarschema.models import MODELS, Record, record_adapter
+from sarschema.models import VERSIONS, Record, record_adapter
 from sarschema.names import name_key
 from sarschema.pii import scan
 from sarschema.results import Defined, FileResult, Name, Ref, Summary, Where
@@ -59,7 +60,9 @@ def check_file(record_file: RecordFile, *, today: dt.date) -> FileResult:
             f"the file cannot be read: {exc.strerror or exc}.",
             "check that the file exists and that you may read it.",
         )
-    return check_bytes(data, label, folder=record_file.folder, stem=stem, today=today)
+    return check_bytes(
+        data, label, folder=record_file.folder, stem=stem, today=today, version=record_file.version
+    )
 
 
 def _unread(label: str, stem: str, code: Code, message: str, hint: str) -> FileResult:
@@ -68,9 +71,16 @@ def _unread(label: str, stem: str, code: Code, message: str, hint: str) -> FileR
 
 
 def check_bytes(
-    data: bytes, label: str, *, folder: str | None, stem: str, today: dt.date
+    data: bytes,
+    label: str,
+    *,
+    folder: str | None,
+    stem: str,
+    today: dt.date,
+    version: str = FORMAT_VERSION,
 ) -> FileResult:
-    """Per-file checks on bytes already read (also the fuzzing entry point)."""
+    """Per-file checks on bytes already read (also the fuzzing entry point), against
+    the models of format `version`."""
     loaded = load(data, label)
     diagnostics = [*loaded.diagnostics, *scan(loaded, label), *_cut_by_comment(loaded, label)]
     raw = loaded.data
@@ -107,24 +117,38 @@ def check_bytes(
         )
 
     try:
-        record = record_adapter().validate_python(raw)
+        record = record_adapter(version).validate_python(raw)
     except ValidationError as exc:
-        diagnostics += translate(exc.errors(include_url=False), loaded, label)
+        diagnostics += translate(exc.errors(include_url=False), loaded, label, version)
         summary = Summary(label, raw_id or stem, raw_kind, stem, id_pos, valid=False)
         summary.loose_refs = set(_strings(raw))
         summary.accepted = accepted
         # The references it makes are checked all the same, so that a contributor
         # sees every problem in one run, not the mistyped id after the next one; the
         # ids it defines are known, so references to them are not reported.
-        _fill(summary, raw, raw, loaded)
+        _fill(summary, raw, raw, loaded, version)
         diagnostics += _sources_without_url(raw.get("sources"), loaded, label)
         return FileResult(label, diagnostics, summary)
 
     diagnostics += _future_dates(record, loaded, label, today)
     diagnostics += _sources_without_url(raw.get("sources"), loaded, label)
-    summary = _fill(Summary(label, record.id, record.kind, stem, id_pos), raw, record, loaded)
+    summary = Summary(label, record.id, record.kind, stem, id_pos)
+    summary = _fill(summary, raw, record, loaded, version)
     summary.accepted = accepted
+    summary.schema_ref, summary.schema_ref_column = _modeline(loaded.text)
     return FileResult(label, diagnostics, summary, record)
+
+
+_MODELINE = re.compile(r"#[ \t]*yaml-language-server:[ \t]*\$schema=(\S+)")
+
+
+def _modeline(text: str) -> tuple[str | None, int | None]:
+    """The schema an editor modeline on the first line names, and its column."""
+    if not text.startswith("#"):
+        return None, None
+    end = text.find("\n")
+    match = _MODELINE.match(text, 0, len(text) if end < 0 else end)
+    return (match.group(1), match.start(1) + 1) if match else (None, None)
 
 
 _ACCEPT = re.compile(r"^[ \t]*#[ \t]*sarschema:[ \t]*accept\b(.*)$", re.MULTILINE)
@@ -234,11 +258,13 @@ def _future_dates(record: Record, loaded: Loaded, label: str, today: dt.date) ->
     return out
 
 
-def _fill(summary: Summary, raw: dict[str, Any], node: Any, loaded: Loaded) -> Summary:
+def _fill(
+    summary: Summary, raw: dict[str, Any], node: Any, loaded: Loaded, version: str
+) -> Summary:
     """What the rules across records need: the references the record makes (read
     from the raw data), the ids it defines and, when it is valid, its names, all
     found through the models' field markers."""
-    model = MODELS.get(summary.kind or "")
+    model = VERSIONS[version].get(summary.kind or "")
     for pattern, slot in fields_of(model) if model is not None else ():
         if slot.refers_to is not None:
             for path, value in values(raw, pattern):

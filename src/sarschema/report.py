@@ -90,6 +90,8 @@ def render_text(report: Report, out: TextIO, view: View = View()) -> None:
             f"\n{len(report.accepted)} warning(s) accepted by `# sarschema: accept` lines "
             "in the records (each with its reason).\n"
         )
+    for record_set in report.sets:
+        out.write(f"{inert(record_set.describe())}\n")
     s = _summary(report)
     verdict = "valid" if report.ok else "not valid"
     out.write(
@@ -103,6 +105,10 @@ def render_json(report: Report, out: TextIO, view: View = View()) -> None:
     document = {
         "diagnostics": [d.to_json() for d in shown],
         "summary": _summary(report),
+        "sets": [
+            {"root": s.root, "format_version": s.version, "stated_in": s.declared_in}
+            for s in report.sets
+        ],
         "valid": report.ok,
     }
     out.write(inert_json(json.dumps(document, ensure_ascii=False, indent=2)))
@@ -137,6 +143,8 @@ def render_github(report: Report, out: TextIO, view: View = View()) -> None:
             view.warnings != "none" and is_changed(d.file, view.changed)
         ):
             out.write(github_line(d) + "\n")
+    for record_set in report.sets:
+        out.write(f"{_escape_data(record_set.describe())}\n")
     s = _summary(report)
     out.write(
         f"{s['records']} record file(s) checked: {s['errors']} error(s), "

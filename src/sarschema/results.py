@@ -18,6 +18,7 @@ from sarschema.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
     from sarschema.models import Record
+    from sarschema.versions import SetVersion
 
 #: (line, column), both 1-based.
 Pos = tuple[int, int]
@@ -80,6 +81,10 @@ class Summary:
     loose_refs: set[str] = field(default_factory=set)
     #: warning codes the record acknowledges, with the reason (`# sarschema: accept ...`)
     accepted: dict[str, str] = field(default_factory=dict)
+    #: the schema an editor modeline on the first line points at, and its column
+    #: (`# yaml-language-server: $schema=...`, as `sarschema new` writes it)
+    schema_ref: str | None = None
+    schema_ref_column: int | None = None
 
     def to_plain(self) -> dict[str, Any]:
         plain = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -159,6 +164,10 @@ class Report:
     #: warnings a record acknowledges (`# sarschema: accept CODE reason`): kept out of
     #: `diagnostics`, so they neither show nor count, not even under `--strict`
     accepted: list[Diagnostic] = field(default_factory=list)
+    #: the record sets checked, each with the format version it was checked against
+    sets: list[SetVersion] = field(default_factory=list)
+    #: what the rules across records were given of each file, in file order
+    summaries: list[Summary] = field(default_factory=list)
 
     @property
     def files(self) -> int:

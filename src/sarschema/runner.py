@@ -87,7 +87,8 @@ def run(
 
     from sarschema.models import record_adapter
 
-    record_adapter()  # build the validator once, before forking
+    for version in {f.version for f in files}:
+        record_adapter(version)  # build the validators once, before forking
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     size = max(50, len(files) // (jobs * 8))
@@ -142,7 +143,9 @@ class Cache:
 
     def key(self, record_file: RecordFile, data: bytes) -> str:
         digest = hashlib.blake2b(self.salt, digest_size=20)
-        digest.update(f"{record_file.label}\0{record_file.folder}\0".encode())
+        digest.update(
+            f"{record_file.label}\0{record_file.folder}\0{record_file.version}\0".encode()
+        )
         digest.update(data)
         return digest.hexdigest()
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from sarschema.diagnostics import echo
 from sarschema.errors import UsageError
 from sarschema.safeio import NotRegular, read_regular, refuse_link
+from sarschema.versions import UNSTATED, read_version
 from sarschema.vocab import (
     FOLDER_OF,
     Attribution,
@@ -170,10 +171,13 @@ about:
 }
 
 
-def template(kind: Kind, record_id: str) -> str:
+def template(kind: Kind, record_id: str, version: str = UNSTATED) -> str:
+    """The template, its first line pointing editors at the schema of the set's version."""
+    from sarschema.export.schema import folder_of
+
     folder = FOLDER_OF[kind]
     return (
-        f"# yaml-language-server: $schema=../../schema/{kind.value}.schema.json\n"
+        f"# yaml-language-server: $schema=../../schema/{folder_of(version)}{kind.value}.schema.json\n"
         f"# A new {kind.value} record. Fill in every empty field; `sarschema validate` "
         "reports any left empty.\n"
         f"# It lives in records/{folder}/{record_id}.yaml: the file name must equal the id.\n"
@@ -217,7 +221,7 @@ def new_record(kind: str, record_id: str, records: Path) -> Path:
     except FileExistsError:
         raise UsageError(f"{path} already exists (as a file, a folder or a link)") from None
     with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        handle.write(template(chosen, record_id))
+        handle.write(template(chosen, record_id, read_version(str(records)).version))
     return path
 
 

@@ -12,7 +12,7 @@ import difflib
 import re
 import types
 import typing
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import Enum, StrEnum
 from typing import Any
 
@@ -20,10 +20,11 @@ from pydantic import BaseModel, Discriminator, Tag
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
+from sarschema.__about__ import FORMAT_VERSION, FORMAT_VERSIONS
 from sarschema.codes import CODES, Code
 from sarschema.diagnostics import Diagnostic, FieldPath, echo, format_field, is_safe
 from sarschema.loader import Loaded
-from sarschema.models import MODELS, any_record
+from sarschema.models import VERSIONS, any_record
 from sarschema.results import Pos
 from sarschema.vocab import suggest
 
@@ -97,9 +98,9 @@ class _Walk:
         self.key = False
 
 
-def _walk(loc: Iterable[str | int]) -> _Walk:
+def _walk(loc: Iterable[str | int], version: str) -> _Walk:
     result = _Walk()
-    tp: Any = any_record()
+    tp: Any = any_record(version)
     for element in loc:
         tp = _bare(tp)
         branches = _tagged_union(tp)
@@ -167,12 +168,15 @@ def _dropped(path: FieldPath, dropped: set[FieldPath]) -> bool:
 # --- the translation ---------------------------------------------------------
 
 
-def translate(errors: list[ErrorDetails], loaded: Loaded, file: str) -> list[Diagnostic]:
-    """Turn `ValidationError.errors()` into diagnostics, one per real problem."""
+def translate(
+    errors: list[ErrorDetails], loaded: Loaded, file: str, version: str = FORMAT_VERSION
+) -> list[Diagnostic]:
+    """Turn `ValidationError.errors()` (of format `version`'s models) into
+    diagnostics, one per real problem."""
     out: list[Diagnostic] = []
     seen: set[tuple[str, str | None, int | None, int | None]] = set()
     for err in errors:
-        diag = _one(err, loaded, file)
+        diag = _one(err, loaded, file, version)
         if diag is None:
             continue
         key = (diag.code, diag.field, diag.line, diag.column)
@@ -182,9 +186,10 @@ def translate(errors: list[ErrorDetails], loaded: Loaded, file: str) -> list[Dia
     return out
 
 
-def _one(err: ErrorDetails, loaded: Loaded, file: str) -> Diagnostic | None:
+def _one(err: ErrorDetails, loaded: Loaded, file: str, version: str) -> Diagnostic | None:
     kind = err["type"]
-    walk = _walk(err["loc"])
+    walk = _walk(err["loc"], version)
+    models = VERSIONS[version]
     path: FieldPath = tuple(walk.path)
     if _dropped(path, loaded.dropped):
         return None
@@ -194,7 +199,7 @@ def _one(err: ErrorDetails, loaded: Loaded, file: str) -> Diagnostic | None:
     where = _located(loaded, path, key=walk.key)  # a diagnostic about a key points at it
 
     if kind in ("union_tag_not_found", "union_tag_invalid") and not path:
-        kinds = ", ".join(MODELS)
+        kinds = ", ".join(models)
         if "kind" not in (loaded.data or {}):
             return Diagnostic.at(
                 file,
@@ -210,7 +215,7 @@ def _one(err: ErrorDetails, loaded: Loaded, file: str) -> Diagnostic | None:
             Code.BAD_KIND,
             f"`kind` must be one of {kinds}.",
             field="kind",
-            hint=_did_you_mean(ctx.get("tag"), MODELS),
+            hint=_did_you_mean(ctx.get("tag"), models),
         )
     if kind == "missing":
         parent = path[:-1]
@@ -226,8 +231,8 @@ def _one(err: ErrorDetails, loaded: Loaded, file: str) -> Diagnostic | None:
     if kind == "extra_forbidden":
         owner = walk.owner
         allowed = list(owner.model_fields) if owner is not None else []
-        what = _owner_name(owner)
-        hint = _did_you_mean(path[-1], allowed)
+        what = _owner_name(owner, models)
+        hint = _newer_field(err["loc"], version) or _did_you_mean(path[-1], allowed)
         if hint is None and allowed:
             hint = "the fields allowed here are: " + ", ".join(f"`{a}`" for a in allowed) + "."
         return Diagnostic.at(
@@ -345,10 +350,23 @@ def _one(err: ErrorDetails, loaded: Loaded, file: str) -> Diagnostic | None:
     return Diagnostic.at(file, where, Code.WRONG_TYPE, f"`{name}`: {err['msg']}.", field=name)
 
 
-def _owner_name(owner: type[BaseModel] | None) -> str:
+def _newer_field(loc: tuple[str | int, ...], version: str) -> str | None:
+    """For a field that a newer format version defines here: say so, and how to move."""
+    for later in FORMAT_VERSIONS[FORMAT_VERSIONS.index(version) + 1 :]:
+        owner = _walk(loc, later).owner
+        name = str(loc[-1])
+        if owner is not None and name in owner.model_fields:
+            return (
+                f"`{name}` is new in format {later}, and this record set is written in "
+                f"{version}; run `sarschema migrate --to {later}` to move the set to {later}."
+            )
+    return None
+
+
+def _owner_name(owner: type[BaseModel] | None, models: Mapping[str, type[BaseModel]]) -> str:
     if owner is None:
         return "this mapping"
-    for kind, model in MODELS.items():
+    for kind, model in models.items():
         if model is owner:
             return f"a record of kind {kind}"
     words = re.sub(r"(?<!^)([A-Z])", r" \1", owner.__name__).lower()

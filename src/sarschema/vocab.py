@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import cache
+from typing import TYPE_CHECKING
 
 
 class Kind(StrEnum):
@@ -116,6 +117,42 @@ class Relation(StrEnum):
     LAWYER = "lawyer"
     FRIEND = "friend"
     ASSOCIATE = "associate"
+
+
+if TYPE_CHECKING:
+    RelationV11 = Relation  # to the type checker, a relation like any other
+else:
+    # Format 1.1's relations: 1.0's and `client`, the inverse of `lawyer`. Built from
+    # 1.0's, under the same name, so that the 1.0 schema stays as published and 1.1's
+    # reads `Relation` all the same.
+    RelationV11 = StrEnum(
+        "Relation",
+        {**{m.name: m.value for m in Relation}, "CLIENT": "client"},
+        module=__name__,
+        qualname="Relation",
+    )
+
+
+class Certainty(StrEnum):
+    """New in 1.1: how the sources word the incident's own status."""
+
+    STATED = "stated"
+    LIKELY = "likely"
+    POSSIBLE = "possible"
+
+
+class Held(StrEnum):
+    """New in 1.1: whether the sources describe a role as held or left."""
+
+    CURRENT = "current"
+    FORMER = "former"
+
+
+class Subject(StrEnum):
+    """New in 1.1: what a response is about when it names no record."""
+
+    SURVEILLANCE_TRADE = "surveillance-trade"
+    UNNAMED_PEOPLE = "unnamed-people"
 
 
 class OperatorType(StrEnum):
@@ -255,6 +292,20 @@ MEANINGS: dict[type[StrEnum], dict[str, str]] = {
         "friend": "Friend.",
         "associate": "Associate.",
     },
+    Certainty: {
+        "stated": "The sources state it without a hedge.",
+        "likely": "The sources call it likely or probable.",
+        "possible": 'The sources call it possible ("may", "it is possible that").',
+    },
+    Held: {
+        "current": "The sources describe the role as held when they were written.",
+        "former": 'The sources describe the role as held before ("former", "ex-").',
+    },
+    Subject: {
+        "surveillance-trade": "The making, sale, export or use of surveillance technology "
+        "in general.",
+        "unnamed-people": "People the sources describe without naming them.",
+    },
     OperatorType: {
         "state": "A state as a whole (its government).",
         "government-agency": "A government agency or ministry.",
@@ -300,6 +351,12 @@ MEANINGS: dict[type[StrEnum], dict[str, str]] = {
         "dismissed": "The process was dismissed or dropped.",
         "unknown": "The state of the process is not known.",
     },
+}
+
+
+MEANINGS[RelationV11] = {
+    **MEANINGS[Relation],
+    "client": "Client, of a target who is a lawyer (the inverse of `lawyer`).",
 }
 
 
@@ -393,6 +450,12 @@ SYNONYMS: dict[type[StrEnum], dict[str, str]] = {
     },
     Platform: {"iphone": "ios", "apple": "ios", "google": "android"},
     Visibility: {"named": "public", "anonymous": "pseudonymous", "pseudonym": "pseudonymous"},
+}
+
+
+SYNONYMS[RelationV11] = {
+    **SYNONYMS[Relation],
+    **dict.fromkeys(("clients", "customer", "represented", "represented-by"), "client"),
 }
 
 

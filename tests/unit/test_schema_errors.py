@@ -97,17 +97,20 @@ def loaded_of(text: str) -> Loaded:
     return loaded
 
 
-def diagnose(text: str, *, loader_codes: tuple[str, ...] = ()) -> list[Diagnostic]:
-    """The diagnostics `translate` makes of the record's validation errors."""
+def diagnose(
+    text: str, *, loader_codes: tuple[str, ...] = (), version: str = "1.0"
+) -> list[Diagnostic]:
+    """The diagnostics `translate` makes of the record's validation errors (by default
+    in format 1.0, which these tests were written for; 1.1 changes only what it adds)."""
     loaded = loaded_of(text)
     assert [d.code for d in loaded.diagnostics] == list(loader_codes)
     with pytest.raises(ValidationError) as exc:
-        record_adapter().validate_python(loaded.data)
-    return translate(exc.value.errors(include_url=False), loaded, FILE)
+        record_adapter(version).validate_python(loaded.data)
+    return translate(exc.value.errors(include_url=False), loaded, FILE, version)
 
 
-def only(text: str) -> Diagnostic:
-    diagnostics = diagnose(text)
+def only(text: str, version: str = "1.0") -> Diagnostic:
+    diagnostics = diagnose(text, version=version)
     assert len(diagnostics) == 1, diagnostics
     return diagnostics[0]
 
@@ -502,11 +505,36 @@ def test_forensic_analyses_missing() -> None:
     [("about:\n  targets: []\n", (11, 3)), ("about: {}\n", (10, 8))],
     ids=["empty-list", "empty-mapping"],
 )
-def test_about_names_nothing(about: str, where: tuple[int, int]) -> None:
-    d = only(edit(RESPONSE, "about:\n  targets: [journalist-a]\n", about))
+@pytest.mark.parametrize(
+    ("version", "things", "keys"),
+    [
+        ("1.0", "incident, target or operator", "`incidents:`, `targets:` or `operators:`"),
+        (
+            "1.1",
+            "incident, target, operator, product or subject",
+            "`incidents:`, `targets:`, `operators:`, `products:` or `subjects:`",
+        ),
+    ],
+)
+def test_about_names_nothing(
+    about: str, where: tuple[int, int], version: str, things: str, keys: str
+) -> None:
+    d = only(edit(RESPONSE, "about:\n  targets: [journalist-a]\n", about), version)
     assert place(d) == (Code.ABOUT_EMPTY, "about", *where)
-    assert d.message == "`about` must name at least one incident, target or operator."
-    assert d.hint == "add `incidents:`, `targets:` or `operators:` with at least one id."
+    assert d.message == f"`about` must name at least one {things}."
+    assert d.hint == f"add {keys} with at least one entry."
+
+
+def test_a_field_of_a_newer_version_says_how_to_move() -> None:
+    d = only(INCIDENT + "revealed: 2021-07\n")
+    assert place(d) == (Code.UNKNOWN_FIELD, "revealed", 15, 1)
+    assert d.hint == (
+        "`revealed` is new in format 1.1, and this record set is written in 1.0; "
+        "run `sarschema migrate --to 1.1` to move the set to 1.1."
+    )
+    nested = only(RESPONSE.replace("about:\n", "about:\n  subjects: [surveillance-trade]\n"))
+    assert nested.field == "about.subjects"
+    assert nested.hint is not None and "new in format 1.1" in nested.hint
 
 
 def test_an_operator_without_country() -> None:

@@ -6,8 +6,9 @@ values as `oneOf` of `const` with their meanings, country and language codes as
 enumerations, exact date patterns, ASCII-only regular expressions.
 
 `$id` scheme: `urn:sarschema:<format version>:<name>`, e.g.
-`urn:sarschema:1.0:incident`; a new format version gets new ids, and the
-files are committed under `schema/` as `<name>.schema.json`.
+`urn:sarschema:1.0:incident`; a new format version gets new ids. Every version
+is published: 1.0's files stay where partners pinned them, `schema/<name>.schema.json`,
+and each later version has a folder, `schema/1.1/<name>.schema.json`.
 """
 
 from __future__ import annotations
@@ -20,24 +21,25 @@ from pydantic import TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from sarschema.__about__ import FORMAT_VERSION
+from sarschema.__about__ import FORMAT_VERSION, FORMAT_VERSIONS
 from sarschema.vocab import MEANINGS
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
-def not_expressible() -> str:
+def not_expressible(version: str = FORMAT_VERSION) -> str:
     """What JSON Schema cannot say; `sarschema validate` checks these. The references
     are the fields marked as such in the models."""
     from sarschema.fields import record_models, references
 
-    fields = dict.fromkeys(p[0] for m in record_models() for p, _ in references(m))
+    fields = dict.fromkeys(p[0] for m in record_models(version) for p, _ in references(m))
+    later = "; neither date nor date_end is after revealed" if version != FORMAT_VERSIONS[0] else ""
     return (
         "Rules that JSON Schema cannot express and that `sarschema validate` checks: "
         f"every reference ({', '.join(fields)}) "
         "resolves to a record or product of the right kind; ids are unique across all "
         "records and products; the id equals the file name and the kind matches the folder; "
-        "no date is after today (UTC); date_end is not before date at the coarser precision; "
+        f"no date is after today (UTC); date_end is not before date at the coarser precision{later}; "
         "operators' parent links form no cycle; no text contains a phone number, e-mail "
         "address or IMEI (the personal-data guard); the file-level YAML rules (UTF-8, one "
         "document, no tags, anchors, aliases, merge keys or repeated keys, at most 1 MiB and "
@@ -50,8 +52,14 @@ def not_expressible() -> str:
 EDITOR_KEYWORDS = ("enumDescriptions", "errorMessage", "patternErrorMessage")
 
 
-def schema_id(name: str) -> str:
-    return f"urn:sarschema:{FORMAT_VERSION}:{name}"
+def schema_id(name: str, version: str = FORMAT_VERSION) -> str:
+    return f"urn:sarschema:{version}:{name}"
+
+
+def folder_of(version: str) -> str:
+    """Where a version's files are committed, under `schema/`: 1.0's at the top, as
+    first published; each later version in a folder of its own."""
+    return "" if version == FORMAT_VERSIONS[0] else f"{version}/"
 
 
 class _Strict(GenerateJsonSchema):
@@ -99,22 +107,23 @@ def _clean(node: Any) -> Any:
     return node
 
 
-def build_schemas() -> dict[str, dict[str, Any]]:
-    """`{file name: schema}` for each kind and for any record."""
-    from sarschema.models import MODELS, any_record
+def build_schemas(version: str = FORMAT_VERSION) -> dict[str, dict[str, Any]]:
+    """`{file name: schema}` for each kind and for any record, of format `version`."""
+    from sarschema.models import VERSIONS, any_record
 
+    models = VERSIONS[version]
     out: dict[str, dict[str, Any]] = {}
-    full = TypeAdapter(any_record()).json_schema(
+    full = TypeAdapter(any_record(version)).json_schema(
         mode="validation", schema_generator=_Strict, ref_template="#/$defs/{model}"
     )
     defs = _clean(full["$defs"])
-    for kind, model in MODELS.items():
+    for kind, model in models.items():
         name = model.__name__
         out[f"{kind}.schema.json"] = {
             "$schema": DIALECT,
-            "$id": schema_id(kind),
-            "title": f"sarschema {FORMAT_VERSION} {kind} record",
-            "description": f"{defs[name].get('description', '')} {not_expressible()}".strip(),
+            "$id": schema_id(kind, version),
+            "title": f"sarschema {version} {kind} record",
+            "description": f"{defs[name].get('description', '')} {not_expressible(version)}".strip(),
             "$ref": f"#/$defs/{name}",
             "$defs": _reachable(defs, name),
         }
@@ -123,21 +132,21 @@ def build_schemas() -> dict[str, dict[str, Any]]:
     # of the "best match" among the four.
     out["record.schema.json"] = {
         "$schema": DIALECT,
-        "$id": schema_id("record"),
-        "title": f"sarschema {FORMAT_VERSION} record (any kind)",
+        "$id": schema_id("record", version),
+        "title": f"sarschema {version} record (any kind)",
         "description": "One record of any of the four kinds, chosen by `kind`. "
-        + not_expressible(),
+        + not_expressible(version),
         "type": "object",
         "required": ["kind"],
         "properties": {
-            "kind": {"description": "The kind of record.", "enum": list(MODELS)},
+            "kind": {"description": "The kind of record.", "enum": list(models)},
         },
         "allOf": [
             {
                 "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
                 "then": {"$ref": f"#/$defs/{model.__name__}"},
             }
-            for kind, model in MODELS.items()
+            for kind, model in models.items()
         ],
         "$defs": defs,
     }
@@ -162,7 +171,13 @@ def render(schema: dict[str, Any]) -> str:
 
 
 def write_schemas(out: Path, *, check: bool = False) -> list[str]:
-    """Write (or with `check`, compare) every schema file; return those that differ."""
+    """Write (or with `check`, compare) every version's schema files; return those
+    that differ."""
     from sarschema.generated import sync
 
-    return sync(out, {name: render(s) for name, s in build_schemas().items()}, check=check)
+    files = {
+        f"{folder_of(version)}{name}": render(schema)
+        for version in FORMAT_VERSIONS
+        for name, schema in build_schemas(version).items()
+    }
+    return sync(out, files, check=check)

@@ -74,7 +74,9 @@ class About(Model):
     def _not_empty(self) -> Self:
         if not (self.incidents or self.targets or self.operators):
             raise PydanticCustomError(
-                Code.ABOUT_EMPTY, "`about` must name at least one incident, target or operator"
+                Code.ABOUT_EMPTY,
+                "`about` must name at least one incident, target or operator",
+                {"keys": "`incidents:`, `targets:` or `operators:`"},
             )
         return self
 
