@@ -5,6 +5,9 @@ module and `restore_cell`) and compares it, field by field, with
 `record.model_dump(mode="json", exclude_none=True)`. Every non-empty cell must
 be used by the rebuild, and every row must belong to a record, so a value
 written nowhere or a row written twice fails the test.
+
+The tables follow the newest format (1.1) for a set of either version: a 1.0
+set leaves the 1.1 columns empty, and a 1.1 set (`records_v11`) fills them.
 """
 
 from __future__ import annotations
@@ -21,9 +24,13 @@ from frictionless import Report, validate
 from hypothesis import given
 from hypothesis import strategies as st
 
+from records_v11 import write_v11
+from sarschema.__about__ import FORMAT_VERSION, __version__
 from sarschema.api import validate_paths
+from sarschema.errors import UsageError
 from sarschema.export.csv import FORMULA_STARTS, neutralise_cell, restore_cell, write_csv
 from sarschema.models import Operator, RecordBase
+from sarschema.versions import VERSION_FILE, version_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "records"
@@ -259,6 +266,7 @@ def rebuild(out: Path) -> dict[str, dict[str, Any]]:
             ("incident_operators", "incident_id"),
             ("incident_spyware", "incident_id"),
             ("incident_forensic_analyses", "incident_id"),
+            ("target_roles", "target_id"),
             ("target_related", "target_id"),
             ("target_aliases", "target_id"),
             ("target_affiliations", "target_id"),
@@ -277,6 +285,21 @@ def rebuild(out: Path) -> dict[str, dict[str, Any]]:
     def link(name: str, owner: str, column: str) -> list[str]:
         return [row.get(column) or "" for row in links[name].take(owner)]
 
+    def original(s: Row) -> dict[str, Any]:
+        """`translation_of`: a bare URL, unless another of its columns is filled."""
+        url = s.get("translation_of")
+        known = {
+            name.removeprefix("translation_of_"): value
+            for name, value in (
+                s.fields("translation_of_language", "translation_of_publisher")
+                | s.fields("translation_of_title")
+                | s.date("translation_of_published")
+            ).items()
+        }
+        if known:
+            return {"translation_of": ({"url": url} if url else {}) | known}
+        return {"translation_of": url} if url else {}
+
     def common(rid: str, kind: str) -> dict[str, Any]:
         listed = []
         for s in sources.take(rid):
@@ -284,7 +307,8 @@ def rebuild(out: Path) -> dict[str, dict[str, Any]]:
             listed.append(
                 s.fields("title", "publisher")
                 | s.date("published")
-                | s.fields("language", "url", "archived_url", "translation_of", "notes")
+                | s.fields("language", "url", "archived_url", "notes")
+                | original(s)
             )
         return {"id": rid, "kind": kind, "sources": listed}
 
@@ -302,7 +326,8 @@ def rebuild(out: Path) -> dict[str, dict[str, Any]]:
             | row.fields("title", "summary")
             | row.date("date")
             | row.date("date_end")
-            | row.fields("status", "location", "notes")
+            | row.date("revealed")
+            | row.fields("status", "location", "certainty", "notes")
             | row.lists("evidence", "vectors", "platforms")
             | {
                 "targets": link("incident_targets", rid, "target_id"),
@@ -330,14 +355,19 @@ def rebuild(out: Path) -> dict[str, dict[str, Any]]:
             else:
                 entry["name"] = entry.pop("related_name")
             related.append(entry)
+        roles: list[Any] = []
+        for r in links["target_roles"].take(rid):
+            entry = r.fields("role", "held") | r.date("as_of")
+            roles.append(entry if len(entry) > 1 else entry["role"])  # a bare role: alone
         exiled = row.get("exiled")
         assert exiled in (None, "true", "false")
         records[rid] = (
             common(rid, "target")
             | row.fields("name", "visibility", "type", "residence", "notes")
-            | row.lists("roles", "nationalities")
+            | row.lists("nationalities")
             | ({} if exiled is None else {"exiled": exiled == "true"})
             | {
+                "roles": roles,
                 "aliases": link("target_aliases", rid, "alias"),
                 "affiliations": link("target_affiliations", rid, "affiliation"),
                 "related": related,
@@ -371,7 +401,7 @@ def rebuild(out: Path) -> dict[str, dict[str, Any]]:
                 "by": by,
                 "about": {
                     f"{kind}s": [r.get("id") or "" for r in about.take(rid, kind)]
-                    for kind in ("incident", "target", "operator")
+                    for kind in ("incident", "target", "operator", "product", "subject")
                 },
                 "demands": link("response_demands", rid, "demand"),
             }
@@ -393,11 +423,24 @@ def without_empty(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def as_written(record: RecordBase) -> dict[str, Any]:
+    """The record's data, with `translation_of: {url: X}` as the bare `X` it equals: the
+    package writes a bare value as the mapping with only the field of its type, so the
+    two spellings are one row. (A role mapping needs `held` and `as_of`: no such case.)"""
+    data = without_empty(record.model_dump(mode="json", exclude_none=True))
+    for source in data["sources"]:
+        if isinstance(source.get("translation_of"), dict) and source["translation_of"].keys() == {
+            "url"
+        }:
+            source["translation_of"] = source["translation_of"]["url"]
+    return data
+
+
 def assert_round_trip(records: list[RecordBase], out: Path) -> None:
     rebuilt = rebuild(out)
     assert sorted(rebuilt) == sorted(r.id for r in records)
     for record in records:
-        expected = without_empty(record.model_dump(mode="json", exclude_none=True))
+        expected = as_written(record)
         got = rebuilt[record.id]
         assert sorted(got) == sorted(expected), record.id
         for field, value in expected.items():
@@ -424,13 +467,19 @@ def tricky_tree(base_tree: Path) -> Path:
     return base_tree
 
 
+@pytest.fixture
+def v11_tree(base_tree: Path) -> Path:
+    """The base set in format 1.1, with a record for every construct new in 1.1."""
+    return write_v11(base_tree)
+
+
 # --------------------------------------------------------------------------
 # Tests
 
 
-@pytest.mark.parametrize("which", ["shipped", "base", "tricky"])
+@pytest.mark.parametrize("which", ["shipped", "base", "tricky", "v11"])
 def test_every_value_comes_back(which: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
-    root = {"shipped": SHIPPED, "base": BASE}.get(which) or request.getfixturevalue("tricky_tree")
+    root = {"shipped": SHIPPED, "base": BASE}.get(which) or request.getfixturevalue(f"{which}_tree")
     records = valid_records(root)
     out = tmp_path / "csv"
     written = write_csv(records, out)
@@ -529,7 +578,7 @@ def test_files_are_utf8_with_bom_and_crlf(tricky_tree: Path, tmp_path: Path) -> 
     out = tmp_path / "csv"
     written = write_csv(valid_records(tricky_tree), out)
     csvs = [p for p in written if p.suffix == ".csv"]
-    assert len(csvs) == 18
+    assert len(csvs) == 19
     for path in csvs:
         data = path.read_bytes()
         assert data.startswith(BOM), path.name
@@ -565,7 +614,7 @@ def test_frictionless_validates_the_package(raw: bool, tricky_tree: Path, tmp_pa
     write_csv(records, out, raw=raw)
     report = validate(out / "datapackage.json")
     assert report.valid, problems(report)
-    assert len(report.tasks) == 18
+    assert len(report.tasks) == 19
     assert all(task.stats["rows"] is not None for task in report.tasks)
 
 
@@ -583,13 +632,16 @@ def test_frictionless_catches_a_broken_foreign_key(base_tree: Path, tmp_path: Pa
 
 
 def test_package_descriptor(tmp_path: Path, base_tree: Path) -> None:
-    from sarschema.__about__ import FORMAT_VERSION, __version__
-
     out = tmp_path / "csv"
     write_csv(valid_records(base_tree), out)
     package = json.loads((out / "datapackage.json").read_text("utf-8"))
     assert package["profile"] == "tabular-data-package"
-    assert package["sarschema"]["format_version"] == FORMAT_VERSION
+    # the records' version (a set without a version file is 1.0); the tables' the newest
+    assert package["sarschema"]["format_version"] == "1.0"
+    assert package["sarschema"]["tables_format_version"] == FORMAT_VERSION == "1.1"
+    assert package["description"].startswith(
+        "Records of the sarschema format 1.0, in the tables of format 1.1"
+    )
     assert __version__ in package["sarschema"]["generator"]
     assert "'" in package["description"] and ";" in package["description"]
     resources = {r["name"]: r for r in package["resources"]}
@@ -618,6 +670,7 @@ def test_package_descriptor(tmp_path: Path, base_tree: Path) -> None:
         ("products", "operator_id", "operators"),
         ("operators", "parent", "operators"),
         ("target_related", "related_target_id", "targets"),
+        ("target_roles", "target_id", "targets"),
         ("response_by", "operator_id", "operators"),
         ("response_by", "target_id", "targets"),
     } <= foreign
@@ -635,3 +688,148 @@ def test_empty_list_is_written_like_an_absent_one(base_tree: Path, tmp_path: Pat
     assert row["nationalities"] == ""
     assert not [r for r in read_table(out, "target_aliases") if r["target_id"] == "journalist-b"]
     assert_round_trip(records, out)
+
+
+# --------------------------------------------------------------------------
+# Format 1.1
+
+
+def rows_of(out: Path, table: str, **match: str) -> list[list[str]]:
+    """The cells of the rows whose columns equal `match`, in file order, header first."""
+    rows = read_table(out, table)
+    header = list(rows[0]) if rows else []
+    picked = [r for r in rows if all(r[k] == v for k, v in match.items())]
+    return [header, *([r[c] for c in header] for r in picked)]
+
+
+def test_a_1_1_set_fills_the_new_columns(v11_tree: Path, tmp_path: Path) -> None:
+    out = tmp_path / "csv"
+    write_csv(valid_records(v11_tree), out)
+
+    # roles: a table; a held role fills held and as_of, a bare role is `role` alone
+    assert rows_of(out, "target_roles", target_id="person-e") == [
+        ["target_id", "position", "role", "held", "as_of", "as_of_precision"],
+        ["person-e", "0", "government-official", "former", "2021-07", "month"],
+        ["person-e", "1", "journalist", "", "", ""],
+        ["person-e", "2", "politician", "current", "2022", "year"],
+    ]
+    assert "roles" not in read_table(out, "targets")[0]
+    assert rows_of(out, "target_related", target_id="person-e")[1:] == [
+        ["person-e", "0", "journalist-a", "", "client"],
+        ["person-e", "1", "", "Person F", "lawyer"],
+    ]
+
+    # translation_of: a mapping, a bare URL and a mapping without a URL, as columns
+    header, *sources = rows_of(out, "sources", record_id="person-e")
+    assert header[header.index("archived_url") :] == [
+        "archived_url",
+        "translation_of",
+        "translation_of_language",
+        "translation_of_publisher",
+        "translation_of_title",
+        "translation_of_published",
+        "translation_of_published_precision",
+        "notes",
+    ]
+    start = header.index("translation_of")
+    assert [row[start:-1] for row in sources] == [
+        [
+            "https://example.org/reports/leaked-list",
+            "en",
+            "Example Rights Group",
+            "Example report: journalists on a leaked list",
+            "2021-07-18",
+            "day",
+        ],
+        ["https://example.org/reports/leaked-list", "", "", "", "", ""],
+        ["", "ar", "", "", "2021-06", "month"],
+    ]
+
+    # revealed without date, and certainty: cells of the incident
+    incidents = {r["id"]: r for r in read_table(out, "incidents")}
+    new = incidents["person-e-2022"]
+    dates = ("date", "date_precision", "date_end", "date_end_precision")
+    assert not any(new[c] for c in dates)
+    assert (new["revealed"], new["revealed_precision"], new["certainty"]) == (
+        "2022-03",
+        "month",
+        "possible",
+    )
+    old = incidents["journalist-a-2020"]
+    assert (old["date"], old["revealed"], old["revealed_precision"], old["certainty"]) == (
+        "2020-03",
+        "2021-07-18",
+        "day",
+        "stated",
+    )
+
+    # about: products and subjects are kinds of `response_about`
+    assert rows_of(out, "response_about", response_id="licence-a") == [
+        ["response_id", "kind", "position", "id"],
+        ["licence-a", "operator", "0", "vendor-a"],
+        ["licence-a", "product", "0", "spyware-a"],
+        ["licence-a", "subject", "0", "surveillance-trade"],
+        ["licence-a", "subject", "1", "unnamed-people"],
+    ]
+    package = json.loads((out / "datapackage.json").read_text("utf-8"))
+    assert package["sarschema"]["format_version"] == "1.1"
+    assert package["description"].startswith("Records of the sarschema format 1.1: ")
+
+
+def test_a_1_0_set_leaves_the_new_columns_empty(base_tree: Path, tmp_path: Path) -> None:
+    """The same records as a 1.0 set (1.0 models) and as a 1.1 set (1.1 models) give the
+    same tables: only the descriptor's version differs."""
+    old, new = tmp_path / "1.0", tmp_path / "1.1"
+    records = valid_records(base_tree)
+    assert {type(r).__module__ for r in records} != {"sarschema.models.v1_1"}
+    write_csv(records, old)
+    (base_tree / VERSION_FILE).write_text(version_text("1.1"), encoding="utf-8")
+    records = valid_records(base_tree)
+    assert {type(r).__module__ for r in records} == {"sarschema.models.v1_1"}
+    write_csv(records, new)
+    for path in sorted(new.glob("*.csv")):
+        assert (old / path.name).read_bytes() == path.read_bytes(), path.name
+    assert rows_of(old, "target_roles", target_id="journalist-a")[1:] == [
+        ["journalist-a", "0", "journalist", "", "", ""],
+        ["journalist-a", "1", "editor", "", "", ""],
+    ]
+    (translated,) = [r for r in read_table(old, "sources") if r["translation_of"]]
+    assert translated["translation_of"] == "https://example.org/reports/leaked-list"
+    assert not any(v for k, v in translated.items() if k.startswith("translation_of_"))
+    assert not any(r["revealed"] or r["certainty"] for r in read_table(old, "incidents"))
+    versions = [
+        json.loads((out / "datapackage.json").read_text("utf-8"))["sarschema"]["format_version"]
+        for out in (old, new)
+    ]
+    assert versions == ["1.0", "1.1"]
+
+
+def test_frictionless_validates_a_1_1_package(v11_tree: Path, tmp_path: Path) -> None:
+    out = tmp_path / "csv"
+    write_csv(valid_records(v11_tree), out)
+    report = validate(out / "datapackage.json")
+    assert report.valid, problems(report)
+
+
+def test_frictionless_checks_the_new_columns(v11_tree: Path, tmp_path: Path) -> None:
+    """The new columns carry constraints: a role outside the vocabulary and a subject
+    that is neither an id nor a subject are caught."""
+    out = tmp_path / "csv"
+    write_csv(valid_records(v11_tree), out)
+    roles = out / "target_roles.csv"
+    roles.write_bytes(roles.read_bytes().replace(b",politician,", b",senator,"))
+    about = out / "response_about.csv"
+    about.write_bytes(about.read_bytes().replace(b"unnamed-people", b"Unnamed People"))
+    report = validate(out / "datapackage.json")
+    assert sorted((table, kind) for table, kind, _ in problems(report)) == [
+        ("response_about", "constraint-error"),
+        ("target_roles", "constraint-error"),
+    ]
+
+
+def test_records_of_two_versions_are_not_written_together(v11_tree: Path, tmp_path: Path) -> None:
+    """A package states one version (`sarschema.export.common`)."""
+    records = valid_records(BASE) + valid_records(v11_tree)
+    with pytest.raises(UsageError, match=r"several format versions .*format 1\.0.*format 1\.1"):
+        write_csv(records, tmp_path / "csv")
+    assert not (tmp_path / "csv" / "datapackage.json").exists()

@@ -1,10 +1,12 @@
 """A field added to a model reaches every consumer with no other edit.
 
-The fixture registers a subclass of `Incident` with four new fields of existing
-types (a date, a country, a list of target references, a free text) in place of
-`Incident`, the way a format change would edit the model; the tests then check
-the data dictionary, the JSON Schema, the CSV tables, the personal-data guard,
-and the date, reference and comment checks of `sarschema validate`.
+The fixture registers a subclass of the newest `Incident` (format 1.1) with four
+new fields of existing types (a date, a country, a list of target references, a
+free text) in place of it, the way a format change would edit the model; the
+tests then check the data dictionary, the JSON Schema, the CSV tables, the
+personal-data guard, and the date, reference and comment checks of `sarschema
+validate`, on a record set that states the newest version (a set that states
+none is 1.0, validated with the 1.0 models, which the fixture leaves alone).
 """
 
 from __future__ import annotations
@@ -27,14 +29,15 @@ from sarschema.export.csv import write_csv
 from sarschema.export.schema import build_schemas
 from sarschema.fields import Slot, names_with, read_slot, references, values, walk, with_role
 from sarschema.markers import RefersTo, Role
-from sarschema.models import MODELS, Incident, record_adapter
+from sarschema.models import MODELS, VERSIONS, Incident, record_adapter, v1_1
 from sarschema.models.base import Model, TargetId
 from sarschema.types import Country, Date, Text
+from sarschema.versions import VERSION_FILE, version_text
 
 TODAY = dt.date(2026, 1, 1)
 
 
-class WitnessedIncident(Incident):
+class WitnessedIncident(v1_1.Incident):
     """One act of surveillance against one or more targets (with witnesses)."""
 
     witnessed: Date | None = Field(None, description="When a witness saw it.")
@@ -58,6 +61,9 @@ def extended(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def _tree(base_tree: Path, extra: str) -> Path:
+    """The base set in the newest format, whose models the fixture extends, with
+    `extra` added to an incident."""
+    (base_tree / VERSION_FILE).write_text(version_text("1.1"), encoding="utf-8")
     incident = base_tree / "incidents" / "journalist-a-2020.yaml"
     incident.write_text(incident.read_text(encoding="utf-8") + extra, encoding="utf-8")
     return base_tree
@@ -157,26 +163,62 @@ def test_validation_checks_the_new_fields(base_tree: Path) -> None:
 
 
 def test_without_the_fixture_the_shipped_model_is_back(base_tree: Path) -> None:
-    assert MODELS["incident"] is Incident
+    assert MODELS["incident"] is v1_1.Incident
+    assert VERSIONS["1.0"]["incident"] is Incident
     tree = _tree(base_tree, "witnessed: 2021\n")
     report = validate_paths([tree], today=TODAY, jobs=1)
     assert ("SAR101", "witnessed") in {(d.code, d.field) for d in report.diagnostics}
 
 
 class Place(Model):
-    """A nested entry the table rules do not cover (neither a list nor a group)."""
+    """Where, as one model held whole (not a list)."""
 
     city: Text = Field(description="A city.")
+    country: Country | None = Field(None, description="Its country.")
 
 
-class PlacedIncident(Incident):
+class Venue(Model):
+    """Where, as a named venue."""
+
+    venue: Text = Field(description="A venue.")
+
+
+class PlacedIncident(v1_1.Incident):
     place: Place | None = Field(None, description="Where.")
+
+
+class VenuedIncident(v1_1.Incident):
+    place: Place | Venue | None = Field(None, description="Where, one way or another.")
+
+
+@pytest.fixture
+def placed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setitem(MODELS, "incident", PlacedIncident)
+    _clear()
+    yield
+    monkeypatch.undo()
+    _clear()
+
+
+@pytest.mark.usefixtures("placed")
+def test_a_model_held_whole_is_written_as_columns(base_tree: Path, tmp_path: Path) -> None:
+    """The rule that writes a source's `translation_of`, taken by any model held whole."""
+    incidents = next(t for t in tables.package().tables if t.name == "incidents")
+    assert {"place_city", "place_country"} <= set(incidents.header)
+    tree = _tree(base_tree, "place:\n  city: Rabat\n")
+    report = validate_paths([tree], today=TODAY, jobs=1)
+    assert report.ok, report.diagnostics
+    write_csv(report.records, tmp_path / "csv")
+    with (tmp_path / "csv" / "incidents.csv").open(encoding="utf-8-sig", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["id"] == "journalist-a-2020")
+    assert (row["place_city"], row["place_country"]) == ("Rabat", "")
 
 
 def test_a_field_no_table_rule_covers_is_an_internal_error_not_lost_data(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setitem(MODELS, "incident", PlacedIncident)
+    """One value that is either of two models: no rule says which columns it takes."""
+    monkeypatch.setitem(MODELS, "incident", VenuedIncident)
     tables.package.cache_clear()
     try:
         with pytest.raises(InternalError, match=r"no table rule for `incident.place`"):

@@ -5,6 +5,14 @@ The library function gives a caller the CLI's guarantees: the output is built in
 a staging folder beside `out` and moved into place only when the whole set
 passed; otherwise `out` is left untouched and the report says why. The CLI only
 turns the report into an exit code.
+
+Every output names the format version of the records it holds: the version of
+their record set (`sarschema.yaml`, 1.0 when there is none), as validation used
+it. Records of sets of different versions are not exported together: an output
+states one version, so `export_to` refuses them (a usage error) and says how to
+proceed (one set at a time, or `sarschema migrate` first). Records handed over
+directly (`write_csv`, `to_document`) carry their version in their models' classes
+(`version_of`).
 """
 
 from __future__ import annotations
@@ -12,16 +20,63 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sarschema.errors import InternalError, UsageError
 from sarschema.safeio import refuse_link
+from sarschema.versions import UNSTATED, SetVersion
 
 if TYPE_CHECKING:
-    from sarschema.models import Record
+    from sarschema.models import Record, RecordBase
     from sarschema.results import Report
+
+
+def version_of(record: RecordBase) -> str:
+    """The format version whose models the record is an instance of: the version of
+    its set, since a set is validated with its own version's models (the oldest such
+    version, should a later one keep a kind's model unchanged)."""
+    from sarschema.models import VERSIONS
+
+    for version, kinds in VERSIONS.items():
+        if type(record) is kinds.get(record.kind):
+            return version
+    raise InternalError(f"{type(record).__name__} is the model of no format version")
+
+
+def _refuse_mixed(what: list[str]) -> UsageError:
+    from sarschema.__about__ import FORMAT_VERSION
+
+    return UsageError(
+        f"the records are of several format versions ({'; '.join(what)}), and an export "
+        "states one: export each record set on its own, or first move the older sets to "
+        f"the newer version (`sarschema migrate --to {FORMAT_VERSION}`)."
+    )
+
+
+def set_version(sets: Sequence[SetVersion]) -> str:
+    """The one format version of the record sets exported together; a `UsageError`
+    when they differ. No set at all (no records) is 1.0, as a set that states none."""
+    versions = {record_set.version for record_set in sets}
+    if len(versions) > 1:
+        raise _refuse_mixed([record_set.describe() for record_set in sets])
+    return next(iter(versions), UNSTATED)
+
+
+def records_version(records: Iterable[RecordBase]) -> str:
+    """The one format version of records handed over directly (`version_of`); a
+    `UsageError` when they differ. No record at all is 1.0, as a set that states none."""
+    return one_version(Counter(version_of(record) for record in records))
+
+
+def one_version(counts: Counter[str]) -> str:
+    """The one version of records counted by version (`version_of`); see
+    `records_version`."""
+    if len(counts) > 1:
+        raise _refuse_mixed([f"{n} record(s) of format {v}" for v, n in sorted(counts.items())])
+    return next(iter(counts), UNSTATED)
 
 
 class Exporter(ABC):
@@ -32,6 +87,15 @@ class Exporter(ABC):
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        #: the format version of the records written, named by the output; set before
+        #: `finalize` (`export_to` sets it to the record set's version)
+        self.format_version: str | None = None
+
+    def version(self) -> str:
+        """`format_version`, which must be known by the time the output is finished."""
+        if self.format_version is None:
+            raise InternalError(f"{type(self).__name__}: the records' format version is unset")
+        return self.format_version
 
     @staticmethod
     @abstractmethod
@@ -63,7 +127,8 @@ def export_to(
 
     With `single_file`, the exporter writes one file and `out` is that file;
     otherwise `out` is a folder that receives every file written. Nothing is
-    written to `out` unless the report is `ok`; a link at `out` is refused.
+    written to `out` unless the report is `ok`; a link at `out` is refused, and so
+    are record sets of different format versions (`UsageError`, nothing written).
 
     Example::
 
@@ -91,6 +156,7 @@ def export_to(
                 return report
             if len(report.valid_files) != report.files:
                 raise InternalError("exported record count differs from the files read")
+            exporter.format_version = set_version(report.sets)
             written = exporter.finalize()
         finally:
             exporter.close()

@@ -9,21 +9,40 @@
 - `sources.csv` (every source of every record) and `translations.csv`;
 - link tables for every other list of references or structured entries:
   `incident_targets`, `incident_operators`, `incident_spyware`,
-  `incident_forensic_analyses`, `target_related`, `target_aliases`,
-  `target_affiliations`, `operator_aliases`, `response_by`, `response_about`,
-  `response_demands`;
+  `incident_forensic_analyses`, `target_roles`, `target_related`,
+  `target_aliases`, `target_affiliations`, `operator_aliases`, `response_by`,
+  `response_about`, `response_demands`;
 - `datapackage.json`, a Frictionless tabular data package describing every
-  table: columns, types, primary and foreign keys.
+  table: columns, types, primary and foreign keys, and (`sarschema.format_version`)
+  the format version of the records.
+
+**Versions.** The tables follow the newest format version this sarschema knows
+(`sarschema.tables_format_version` in `datapackage.json`), whatever the version of
+the records: every format change so far adds to the format, so a record of an
+older version is a valid newer record, and it simply leaves the newer columns
+empty (1.0 records: `revealed`, `certainty`, `held`, `as_of`, the details of
+`translation_of`, products and subjects in `about`). `sarschema.format_version`
+is the records' own version, the one their record set states; records of sets of
+different versions are not exported together (`sarschema.export.common`).
 
 Policies, also stated in `datapackage.json`:
 
 - **Lists.** A list of vocabulary values or country codes (`evidence`,
-  `vectors`, `platforms`, `roles`, `nationalities`) is one cell of the kind's
-  table, its values joined with `;` in the order written (none of them can
-  contain `;`). A list of free text or of references goes to a link table, one
-  row per entry, with a `position` column: the 0-based index in the list, as in
-  the field paths of validation messages (`sources[0]` is the first source).
-  An empty list is written like an absent one.
+  `vectors`, `platforms`, `nationalities`) is one cell of the kind's table, its
+  values joined with `;` in the order written (none of them can contain `;`).
+  A list of free text, of references or of structured entries goes to a link
+  table, one row per entry, with a `position` column: the 0-based index in the
+  list, as in the field paths of validation messages (`sources[0]` is the first
+  source). An empty list is written like an absent one.
+- **A bare value or a mapping.** Where the format takes either (1.1's `roles`
+  items, a source's `translation_of`), the bare value is written as the mapping
+  with only the field of its type: a bare role is a row of `target_roles` with
+  `role` alone (`held` and `as_of` empty), and a bare URL in `translation_of` is
+  the `translation_of` column (the original's URL), the mapping's other fields
+  being the `translation_of_<field>` columns of `sources`.
+- **`about`** of a response is one table, `response_about`: one row per id (or
+  subject) with its `kind` (`incident`, `target`, `operator`, `product`, or
+  `subject`, whose `id` is the subject value itself).
 - **Dates** are written exactly as precise as recorded (`2021`, `2021-07`,
   `2021-07-19`), each with a `<field>_precision` column (`year`, `month`,
   `day`).
@@ -44,14 +63,16 @@ Policies, also stated in `datapackage.json`:
 
 The tables are made from the record models (`package()`): every field's marker
 says whether it is a cell, two cells (a date and its precision), a `;`-joined
-cell or a table of its own, so a field added to a model reaches the package
-with no edit here. `export_to(paths, CSVExporter, out)` validates and writes.
+cell, the cells of a model held whole or a table of its own, so a field added to
+a model reaches the package with no edit here. `export_to(paths, CSVExporter,
+out)` validates and writes.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
@@ -59,7 +80,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Self, TextIO
 
 from sarschema.__about__ import FORMAT_VERSION, __version__
 from sarschema.errors import InternalError
-from sarschema.export.common import Exporter
+from sarschema.export.common import Exporter, one_version, version_of
 from sarschema.export.tables import Cell, Column, Row, Table, package, record_rows
 
 if TYPE_CHECKING:
@@ -174,7 +195,9 @@ def policy(*, raw: bool) -> str:
         "Files are UTF-8 with a byte-order mark, RFC 4180 CSV. Empty cells are absent "
         "optional values. Lists of vocabulary values or country codes are joined with "
         "`;`; other lists are link tables, `position` being the 0-based index in the "
-        "list. Dates are as precise as recorded, each with a `_precision` column. " + cells
+        "list. Where the format takes a bare value or a mapping, the bare value is "
+        "written as the mapping with only the field of its type. Dates are as precise as "
+        "recorded, each with a `_precision` column. " + cells
     )
 
 
@@ -258,15 +281,23 @@ class CSVExporter(Exporter):
     def descriptor(self) -> dict[str, Any]:
         """The Frictionless tabular data package describing the tables."""
         rules = policy(raw=self.raw)
+        version = self.version()
+        tables = (
+            ""
+            if version == FORMAT_VERSION
+            else f", in the tables of format {FORMAT_VERSION} (what was added since "
+            f"{version} is empty)"
+        )
         return {
             "profile": "tabular-data-package",
             "name": PACKAGE_NAME,
             "title": "Surveillance abuse records (sarschema)",
-            "description": "Records of the sarschema format "
-            f"{FORMAT_VERSION}, one table per kind plus sources, products, translations "
-            f"and link tables. {rules}",
+            "description": f"Records of the sarschema format {version}{tables}: one table "
+            f"per kind plus sources, products, translations and link tables. {rules}",
             "sarschema": {
-                "format_version": FORMAT_VERSION,
+                # the records' version (their set's); the tables follow the newest
+                "format_version": version,
+                "tables_format_version": FORMAT_VERSION,
                 "generator": f"sarschema {__version__}",
                 "neutralised": not self.raw,
             },
@@ -289,8 +320,13 @@ class CSVExporter(Exporter):
 def write_csv(records: Iterable[Record], out: Path, *, raw: bool = False) -> list[Path]:
     """Write the package into `out` directly (records already validated); return the
     files written. `export_to` with a `CSVExporter` validates as well, and writes
-    nothing unless every record is valid."""
+    nothing unless every record is valid. The package names the records' format
+    version, the one whose models they are instances of (`version_of`); records of
+    several versions are refused (`UsageError`; no `datapackage.json` is written)."""
+    versions: Counter[str] = Counter()
     with CSVExporter(out, raw=raw) as exporter:
         for record in records:
+            versions[version_of(record)] += 1
             exporter.write(record_rows(record))
+        exporter.format_version = one_version(versions)
         return exporter.finalize()

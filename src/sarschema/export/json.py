@@ -1,24 +1,30 @@
-"""All records as one normalised JSON document, carrying the format version.
+"""All records as one normalised JSON document, carrying the records' format version.
 
-Each entry of `records` validates against `schema/record.schema.json`; dates
+`format_version` is the version the records are written in and were validated
+against: their record set's (`sarschema.yaml`; 1.0 when there is none), not the
+newest version this sarschema knows. The records are dumped as they are, so each
+entry of `records` validates against that version's `record.schema.json`; dates
 keep the precision written; optional fields that are absent are left out.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from sarschema.__about__ import FORMAT_VERSION, __version__
-from sarschema.export.common import Exporter
+from sarschema.__about__ import __version__
+from sarschema.export.common import Exporter, records_version
 from sarschema.models import RecordBase
 
 
 def to_document(records: Sequence[RecordBase]) -> dict[str, Any]:
+    """The document; `format_version` is the records' own (`records_version`: the
+    version whose models they are instances of), and mixed versions are refused."""
     return {
-        "format_version": FORMAT_VERSION,
+        "format_version": records_version(records),
         "generator": f"sarschema {__version__}",
         "count": len(records),
         "records": [record_document(r) for r in records],
@@ -35,47 +41,76 @@ def record_document(record: RecordBase) -> dict[str, Any]:
     return _ordered(record.model_dump(mode="json", exclude_none=True))
 
 
+def _head(format_version: str) -> str:
+    head = {"format_version": format_version, "generator": f"sarschema {__version__}"}
+    return json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "records": ['
+
+
+def _entry(document: dict[str, Any], index: int) -> str:
+    text = json.dumps(document, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    return ("," if index else "") + "\n    " + text
+
+
+def _tail(count: int) -> str:
+    return ("\n  ]" if count else "]") + f',\n  "count": {count}\n}}\n'
+
+
 class JsonStream:
     """Writes the document record by record (the count comes last), never holding
     all records; `write` each record's `record_document`, then `finalize`."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, format_version: str) -> None:
         self.out = out
         self.count = 0
-        head = {"format_version": FORMAT_VERSION, "generator": f"sarschema {__version__}"}
-        out.write(json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "records": [')
+        out.write(_head(format_version))
 
     def write(self, document: dict[str, Any]) -> None:
-        text = json.dumps(document, ensure_ascii=False, indent=2).replace("\n", "\n    ")
-        self.out.write(("," if self.count else "") + "\n    " + text)
+        self.out.write(_entry(document, self.count))
         self.count += 1
 
     def finalize(self) -> int:
-        self.out.write(("\n  ]" if self.count else "]") + f',\n  "count": {self.count}\n}}\n')
+        self.out.write(_tail(self.count))
         return self.count
 
 
 class JsonExporter(Exporter):
-    """`records.json` in `folder`, streamed record by record."""
+    """`records.json` in `folder`, streamed record by record.
+
+    The version comes first in the document but is known only once the whole set
+    is validated (`export_to` sets `format_version`), so the records are streamed
+    into a part file beside it, and `finalize` writes the head, copies them after
+    it and ends the document: never all records in memory.
+    """
 
     FILE = "records.json"
+    PART = "records.json.part"
     prepare = staticmethod(record_document)
 
     def __init__(self, folder: Path) -> None:
         super().__init__(folder)
-        self.handle = (folder / self.FILE).open("w", encoding="utf-8", newline="\n")
-        self.stream = JsonStream(self.handle)
+        self.count = 0
+        self.body = (folder / self.PART).open("w", encoding="utf-8", newline="\n")
 
     def write(self, payload: dict[str, Any]) -> None:
-        self.stream.write(payload)
+        self.body.write(_entry(payload, self.count))
+        self.count += 1
 
     def finalize(self) -> list[Path]:
-        self.stream.finalize()
         self.close()
-        return [self.folder / self.FILE]
+        head = _head(self.version())
+        path, part = self.folder / self.FILE, self.folder / self.PART
+        with (
+            path.open("w", encoding="utf-8", newline="\n") as out,
+            part.open(encoding="utf-8", newline="") as body,
+        ):
+            out.write(head)
+            shutil.copyfileobj(body, out)
+            out.write(_tail(self.count))
+        part.unlink()
+        return [path]
 
     def close(self) -> None:
-        self.handle.close()
+        self.body.close()
 
 
 def write_json(records: Sequence[RecordBase], out: TextIO) -> int:

@@ -2,18 +2,30 @@
 
 Every field's markers (`sarschema.fields`) say where it goes: a cell (two for a
 date: the value as precise as recorded, and its precision), a `;`-joined cell
-(a list of vocabulary values or codes, which cannot contain `;`), or a table of
-its own (any other list, a map, a group of references), one row per entry with
-a `position` (the 0-based index, as in validation field paths). What every kind
-shares (`sources`, `translations`) is one table with the record's id and kind.
-A field added to a model therefore reaches every table exporter (CSV now, SQLite
-next) with no edit here; only a few published names differ from the rule
-(`_TABLE_NAMES`, `_COLUMN_NAMES`).
+(a list of vocabulary values or codes, which cannot contain `;`), the cells of
+its fields (one model held whole, such as a source's `translation_of`: columns
+`<field>_<name>`), or a table of its own (any other list, a map, a group of
+lists by kind), one row per entry with a `position` (the 0-based index, as in
+validation field paths). What every kind shares (`sources`, `translations`) is
+one table with the record's id and kind.
+
+A field that takes a bare value or a mapping (`roles` items, `translation_of`
+in 1.1) is written as the mapping: the bare value is the model with only the
+field of its type filled (`sarschema.fields.Slot.fills`), so a bare role is a
+row of `target_roles` with `role` alone, and a bare URL fills the URL column.
+
+The tables follow the newest format (`MODELS`); a record of an older version
+(its model lacks the fields added since) leaves the new cells empty, as every
+older record is a valid record of the newest version. A field added to a model
+therefore reaches every table exporter (CSV now, SQLite next) with no edit here;
+only a few published names differ from the rule (`_TABLE_NAMES`,
+`_COLUMN_NAMES`).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -63,6 +75,11 @@ class Table:
     primary_key: tuple[str, ...]
     #: (column, resource): the column holds an `id` of that resource's table
     foreign_keys: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        twice = [name for name, n in Counter(self.header).items() if n > 1]
+        if twice:  # two fields named alike by the rules: one would overwrite the other
+            raise InternalError(f"{self.name} has the column(s) {twice} twice")
 
     @property
     def header(self) -> list[str]:
@@ -137,6 +154,12 @@ def _in_cell(slot: Slot) -> bool:
     return slot.many and (slot.vocabulary is not None or slot.role in _IN_CELL)
 
 
+def _is_cell(slot: Slot) -> bool:
+    """A value written in one cell (two for a date): no model, at most a list of
+    vocabulary values or codes."""
+    return not slot.models and not slot.keyed and (not slot.many or _in_cell(slot))
+
+
 def _cells(slot: Slot, name: str, value: Any) -> Row:
     if slot.role is Role.DATE:
         if value is None:
@@ -145,6 +168,25 @@ def _cells(slot: Slot, name: str, value: Any) -> Row:
     if slot.many:
         return {name: LIST_SEPARATOR.join(str(v) for v in value) if value else None}
     return {name: value.value if isinstance(value, StrEnum) else value}
+
+
+def _value(node: Any, name: str) -> Any:
+    """A field's value in a model (or a mapping); None when absent, also when the
+    node's model lacks the field: a record of an older format version, whose
+    model is older than the tables' (`MODELS`, the newest), lacks the new fields."""
+    if node is None:
+        return None
+    if isinstance(node, dict):
+        return node.get(name)
+    return getattr(node, name, None)
+
+
+def _as_model(slot: Slot, value: Any) -> Any:
+    """A bare value as the model it stands for: the mapping of its one field
+    (`journalist` is `{role: journalist}`); a model or nothing as it is."""
+    if value is None or isinstance(value, BaseModel | dict) or slot.fills is None:
+        return value
+    return {slot.fills.name: value}
 
 
 def _singular(name: str) -> str:
@@ -157,6 +199,65 @@ _TABLE_NAMES = {"incident_alleged_operators": "incident_operators"}
 _COLUMN_NAMES = {
     "target_related": {"target_id": "related_target_id", "name": "related_name"},
 }
+
+
+@dataclass(frozen=True, slots=True)
+class _Field:
+    """Where one field goes in a row: its cell (two for a date), or, for one model
+    held whole (`translation_of`), the cells of that model's fields (`inner`)."""
+
+    slot: Slot
+    column: str
+    inner: tuple[_Field, ...] = ()
+
+    def cells(self, value: Any) -> Row:
+        if not self.inner:
+            return _cells(self.slot, self.column, value)
+        value = _as_model(self.slot, value)
+        row: Row = {}
+        for field in self.inner:
+            row |= field.cells(_value(value, field.slot.name))
+        return row
+
+
+def _no_rule(where: str) -> InternalError:
+    return InternalError(f"no table rule for `{where}`")
+
+
+def _flat(
+    slot: Slot, column: str, *, required: bool, where: str
+) -> tuple[list[Column], list[tuple[str, str]], _Field]:
+    """One model held whole (not a list), written as the cells of its fields in the
+    row of the record or entry that holds it: `<column>_<field>`, or `<column>`
+    itself for the field a bare value fills (a bare URL in `translation_of` and a
+    mapping's `url` are one column, the URL of the original).
+
+    Columns rather than a table of its own: there is at most one such model per row,
+    so a spreadsheet user reads it beside what it describes, with no join and no key
+    to match; and a bare value keeps the column it had before it could be a mapping.
+    """
+    if len(slot.models) != 1 or (slot.bare is not None and slot.fills is None):
+        raise _no_rule(where)
+    fills = slot.fills
+    columns: list[Column] = []
+    keys: list[tuple[str, str]] = []
+    inner: list[_Field] = []
+    for field in slots(slot.models[0]):
+        if not _is_cell(field):
+            raise _no_rule(f"{where}.{field.name}")
+        bare = fills is not None and field.name == fills.name
+        name = column if bare else f"{column}_{field.name}"
+        about = (
+            f"`{slot.name}` written as a bare value, or its `{field.name}`: {field.description}"
+            if bare
+            else f"`{slot.name}.{field.name}`: {field.description}"
+        )
+        needed = required and (bare if slot.bare is not None else field.required)
+        columns += _columns(field, name, required=needed, about=about)
+        if field.refers_to is not None:
+            keys.append((name, table_of(field.refers_to.kind)))
+        inner.append(_Field(field, name))
+    return columns, keys, _Field(slot, column, tuple(inner))
 
 
 class _Part(ABC):
@@ -173,12 +274,12 @@ class _KindPart(_Part):
     """The kind's own table: one row per record, a cell or two per field."""
 
     table: Table
-    fields: tuple[Slot, ...]
+    fields: tuple[_Field, ...]
 
     def rows(self, record: Record) -> Iterator[Row]:
         row: Row = {}
-        for slot in self.fields:
-            row |= _cells(slot, slot.name, getattr(record, slot.name))
+        for field in self.fields:
+            row |= field.cells(_value(record, field.slot.name))
         yield row
 
 
@@ -192,24 +293,37 @@ class _ListPart(_Part):
     column: str
 
     def rows(self, record: Record) -> Iterator[Row]:
-        for position, value in enumerate(getattr(record, self.slot.name) or ()):
+        for position, value in enumerate(_value(record, self.slot.name) or ()):
             yield {self.owner: record.id, "position": position, self.column: value}
+
+
+#: Each member model of a list's entries, with where its fields go.
+_Plans = tuple[tuple[type[BaseModel], tuple[_Field, ...]], ...]
 
 
 @dataclass(frozen=True, slots=True)
 class _EntriesPart(_Part):
     """A list (or, with `keyed`, a map) of structured entries: one row per entry, a
-    cell or two per field of the entry's own model."""
+    cell or two per field of the entry's own model. A bare value (a role in 1.1's
+    `roles`) is the model with only the field of its type filled."""
 
     table: Table
     owner: str
     slot: Slot
-    names: tuple[tuple[str, str], ...] = ()  #: field name -> column name
+    plans: _Plans
     kind_column: bool = False  #: a table shared by several kinds: say which
 
+    def _plan(self, entry: Any) -> tuple[_Field, ...]:
+        if not isinstance(entry, BaseModel):
+            return self.plans[0][1]  # a bare value: one model (checked in `package`)
+        for model, fields in self.plans:
+            # an older version's entry: its model is a base class of the newest one's
+            if isinstance(entry, model) or issubclass(model, type(entry)):
+                return fields
+        raise InternalError(f"{self.table.name}: no columns for {type(entry).__name__}")
+
     def rows(self, record: Record) -> Iterator[Row]:
-        names = dict(self.names)
-        value: Any = getattr(record, self.slot.name)
+        value: Any = _value(record, self.slot.name)
         keyed_by = self.slot.keyed_by
         key_column = str(keyed_by.role) if keyed_by is not None else "position"
         entries = (value or {}).items() if keyed_by is not None else enumerate(value or ())
@@ -218,33 +332,33 @@ class _EntriesPart(_Part):
             if self.kind_column:
                 row["record_kind"] = record.kind
             row[key_column] = key
-            model: type[BaseModel] = type(entry)
-            for inner in slots(model):
-                name = names.get(inner.name, inner.name)
-                row |= _cells(inner, name, getattr(entry, inner.name))
+            fields = self._plan(entry)
+            entry = _as_model(self.slot, entry)
+            for field in fields:
+                row |= field.cells(_value(entry, field.slot.name))
             yield row
 
 
 @dataclass(frozen=True, slots=True)
 class _GroupsPart(_Part):
-    """A mapping of lists of references by kind (`about`): one row per id, with its
-    kind."""
+    """A mapping of lists by kind (`about`): one row per value, with its kind (the
+    kind of the records or products a list refers to, else the list's own name in
+    the singular, such as `subject`)."""
 
     table: Table
     owner: str
     slot: Slot
+    lists: tuple[tuple[str, str], ...]  #: (field name, kind)
 
     def rows(self, record: Record) -> Iterator[Row]:
-        group = getattr(record, self.slot.name)
-        model: type[BaseModel] = type(group)
-        for inner in slots(model):  # each a list of references (checked in `package`)
-            assert inner.refers_to is not None
-            for position, ident in enumerate(getattr(group, inner.name) or ()):
+        group = _value(record, self.slot.name)
+        for name, kind in self.lists:
+            for position, item in enumerate(_value(group, name) or ()):
                 yield {
                     self.owner: record.id,
-                    "kind": inner.refers_to.kind,
+                    "kind": kind,
                     "position": position,
-                    "id": ident,
+                    "id": item.value if isinstance(item, StrEnum) else item,
                 }
 
 
@@ -257,37 +371,66 @@ class Package:
 
 
 def _member_columns(
-    slot: Slot, renames: dict[str, str]
-) -> tuple[list[Column], list[tuple[str, str]], dict[str, str]]:
+    slot: Slot, renames: dict[str, str], where: str
+) -> tuple[list[Column], list[tuple[str, str]], dict[str, str], _Plans]:
     """The columns of a list of entries: every field of every member model (of a
     union such as `by`), those all members share last, each required only where
-    every member requires it; references end in `_id`."""
+    every member requires it (and, when an entry may be a bare value, only the
+    field it fills); references end in `_id`; a model held whole is flattened
+    (`_flat`)."""
+    if slot.bare is not None and slot.fills is None:
+        raise _no_rule(where)  # a bare value that stands for no one field
+    fills = slot.fills.name if slot.fills is not None else None
     columns: dict[str, tuple[bool, Column]] = {}
     keys: list[tuple[str, str]] = []
     names: dict[str, str] = {}
+    plans: list[tuple[type[BaseModel], tuple[_Field, ...]]] = []
     members = [slots(model) for model in slot.models]
-    for member in members:
+    for model, member in zip(slot.models, members, strict=True):
+        fields: list[_Field] = []
         for inner in member:
             name = f"{inner.name}_id" if inner.refers_to else inner.name
             name = renames.get(name, name)
             names[inner.name] = name
-            if name in columns:
-                continue
             shared = all(any(s.name == inner.name for s in m) for m in members)
             everywhere = all(any(s.name == inner.name and s.required for s in m) for m in members)
-            for column in _columns(inner, name, required=everywhere):
+            if fills is not None:
+                everywhere = everywhere and inner.name == fills
+            if _is_cell(inner):
+                made, made_keys, field = (
+                    list(_columns(inner, name, required=everywhere)),
+                    [(name, table_of(inner.refers_to.kind))] if inner.refers_to else [],
+                    _Field(inner, name),
+                )
+            elif inner.models and not inner.many and not inner.keyed:
+                made, made_keys, field = _flat(
+                    inner, name, required=everywhere, where=f"{where}.{inner.name}"
+                )
+            else:
+                raise _no_rule(f"{where}.{inner.name}")
+            fields.append(field)
+            if made[0].name in columns:
+                continue  # a field several members share: one column
+            for column in made:
                 columns[column.name] = (shared, column)
-            if inner.refers_to is not None:
-                keys.append((name, table_of(inner.refers_to.kind)))
+            keys += made_keys
+        plans.append((model, tuple(fields)))
     ordered = sorted(columns.values(), key=lambda entry: entry[0])
-    return [column for _, column in ordered], keys, names
+    return [column for _, column in ordered], keys, names, tuple(plans)
 
 
 def _entries_text(slot: Slot, names: dict[str, str]) -> str:
     """What a table of entries holds: the entry model's docstring, or for a union
-    the field's description and which column tells the members apart."""
+    the field's description and which column tells the members apart; and what a
+    bare value (rather than a mapping) is."""
     if len(slot.models) == 1:
-        return (slot.models[0].__doc__ or slot.description).strip()
+        text = (slot.models[0].__doc__ or slot.description).strip()
+        if slot.fills is not None:
+            text += (
+                f" An entry written as a bare value rather than a mapping is a row with "
+                f"`{names[slot.fills.name]}` alone."
+            )
+        return text
     firsts = [f"`{names[next(iter(slots(m))).name]}`" for m in slot.models]
     return (
         f"{slot.description} Exactly one of {', '.join(firsts[:-1])} or {firsts[-1]} "
@@ -303,16 +446,64 @@ def _kinds_text(kinds: tuple[str, ...], every: int) -> str:
 
 def _defined(slot: Slot) -> Slot | None:
     """The field of a list's entries that defines ids (a vendor's product ids)."""
-    if not slot.many or len(slot.models) != 1:
+    if not slot.many or len(slot.models) != 1 or slot.bare is not None:
         return None
     return next((s for s in slots(slot.models[0]) if s.defines is not None), None)
 
 
+def _group(slot: Slot) -> tuple[Slot, ...]:
+    """The lists of a model held whole whose every field is a list of references or
+    of vocabulary values (`about`); empty when it is not such a group."""
+    if len(slot.models) != 1 or slot.bare is not None or slot.many or slot.keyed:
+        return ()
+    group = slots(slot.models[0])
+    if all(s.many and (s.refers_to is not None or s.vocabulary is not None) for s in group):
+        return group
+    return ()
+
+
+def _group_kind(slot: Slot) -> str:
+    """The kind a group's list holds: what its references refer to, else its name."""
+    return slot.refers_to.kind if slot.refers_to is not None else _singular(slot.name)
+
+
+def _group_table(name: str, kind: str, owner: str, slot: Slot, group: tuple[Slot, ...]) -> Table:
+    kinds = tuple(_group_kind(s) for s in group)
+    if len(set(kinds)) != len(kinds):
+        raise _no_rule(f"{kind}.{slot.name}")  # two lists of one kind: positions clash
+    vocabularies = [s for s in group if s.vocabulary is not None]
+    values = [v.value for s in vocabularies for v in s.vocabulary or ()]
+    id_pattern = _unanchored(ID_PATTERN)
+    pattern = f"(?:{'|'.join([f'(?:{id_pattern})', *values])})" if values else id_pattern
+    listed = ", ".join(f"`{_group_kind(s)}`" for s in vocabularies)
+    values_text = f"; for the kind {listed}, the value itself" if vocabularies else ""
+    return Table(
+        name,
+        f"`{slot.name}` of each {kind}: {slot.description} One row per value of each of "
+        f"its lists; `id` is the id of a record (or product) of the kind `kind`"
+        f"{values_text}.",
+        (
+            _id_column(owner, f"Id of the {kind}."),
+            Column("kind", "What `id` is: the kind of the list.", required=True, enum=kinds),
+            _position(f"{slot.name}.<kind>s"),
+            Column(
+                "id",
+                f"The id of the record or product{values_text}.",
+                required=True,
+                pattern=pattern,
+            ),
+        ),
+        (owner, "kind", "position"),
+        ((owner, table_of(kind)),),
+    )
+
+
 @cache
 def package() -> Package:
-    """The tables, made from the record models' fields: a field is a cell (or two for
-    a date), a `;`-joined cell (a list of vocabulary values or codes), or a table of
-    its own (any other list, a map, a group); what all kinds share is one table."""
+    """The tables, made from the newest format's models (`MODELS`): a field is a
+    cell (or two for a date), a `;`-joined cell (a list of vocabulary values or
+    codes), the cells of a model held whole, or a table of its own (any other list,
+    a map, a group); what all kinds share is one table."""
     from sarschema.models import MODELS, RecordBase
 
     base = tuple(RecordBase.model_fields)
@@ -327,7 +518,7 @@ def package() -> Package:
         fields = {s.name: s for s in slots(model)}
         ordered = [fields["id"], *(s for s in fields.values() if s.name not in base)]
         ordered += [s for s in fields.values() if s.name in base and s.name != "id"]
-        cells: list[Slot] = []
+        cells: list[_Field] = [_Field(fields["id"], "id")]
         columns: list[Column] = [_id_column("id", f"The {kind}'s id.")]
         keys: list[tuple[str, str]] = []
         for slot in ordered[1:]:
@@ -339,15 +530,17 @@ def package() -> Package:
                 continue
             name = f"{kind}_{slot.name}"
             name = _TABLE_NAMES.get(name, name)
+            where = f"{kind}.{slot.name}"
             defined = _defined(slot)
-            if not slot.models and (not slot.many or _in_cell(slot)):
-                cells.append(slot)
+            group = _group(slot)
+            if _is_cell(slot):
+                cells.append(_Field(slot, slot.name))
                 columns += _columns(slot)
                 if slot.refers_to is not None:
                     keys.append((slot.name, table_of(slot.refers_to.kind)))
             elif defined is not None:  # entities of their own, in the shared id space
                 assert defined.defines is not None
-                member, member_keys, names = _member_columns(slot, {})
+                member, member_keys, names, plans = _member_columns(slot, {}, where)
                 table = Table(
                     table_of(defined.defines.kind),
                     f"{_entries_text(slot, names)} One row per entry of `{slot.name}`; these "
@@ -362,9 +555,10 @@ def package() -> Package:
                     ((owner, table_of(kind)), *member_keys),
                 )
                 entities.append(table)
-                parts[kind].append(_EntriesPart(table, owner, slot, tuple(names.items())))
+                parts[kind].append(_EntriesPart(table, owner, slot, plans))
             elif slot.many and slot.models:
-                member, member_keys, names = _member_columns(slot, _COLUMN_NAMES.get(name, {}))
+                renames = _COLUMN_NAMES.get(name, {})
+                member, member_keys, names, plans = _member_columns(slot, renames, where)
                 table = Table(
                     name,
                     f"`{slot.name}` of each {kind}, one row per entry: {_entries_text(slot, names)}",
@@ -373,8 +567,8 @@ def package() -> Package:
                     ((owner, table_of(kind)), *member_keys),
                 )
                 links.append(table)
-                parts[kind].append(_EntriesPart(table, owner, slot, tuple(names.items())))
-            elif slot.many:
+                parts[kind].append(_EntriesPart(table, owner, slot, plans))
+            elif slot.many and not slot.keyed:
                 target = slot.refers_to
                 column = f"{target.kind}_id" if target else _singular(slot.name)
                 value = (
@@ -394,26 +588,18 @@ def package() -> Package:
                 )
                 links.append(table)
                 parts[kind].append(_ListPart(table, owner, slot, column))
-            else:  # one entry holding lists of references by kind (`about`)
-                group = slots(slot.models[0]) if len(slot.models) == 1 else ()
-                if not group or any(not s.many or s.refers_to is None for s in group):
-                    raise InternalError(f"no table rule for `{kind}.{slot.name}`")
-                kinds = tuple(s.refers_to.kind for s in group if s.refers_to is not None)
-                table = Table(
-                    name,
-                    f"`{slot.name}` of each {kind}: {slot.description} `id` is the id of a "
-                    "record of the kind `kind`.",
-                    (
-                        _id_column(owner, f"Id of the {kind}."),
-                        Column("kind", "Kind of the record.", required=True, enum=kinds),
-                        _position(f"{slot.name}.<kind>s"),
-                        _id_column("id", "Id of the record."),
-                    ),
-                    (owner, "kind", "position"),
-                    ((owner, table_of(kind)),),
-                )
+            elif group:  # one entry holding lists by kind (`about`)
+                table = _group_table(name, kind, owner, slot, group)
                 links.append(table)
-                parts[kind].append(_GroupsPart(table, owner, slot))
+                lists = tuple((s.name, _group_kind(s)) for s in group)
+                parts[kind].append(_GroupsPart(table, owner, slot, lists))
+            elif slot.models and not slot.many and not slot.keyed:  # one model held whole
+                flat, flat_keys, field = _flat(slot, slot.name, required=slot.required, where=where)
+                cells.append(field)
+                columns += flat
+                keys += flat_keys
+            else:
+                raise _no_rule(where)
         doc = (model.__doc__ or "").strip().rstrip(".")
         table = Table(
             table_of(kind),
@@ -423,11 +609,11 @@ def package() -> Package:
             tuple(keys),
         )
         own.append(table)
-        parts[kind].insert(0, _KindPart(table, (fields["id"], *cells)))
+        parts[kind].insert(0, _KindPart(table, tuple(cells)))
 
     common: list[Table] = []
     for field_name, (slot, kinds) in sorted(shared.items(), key=lambda s: s[0] not in base):
-        member, _, names = _member_columns(slot, {})
+        member, _, names, plans = _member_columns(slot, {}, field_name)
         key = (
             _columns(slot.keyed_by, str(slot.keyed_by.role), required=True, about="The key.")[0]
             if slot.keyed_by is not None
@@ -447,9 +633,7 @@ def package() -> Package:
         )
         common.append(table)
         for kind in kinds:
-            parts[kind].append(
-                _EntriesPart(table, "record_id", slot, tuple(names.items()), kind_column=True)
-            )
+            parts[kind].append(_EntriesPart(table, "record_id", slot, plans, kind_column=True))
     return Package((*own, *entities, *common, *links), {k: tuple(v) for k, v in parts.items()})
 
 
