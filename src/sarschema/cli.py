@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sarschema.__about__ import FORMAT_VERSION, __version__
+from sarschema.__about__ import FORMAT_VERSIONS, __version__
 from sarschema.codes import Code
 from sarschema.errors import InternalError, SarschemaError, UsageError
 from sarschema.terminal import inert
@@ -51,7 +51,7 @@ class StatsFormat(StrEnum):
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"sarschema {__version__} (record format {FORMAT_VERSION})")
+        typer.echo(f"sarschema {__version__} (record formats {', '.join(FORMAT_VERSIONS)})")
         raise typer.Exit()
 
 
@@ -297,6 +297,78 @@ def export_json(
                 shutil.copyfileobj(handle, sys.stdout)
             return
     typer.echo(f"wrote {report.files} records to {out}", err=True)
+
+
+@app.command()
+def migrate(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Record sets (folders holding the kind folders).", show_default=False),
+    ] = None,
+    to: Annotated[
+        str, typer.Option("--to", help="The format version to move to.")
+    ] = FORMAT_VERSIONS[-1],
+    check: Annotated[
+        bool,
+        typer.Option("--check", help="Change nothing; list the files that would change."),
+    ] = False,
+) -> None:
+    """Move record sets to a newer format version, in place.
+
+    Writes only what is certain (the version file, and values the data itself
+    establishes); every other byte, comment and key order stays. What needs a
+    person's decision is printed as a note with its file and line. A set that is
+    not valid in its own version is refused, untouched. With --check, exits 1
+    when files would change.
+
+    Example:
+
+        sarschema migrate records --to 1.1 --check
+    """
+    from sarschema import migrate as migration
+    from sarschema.terminal import inert
+
+    try:
+        plan = migration.plan(paths or ["records"], to=to)
+    except migration.Refused as refused:
+        _refuse_unless_ok(refused.report, "migrate")
+        raise InternalError("a refused migration had a valid report") from refused
+    for record_set in plan.current:
+        typer.echo(f"{inert(record_set.root)}: already in format {to}; nothing to do.")
+    changes = plan.changes
+    if check:
+        for file in changes:
+            typer.echo(f"would change: {inert(file)}")
+        if changes:
+            typer.echo(
+                f"{len(changes)} file(s) would change; run `sarschema migrate --to {to}`.",
+                err=True,
+            )
+            raise typer.Exit(1)
+        return
+    written = migration.apply(plan)
+    for record_set in plan.moving:
+        typer.echo(f"{inert(record_set.root)}: format {record_set.version} -> {to}")
+    for file in sorted(plan.created):
+        typer.echo(f"  wrote {inert(file)}")
+    for edit in plan.edits:
+        typer.echo(
+            f"  {inert(_where(edit.file, edit.line, edit.column))}: {edit.field or 'first line'}: "
+            f"`{edit.old}` -> `{edit.new}` ({inert(edit.why)})"
+        )
+    if plan.notes:
+        typer.echo(f"\n{len(plan.notes)} note(s) for a person; nothing was changed for these:")
+    for note in plan.notes:
+        typer.echo(
+            f"{inert(_where(note.file, note.line, note.column))}: note {note.field}: "
+            f"{inert(note.text)}"
+        )
+    if written:
+        typer.echo(f"\n{len(written)} file(s) written; run `sarschema validate` to check them.")
+
+
+def _where(file: str, line: int | None, column: int | None) -> str:
+    return file + (f":{line}" if line else "") + (f":{column}" if line and column else "")
 
 
 @app.command()
