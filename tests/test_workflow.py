@@ -65,13 +65,21 @@ def fill(text: str, kind: str) -> str:
     return "\n".join(out) + "\n"
 
 
+@pytest.mark.parametrize("version", ["1.0", "1.1"])
 @pytest.mark.parametrize("kind", list(Kind))
-def test_new_template_fails_empty_and_passes_filled(base_tree: Path, kind: Kind) -> None:
+def test_new_template_fails_empty_and_passes_filled(
+    base_tree: Path, kind: Kind, version: str
+) -> None:
+    if version != "1.0":
+        (base_tree / "sarschema.yaml").write_text(f'format_version: "{version}"\n')
     result = runner.invoke(app, ["new", kind.value, "new-record", "--records", str(base_tree)])
     assert result.exit_code == 0, result.output
     path = next(base_tree.glob("*/new-record.yaml"))
     text = path.read_text(encoding="utf-8")
-    assert text.startswith(f"# yaml-language-server: $schema=../../schema/{kind.value}.schema.json")
+    folder = "" if version == "1.0" else f"{version}/"
+    schema = f"../../schema/{folder}{kind.value}.schema.json"
+    assert text.startswith(f"# yaml-language-server: $schema={schema}")
+    assert ("revealed:" in text) == (version == "1.1" and kind is Kind.INCIDENT)
     empty = validate_paths([str(base_tree)])
     assert not empty.ok
     assert {d.code for d in empty.diagnostics if d.file.endswith("new-record.yaml")} >= {"SAR016"}
@@ -82,14 +90,19 @@ def test_new_template_fails_empty_and_passes_filled(base_tree: Path, kind: Kind)
     assert filled.files == 9
 
 
-def test_schema_line_points_at_the_committed_schema() -> None:
+@pytest.mark.parametrize("version", ["1.0", "1.1"])
+def test_schema_line_points_at_the_committed_schema(version: str) -> None:
     from sarschema.scaffold import template
 
     for kind in Kind:
-        first = template(kind, "x-y-z").splitlines()[0]
+        first = template(kind, "x-y-z", version).splitlines()[0]
         relative = first.split("$schema=", 1)[1]
-        assert (ROOT / "records" / "targets" / relative).resolve() == (
-            ROOT / "schema" / f"{kind.value}.schema.json"
+        schema = (ROOT / "records" / "targets" / relative).resolve()
+        assert schema.is_file()
+        assert schema.relative_to(ROOT / "schema").parts == (
+            (f"{kind.value}.schema.json",)
+            if version == "1.0"
+            else (version, f"{kind.value}.schema.json")
         )
 
 

@@ -21,14 +21,18 @@ from sarschema.versions import UNSTATED, read_version
 from sarschema.vocab import (
     FOLDER_OF,
     Attribution,
+    Certainty,
     Evidence,
+    Held,
     Kind,
     OperatorType,
     Relation,
+    RelationV11,
     ResponderType,
     ResponseType,
     Role,
     Status,
+    Subject,
     TargetType,
     Visibility,
 )
@@ -171,6 +175,40 @@ about:
 }
 
 
+#: What each version adds to the templates: `{line of the 1.0 template: lines after it}`
+#: (comments only: the new fields are optional), and words it replaces.
+_ADDED: dict[str, dict[str, str]] = {
+    "1.1": {
+        "# date_end: YYYY-MM   (optional: the end of the span)\n": (
+            "# revealed: YYYY-MM   (optional: when it was made public; `date` may then be left\n"
+            "#                     out, if no source says when it happened)\n"
+            "# certainty: likely   (optional, only as the sources word it: "
+            f"{_values(Certainty)})\n"
+        ),
+        "roles:\n  -\n": (
+            "# A role the sources describe as held at a date:\n"
+            "#   - {role: head-of-government, held: former, as_of: 2021-07}   "
+            f"(held: {_values(Held)})\n"
+        ),
+        "    # translation_of: https://...   (when this source translates another)\n": (
+            "    #   or what is known of the original: {language: ar, publisher: ..., title: ...}\n"
+        ),
+        "about:\n  incidents:\n    -\n": (
+            "  # or, where the sources name no record: products: [pegasus], or\n"
+            f"  # subjects: [surveillance-trade]   ({_values(Subject)})\n"
+        ),
+    },
+}
+
+
+def _for_version(body: str, version: str) -> str:
+    for anchor, added in _ADDED.get(version, {}).items():
+        body = body.replace(anchor, anchor + added)
+    if version != UNSTATED:
+        body = body.replace(_values(Relation), _values(RelationV11))
+    return body
+
+
 def template(kind: Kind, record_id: str, version: str = UNSTATED) -> str:
     """The template, its first line pointing editors at the schema of the set's version."""
     from sarschema.export.schema import folder_of
@@ -182,7 +220,7 @@ def template(kind: Kind, record_id: str, version: str = UNSTATED) -> str:
         "reports any left empty.\n"
         f"# It lives in records/{folder}/{record_id}.yaml: the file name must equal the id.\n"
         f"id: {record_id}\n"
-        f"kind: {kind.value}\n" + _cursor_ready(_BODIES[kind] + _SOURCES)
+        f"kind: {kind.value}\n" + _cursor_ready(_for_version(_BODIES[kind] + _SOURCES, version))
     )
 
 
