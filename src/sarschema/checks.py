@@ -111,9 +111,41 @@ def cross_check(summaries: list[Summary]) -> list[Diagnostic]:
                     )
                 )
 
+    out += _unmatched_relations(summaries)
     out += _parent_cycles(summaries)
     out += _unreferenced(summaries, referenced)
     out += _similar_names(summaries)
+    return out
+
+
+#: Relations whose inverse the format names (1.1): each side should say it.
+_INVERSE = {"lawyer": "client", "client": "lawyer"}
+
+
+def _unmatched_relations(summaries: list[Summary]) -> list[Diagnostic]:
+    """A names B `lawyer` and B names A with a relation other than `client` (or the
+    reverse): one of the two records is wrong. Linear: one index of every link."""
+    links = {(s.id, link.target): link for s in summaries if s.id for link in s.links}
+    files = {s.id: s.file for s in summaries if s.links}
+    out = []
+    for (owner, other), link in links.items():
+        inverse = _INVERSE.get(link.relation)
+        back = links.get((other, owner))
+        if inverse is None or back is None or back.relation == inverse:
+            continue
+        out.append(
+            Diagnostic.at(
+                files[other],
+                back.pos,
+                Code.UNMATCHED_RELATION,
+                field="related.relation",
+                other=echo(owner),
+                this=echo(other),
+                relation=link.relation,
+                found=back.relation,
+                inverse=inverse,
+            )
+        )
     return out
 
 

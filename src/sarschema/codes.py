@@ -97,6 +97,7 @@ class Code(StrEnum):
     SIMILAR_NAMES = "SAR402"
     TEXT_CUT_BY_COMMENT = "SAR403"
     BAD_ACKNOWLEDGEMENT = "SAR404"
+    UNMATCHED_RELATION = "SAR405"
 
     @property
     def spec(self) -> Spec:
@@ -476,6 +477,15 @@ _TABLE: tuple[Spec, ...] = (
         "warnings",
         hint="only warnings (SAR4xx) can be accepted, never errors; say why in a few words, e.g. `the seed document is not online`.",
         message="an acknowledgement needs a warning code and a reason: `# sarschema: accept SAR400 <why this warning is kept>`.",
+    ),
+    Spec(
+        Code.UNMATCHED_RELATION,
+        _W,
+        "Two targets link each other as lawyer and other than client (format 1.1).",
+        "warnings",
+        hint="write `relation: {inverse}` here, or correct the other record.",
+        message="{other} names {this} as `{relation}`, and this names {other} as "
+        "`{found}`; the inverse of `{relation}` is `{inverse}`.",
     ),
 )
 _SPECS: dict[Code, Spec] = {spec.code: spec for spec in _TABLE}

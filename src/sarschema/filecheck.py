@@ -24,11 +24,12 @@ from sarschema.markers import Role
 from sarschema.models import VERSIONS, Record, record_adapter
 from sarschema.names import name_key
 from sarschema.pii import scan
-from sarschema.results import Defined, FileResult, Name, Ref, Summary, Where
+from sarschema.results import Defined, FileResult, Link, Name, Ref, Summary, Where
 from sarschema.safeio import NotRegular, read_regular
 from sarschema.schema_errors import translate
 from sarschema.types import PartialDate
 from sarschema.types.slug import ID_PATTERN
+from sarschema.versions import UNSTATED
 from sarschema.vocab import FOLDER_OF, FOLDERS, Kind
 
 
@@ -136,6 +137,12 @@ def check_bytes(
     summary = _fill(summary, raw, record, loaded, version)
     summary.accepted = accepted
     summary.schema_ref, summary.schema_ref_column = _modeline(loaded.text)
+    if version != UNSTATED:  # 1.0 has no word for a lawyer's client
+        summary.links = [
+            Link(entry.target, str(entry.relation), _pos(loaded, ("related", i, "relation")))
+            for i, entry in enumerate(getattr(record, "related", None) or ())
+            if getattr(entry, "target", None)
+        ]
     return FileResult(label, diagnostics, summary, record)
 
 

@@ -60,6 +60,14 @@ class Defined(NamedTuple):
     pos: Where
 
 
+class Link(NamedTuple):
+    """A target's `related` entry naming another target (format 1.1 onward)."""
+
+    target: str
+    relation: str
+    pos: Where
+
+
 @dataclass(slots=True)
 class Summary:
     """What the cross-record pass needs of one file."""
@@ -85,6 +93,8 @@ class Summary:
     #: (`# yaml-language-server: $schema=...`, as `sarschema new` writes it)
     schema_ref: str | None = None
     schema_ref_column: int | None = None
+    #: a valid 1.1 target's links to other targets, for the lawyer/client rule
+    links: list[Link] = field(default_factory=list)
 
     def to_plain(self) -> dict[str, Any]:
         plain = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -106,6 +116,7 @@ class Summary:
                     for f, n, p, k in value["names"]
                 ],
                 "loose_refs": set(value["loose_refs"]),
+                "links": [Link(t, r, _where(p)) for t, r, p in value["links"]],
             }
         )
 
