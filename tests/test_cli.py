@@ -244,3 +244,23 @@ def test_streamed_exports_equal_the_library_exports(tmp_path: Path) -> None:
     )
     for path in write_csv(report.records, tmp_path / "library"):
         assert (out / "csv" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_validate_names_each_sets_version_even_when_its_file_is_wrong(base_tree: Path) -> None:
+    (base_tree / "sarschema.yaml").write_text('format_version: "1.2"\n')
+    result = runner.invoke(app, ["validate", str(base_tree)])
+    assert result.exit_code == 1
+    assert "SAR031" in result.output
+    assert f"{base_tree}: format 1.1 ({base_tree}/sarschema.yaml states no version it knows" in (
+        result.output
+    )
+    (base_tree / "sarschema.yaml").write_text('format_version: "1.0"\n')
+    as_json = runner.invoke(app, ["validate", str(base_tree), "--format", "json"])
+    sets = json.loads(as_json.output)["sets"]
+    assert sets == [
+        {
+            "root": str(base_tree),
+            "format_version": "1.0",
+            "stated_in": f"{base_tree}/sarschema.yaml",
+        }
+    ]

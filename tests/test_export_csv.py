@@ -462,8 +462,11 @@ def problems(report: Report) -> list[tuple[str, str, str]]:
 
 @pytest.fixture
 def tricky_tree(base_tree: Path) -> Path:
+    """The base set with tricky values, in the shipped set's format (1.1), so that both
+    can be exported together (an export states one version)."""
     for name, text in TRICKY.items():
         (base_tree / name).write_text(text, encoding="utf-8")
+    (base_tree / "sarschema.yaml").write_text('format_version: "1.1"\n', encoding="utf-8")
     return base_tree
 
 

@@ -70,6 +70,8 @@ def test_check_lists_the_files_that_would_change_and_exits_1(old_set: Path) -> N
     assert result.exit_code == 1, result.output
     assert f"would change: {old_set}/sarschema.yaml" in result.output
     assert f"would change: {old_set}/targets/lawyer-a.yaml" in result.output
+    assert "note(s) would be left for a person" in result.output  # a preview of the notes
+    assert f"{old_set}/targets/lawyer-a.yaml:7:" in result.output
     assert snapshot(old_set) == before  # --check writes nothing
 
 

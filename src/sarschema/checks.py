@@ -138,7 +138,7 @@ def _unmatched_relations(summaries: list[Summary]) -> list[Diagnostic]:
                 files[other],
                 back.pos,
                 Code.UNMATCHED_RELATION,
-                field="related.relation",
+                field=back.field,
                 other=echo(owner),
                 this=echo(other),
                 relation=link.relation,

@@ -19,6 +19,7 @@ from sarschema.errors import InternalError, SarschemaError, UsageError
 from sarschema.terminal import inert
 
 if TYPE_CHECKING:
+    from sarschema.migrate import Note
     from sarschema.results import Report
 
 app = typer.Typer(
@@ -339,6 +340,7 @@ def migrate(
     if check:
         for file in changes:
             typer.echo(f"would change: {inert(file)}")
+        _notes(plan.notes, "would be left for a person")
         if changes:
             typer.echo(
                 f"{len(changes)} file(s) would change; run `sarschema migrate --to {to}`.",
@@ -356,15 +358,17 @@ def migrate(
             f"  {inert(_where(edit.file, edit.line, edit.column))}: {edit.field or 'first line'}: "
             f"`{edit.old}` -> `{edit.new}` ({inert(edit.why)})"
         )
-    if plan.notes:
-        typer.echo(f"\n{len(plan.notes)} note(s) for a person; nothing was changed for these:")
-    for note in plan.notes:
-        typer.echo(
-            f"{inert(_where(note.file, note.line, note.column))}: note {note.field}: "
-            f"{inert(note.text)}"
-        )
+    _notes(plan.notes, "for a person; nothing was changed for these")
     if written:
         typer.echo(f"\n{len(written)} file(s) written; run `sarschema validate` to check them.")
+
+
+def _notes(notes: list[Note], what: str) -> None:
+    if notes:
+        typer.echo(f"\n{len(notes)} note(s) {what}:")
+    for note in notes:
+        where = _where(note.file, note.line, note.column)
+        typer.echo(f"{inert(where)}: note {note.field}: {inert(note.text)}")
 
 
 def _where(file: str, line: int | None, column: int | None) -> str:

@@ -74,8 +74,21 @@ def _classify(label: str, path: Path, at_root: bool, found: Found) -> None:
         found.files_seen -= 1
         return
     if name == VERSION_FILE and parent not in FOLDERS:  # read with its set (`versions`)
-        found.files_seen -= 1
-        found.stated.append(str(Path(label).parent))
+        folder = path.parent
+        if at_root or any((folder / kind).is_dir() for kind in FOLDERS):
+            found.files_seen -= 1
+            found.stated.append(str(Path(label).parent))
+        else:
+            found.diagnostics.append(
+                Diagnostic.at(
+                    label,
+                    NOWHERE,
+                    Code.OUTSIDE_KIND_FOLDER,
+                    message="this sarschema.yaml is not beside the kind folders "
+                    "(incidents/, targets/, ...), so it states no record set's version.",
+                    hint="move it to the folder that holds the kind folders, or remove it.",
+                )
+            )
         return
     if name.endswith(".yaml"):
         if parent not in FOLDERS:

@@ -139,7 +139,12 @@ def check_bytes(
     summary.schema_ref, summary.schema_ref_column = _modeline(loaded.text)
     if version != UNSTATED:  # 1.0 has no word for a lawyer's client
         summary.links = [
-            Link(entry.target, str(entry.relation), _pos(loaded, ("related", i, "relation")))
+            Link(
+                entry.target,
+                str(entry.relation),
+                _pos(loaded, ("related", i, "relation")),
+                f"related[{i}].relation",
+            )
             for i, entry in enumerate(getattr(record, "related", None) or ())
             if getattr(entry, "target", None)
         ]

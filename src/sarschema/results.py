@@ -66,6 +66,7 @@ class Link(NamedTuple):
     target: str
     relation: str
     pos: Where
+    field: str = "related"
 
 
 @dataclass(slots=True)
@@ -116,7 +117,7 @@ class Summary:
                     for f, n, p, k in value["names"]
                 ],
                 "loose_refs": set(value["loose_refs"]),
-                "links": [Link(t, r, _where(p)) for t, r, p in value["links"]],
+                "links": [Link(t, r, _where(p), f) for t, r, p, f in value["links"]],
             }
         )
 

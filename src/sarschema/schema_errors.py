@@ -13,10 +13,11 @@ import re
 import types
 import typing
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from enum import Enum, StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Discriminator, Tag
+from pydantic import BaseModel, Discriminator, Tag, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
@@ -175,10 +176,18 @@ def translate(
     diagnostics, one per real problem."""
     out: list[Diagnostic] = []
     seen: set[tuple[str, str | None, int | None, int | None]] = set()
+    later = _fine_later(errors, loaded.data, version)
     for err in errors:
         diag = _one(err, loaded, file, version)
         if diag is None:
             continue
+        newer = later.get(tuple(_walk(err["loc"], version).path))
+        if newer is not None:
+            diag = replace(
+                diag,
+                hint=f"this is valid in format {newer}, and this record set is written in "
+                f"{version}; run `sarschema migrate --to {newer}` to move the set to {newer}.",
+            )
         key = (diag.code, diag.field, diag.line, diag.column)
         if key not in seen:
             seen.add(key)
@@ -232,7 +241,7 @@ def _one(err: ErrorDetails, loaded: Loaded, file: str, version: str) -> Diagnost
         owner = walk.owner
         allowed = list(owner.model_fields) if owner is not None else []
         what = _owner_name(owner, models)
-        hint = _newer_field(err["loc"], version) or _did_you_mean(path[-1], allowed)
+        hint = _did_you_mean(path[-1], allowed)
         if hint is None and allowed:
             hint = "the fields allowed here are: " + ", ".join(f"`{a}`" for a in allowed) + "."
         return Diagnostic.at(
@@ -350,17 +359,24 @@ def _one(err: ErrorDetails, loaded: Loaded, file: str, version: str) -> Diagnost
     return Diagnostic.at(file, where, Code.WRONG_TYPE, f"`{name}`: {err['msg']}.", field=name)
 
 
-def _newer_field(loc: tuple[str | int, ...], version: str) -> str | None:
-    """For a field that a newer format version defines here: say so, and how to move."""
+def _fine_later(errors: list[ErrorDetails], data: Any, version: str) -> dict[FieldPath, str]:
+    """The places of these errors where a later format version finds nothing wrong
+    (`client`, a held role, a new field...), each with the first such version; checked
+    only for a record that has errors, and only when a later version exists."""
+    from sarschema.models import record_adapter
+
+    fine: dict[FieldPath, str] = {}
+    paths = {tuple(_walk(err["loc"], version).path) for err in errors}
     for later in FORMAT_VERSIONS[FORMAT_VERSIONS.index(version) + 1 :]:
-        owner = _walk(loc, later).owner
-        name = str(loc[-1])
-        if owner is not None and name in owner.model_fields:
-            return (
-                f"`{name}` is new in format {later}, and this record set is written in "
-                f"{version}; run `sarschema migrate --to {later}` to move the set to {later}."
-            )
-    return None
+        try:
+            record_adapter(later).validate_python(data)
+            wrong: set[FieldPath] = set()
+        except ValidationError as exc:
+            wrong = {tuple(_walk(e["loc"], later).path) for e in exc.errors(include_url=False)}
+        for path in paths - wrong - set(fine):
+            if not any(path[: len(w)] == w or w[: len(path)] == path for w in wrong):
+                fine[path] = later
+    return fine
 
 
 def _owner_name(owner: type[BaseModel] | None, models: Mapping[str, type[BaseModel]]) -> str:

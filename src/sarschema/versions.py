@@ -45,11 +45,12 @@ class SetVersion:
 
     def describe(self) -> str:
         """`records: format 1.1 (stated in records/sarschema.yaml)`."""
-        where = (
-            f"stated in {self.declared_in}"
-            if self.declared_in is not None
-            else f"no {VERSION_FILE}, so {UNSTATED}"
-        )
+        if self.diagnostics:
+            where = f"{self.declared_in} states no version it knows: checked as the newest"
+        elif self.declared_in is not None:
+            where = f"stated in {self.declared_in}"
+        else:
+            where = f"no {VERSION_FILE}, so {UNSTATED}"
         return f"{self.root}: format {self.version} ({where})"
 
 
@@ -97,6 +98,14 @@ def read_version(root: str) -> SetVersion:
             message=f"this file is over {_MAX_BYTES} bytes; it states one version in one line.",
         )
     loaded = load(data, label)
+    shape = {Code.EMPTY_FILE, Code.NOT_A_MAPPING}  # a record's wording: say it for this file
+    if any(d.code in shape for d in loaded.diagnostics):
+        return wrong(
+            Code.VERSION_FILE,
+            NOWHERE,
+            message="this file states the record set's format version: one line, "
+            "`format_version`, and nothing else.",
+        )
     if loaded.diagnostics:
         return SetVersion(root, FORMAT_VERSION, label, list(loaded.diagnostics))
     found = loaded.data or {}

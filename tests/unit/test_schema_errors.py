@@ -529,12 +529,48 @@ def test_a_field_of_a_newer_version_says_how_to_move() -> None:
     d = only(INCIDENT + "revealed: 2021-07\n")
     assert place(d) == (Code.UNKNOWN_FIELD, "revealed", 15, 1)
     assert d.hint == (
-        "`revealed` is new in format 1.1, and this record set is written in 1.0; "
+        "this is valid in format 1.1, and this record set is written in 1.0; "
         "run `sarschema migrate --to 1.1` to move the set to 1.1."
     )
     nested = only(RESPONSE.replace("about:\n", "about:\n  subjects: [surveillance-trade]\n"))
     assert nested.field == "about.subjects"
-    assert nested.hint is not None and "new in format 1.1" in nested.hint
+    assert nested.hint is not None and "valid in format 1.1" in nested.hint
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (
+            "roles: [journalist]",
+            "roles: [journalist]\nrelated: [{name: Person C, relation: client}]",
+        ),
+        ("roles: [journalist]", "roles: [{role: lawyer, held: former, as_of: 2021}]"),
+    ],
+    ids=["client", "held-role"],
+)
+def test_a_value_of_a_newer_version_says_how_to_move(old: str, new: str) -> None:
+    assert old in TARGET
+    found = diagnose(TARGET.replace(old, new))
+    assert found
+    for d in found:
+        assert d.hint is not None and "valid in format 1.1" in d.hint, d
+
+
+def test_a_value_wrong_in_every_version_gets_no_migrate_hint() -> None:
+    text = TARGET.replace(
+        "roles: [journalist]", "roles: [journalist]\nrelated: [{name: C, relation: clients}]"
+    )
+    d = only(text)
+    assert d.code == Code.BAD_VOCABULARY
+    assert d.hint is None or "format 1.1" not in d.hint
+
+
+def test_a_mistake_in_every_version_keeps_its_own_hint() -> None:
+    text = INCIDENT.replace("status: infected", "status: infectd") + "certainty: likely\n"
+    by_field = {d.field: d for d in diagnose(text)}
+    assert by_field["status"].hint == "did you mean `infected`?"
+    certainty = by_field["certainty"].hint
+    assert certainty is not None and "valid in format 1.1" in certainty
 
 
 def test_an_operator_without_country() -> None:

@@ -33,7 +33,12 @@ def not_expressible(version: str = FORMAT_VERSION) -> str:
     from sarschema.fields import record_models, references
 
     fields = dict.fromkeys(p[0] for m in record_models(version) for p, _ in references(m))
-    later = "; neither date nor date_end is after revealed" if version != FORMAT_VERSIONS[0] else ""
+    later = (
+        "; neither date nor date_end is after revealed; a translation's original is not in "
+        "the translation's own language"
+        if version != FORMAT_VERSIONS[0]
+        else ""
+    )
     return (
         "Rules that JSON Schema cannot express and that `sarschema validate` checks: "
         f"every reference ({', '.join(fields)}) "
