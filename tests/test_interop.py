@@ -119,7 +119,8 @@ DATES = {"incident": ("date",), "response": ("date",)}
 def mutations(rec: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any], str | None]]:
     kind = rec["kind"]
     for field in REQUIRED[kind]:
-        yield f"missing-{field}", _drop(rec, (field,)), None
+        if field in rec:  # a 1.1 incident may have `revealed` instead of `date`
+            yield f"missing-{field}", _drop(rec, (field,)), None
     yield "extra-field", _set(rec, ("unknown_field",), "x"), None
     yield "extra-field-in-source", _set(rec, ("sources", 0, "publisherr"), "x"), None
     for path in VOCAB[kind]:

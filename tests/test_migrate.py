@@ -151,6 +151,22 @@ def test_notes_name_file_line_and_what_to_decide(old_set: Path) -> None:
     assert "operators: [vendor-a]" in call.read_text()
 
 
+def test_a_technical_report_about_an_incident_suggests_its_revelation(old_set: Path) -> None:
+    call = old_set / "responses" / "call-a.yaml"
+    call.write_text(
+        call.read_text()
+        .replace("type: call-to-action", "type: technical-report")
+        .replace(
+            "about:\n  targets: [journalist-a, journalist-b]",
+            "about:\n  incidents: [journalist-a-2020]",
+        )
+    )
+    notes = [n for n in plan([old_set]).notes if n.file.endswith("journalist-a-2020.yaml")]
+    assert [(n.field, n.line) for n in notes] == [("date", 7)]
+    assert "technical report call-a (2021-07-26)" in notes[0].text
+    assert "revealed: 2021-07-26" in notes[0].text
+
+
 def test_a_stated_1_0_is_rewritten_in_place_with_its_comments(old_set: Path) -> None:
     version = old_set / "sarschema.yaml"
     version.write_bytes(b"# ours\nformat_version: '1.0'  # pinned\n")

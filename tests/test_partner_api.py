@@ -60,6 +60,7 @@ def test_a_partial_set_exports_with_warnings(tmp_path: Path) -> None:
     one = tmp_path / "records" / "incidents"
     one.mkdir(parents=True)
     shutil.copy(ROOT / "records" / "incidents" / "omar-radi-2020-nso-spyware.yaml", one)
+    shutil.copy(ROOT / "records" / "sarschema.yaml", one.parent)  # the set's version, too
     out = tmp_path / "one.json"
     refused = runner.invoke(app, ["export", "json", "--out", str(out), str(tmp_path / "records")])
     assert refused.exit_code == 1

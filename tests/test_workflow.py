@@ -421,3 +421,20 @@ def test_the_pythons_claimed_are_the_pythons_tested() -> None:
     lowest_python = min(claimed, key=lambda v: tuple(map(int, v.split("."))))
     assert {m["python"] for m in matrix if m["dependencies"] == "lowest"} == {lowest_python}
     assert project["requires-python"] == f">={lowest_python}"
+
+
+def test_stats_of_a_1_1_set_count_held_roles_by_role_and_undated_incidents_apart(
+    base_tree: Path,
+) -> None:
+    from records_v11 import write_v11
+
+    write_v11(base_tree)
+    result = runner.invoke(app, ["stats", str(base_tree), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    stats = json.loads(result.output)
+    roles = stats["targets per role"]
+    assert roles["government-official"] == 1 and roles["politician"] == 1
+    assert all("held" not in role for role in roles)
+    years = stats["incidents per year"]
+    assert any(year.startswith("(not dated; revealed ") for year in years)
+    assert sum(years.values()) == stats["records per kind"]["incident"]

@@ -251,9 +251,13 @@ _TABLE: tuple[Spec, ...] = (
     Spec(
         Code.VERSION_FILE,
         _E,
-        'The record set\'s `sarschema.yaml` is not one `format_version: "X.Y"` line.',
+        'The record set\'s `sarschema.yaml` is not one `format_version: "X.Y"` line '
+        "(comments aside).",
         "files",
-        hint='write one line, `format_version: "1.1"` (with the quotes), and nothing else.',
+        hint='write one line, `format_version: "1.1"` (with the quotes), and nothing else '
+        "but comments.",
+        message="this file states the record set's format version: one line (comments "
+        "aside), `format_version`, and nothing else.",
     ),
     Spec(
         Code.UNKNOWN_VERSION,

@@ -110,7 +110,11 @@ def _quote(text: str, match: re.Match[str]) -> str:
 def _step_1_0_to_1_1(records: list[tuple[str, Any]], plan: Plan) -> None:
     by_id = {record.id: (file, record) for file, record in records}
     clients: dict[str, list[str]] = {}  # a lawyer's id -> who names them `lawyer`
+    reports: dict[str, list[Any]] = {}  # an incident's id -> technical reports about it
     for _, record in records:
+        if record.kind == "response" and record.type == "technical-report":
+            for incident_id in record.about.incidents or ():
+                reports.setdefault(incident_id, []).append(record)
         for entry in getattr(record, "related", None) or ():
             if getattr(entry, "target", None) and entry.relation == "lawyer":
                 clients.setdefault(entry.target, []).append(record.id)
@@ -122,7 +126,7 @@ def _step_1_0_to_1_1(records: list[tuple[str, Any]], plan: Plan) -> None:
             _client_links(file, record, clients.get(record.id, []), by_id, plan)
             _former_roles(file, record, plan)
         elif kind == "incident":
-            _hedges_and_revelation(file, record, plan)
+            _hedges_and_revelation(file, record, reports.get(record.id, []), plan)
         elif kind == "response":
             _stand_in_about(file, record, by_id, plan)
         for index, source in enumerate(record.sources):
@@ -201,7 +205,7 @@ def _former_roles(file: str, target: Any, plan: Plan) -> None:
         )
 
 
-def _hedges_and_revelation(file: str, incident: Any, plan: Plan) -> None:
+def _hedges_and_revelation(file: str, incident: Any, reports: list[Any], plan: Plan) -> None:
     for name in ("summary", "notes"):
         text = getattr(incident, name) or ""
         match = _HEDGE.search(text)
@@ -226,6 +230,17 @@ def _hedges_and_revelation(file: str, incident: Any, plan: Plan) -> None:
                 f'its notes say "{_quote(notes, match)}": if `date` is when the surveillance '
                 "was made public rather than when it happened, move it to `revealed:` "
                 "(and keep `date` only if a source gives it).",
+            )
+        )
+    elif reports:
+        first = min(reports, key=lambda r: r.date.earliest())
+        plan.notes.append(
+            Note(
+                file,
+                ("date",),
+                f"the technical report {first.id} ({first.date}) is about it: if that report "
+                f"made it public, add `revealed: {first.date}`, and keep `date` only if a "
+                "source says when it happened.",
             )
         )
 

@@ -255,7 +255,11 @@ def _one(err: ErrorDetails, loaded: Loaded, file: str, version: str) -> Diagnost
     if kind in CODES:  # raised by the types and models with the code itself
         code = Code(kind)
         target_field = ctx.get("field")
-        if target_field and code in (Code.FORENSIC_MISSING, Code.COUNTRY_REQUIRED):
+        if target_field and code in (
+            Code.FORENSIC_MISSING,
+            Code.COUNTRY_REQUIRED,
+            Code.END_WITHOUT_DATE,
+        ):  # a missing field: at the mapping that lacks it, as SAR100
             full = (*path, target_field)
             return Diagnostic.at(
                 file,

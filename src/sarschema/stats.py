@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
 from sarschema.terminal import inert
 
@@ -14,6 +14,15 @@ if TYPE_CHECKING:
 
 #: The row of incidents whose sources name no operator.
 NO_OPERATOR = "(none named)"
+
+
+def _year(incident: Any) -> str:
+    """The year it happened, or for a 1.1 incident dated only by its revelation, that
+    year marked as such (never counted as the year it happened)."""
+    date = getattr(incident, "date", None)
+    if date is not None:
+        return str(date.year)
+    return f"(not dated; revealed {incident.revealed.year})"
 
 
 def compute(
@@ -35,13 +44,14 @@ def compute(
         match record:
             case Incident():
                 status[str(record.status)] += 1
-                years[str(record.date.year)] += 1
+                years[_year(record)] += 1
                 for op in record.alleged_operators or ():
                     operators[op.operator] += 1
                 if not record.alleged_operators:
                     operators[NO_OPERATOR] += 1  # so that the counts add up to the incidents
             case Target():
-                roles.update(str(r) for r in record.roles)
+                # a 1.1 role may be held at a date: counted by the role itself
+                roles.update(str(getattr(r, "role", r)) for r in record.roles)
                 countries.update(record.nationalities or ())
             case Response():
                 responses[str(record.type)] += 1

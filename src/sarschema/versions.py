@@ -103,8 +103,6 @@ def read_version(root: str) -> SetVersion:
         return wrong(
             Code.VERSION_FILE,
             NOWHERE,
-            message="this file states the record set's format version: one line, "
-            "`format_version`, and nothing else.",
         )
     if loaded.diagnostics:
         return SetVersion(root, FORMAT_VERSION, label, list(loaded.diagnostics))
@@ -116,8 +114,6 @@ def read_version(root: str) -> SetVersion:
         return wrong(
             Code.VERSION_FILE,
             where or NOWHERE,
-            message="this file states the record set's format version: one line, "
-            "`format_version`, and nothing else.",
         )
     if value not in FORMAT_VERSIONS:
         known = " or ".join(f'"{v}"' for v in FORMAT_VERSIONS)

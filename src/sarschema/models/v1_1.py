@@ -90,10 +90,10 @@ class Incident(incident.Incident):
     model_config = ConfigDict(
         json_schema_extra={
             **incident.Incident.model_config.get("json_schema_extra", {}),  # type: ignore[dict-item]
-            # each alternative names its property, as ajv's strict mode requires
+            # each alternative names its property, as ajv's strict mode requires, and
+            # allows any value there: a YAML 1.2 reader takes `revealed: 2021` as a number
             "anyOf": [
-                {"required": [key], "properties": {key: {"type": "string"}}}
-                for key in ("date", "revealed")
+                {"required": [key], "properties": {key: True}} for key in ("date", "revealed")
             ],
             "dependentRequired": {"date_end": ["date"]},
         }
@@ -125,7 +125,7 @@ class Incident(incident.Incident):
             raise PydanticCustomError(
                 Code.END_WITHOUT_DATE,
                 "`date_end` needs `date`, the start of the span",
-                {"field": "date_end"},
+                {"field": "date"},
             )
         revealed = self.revealed
         for name in ("date", "date_end"):
