@@ -238,3 +238,129 @@ def test_the_editor_modeline_of_new_moves_to_the_new_schema(old_set: Path) -> No
     after = path.read_text()
     assert after.splitlines()[0].endswith("$schema=../../schema/1.1/target.schema.json")
     assert after.splitlines()[1:] == filled.splitlines()[1:]
+
+
+def _lawyer_text(old_set: Path, related: str) -> Path:
+    """lawyer-a with its `related` block replaced by `related` (YAML text)."""
+    path = old_set / "targets" / "lawyer-a.yaml"
+    text = path.read_text(encoding="utf-8").replace("\r\n", "\n")
+    start = text.index("related:\n")
+    end = text.index("sources:\n")
+    path.write_text(text[:start] + related + text[end:], encoding="utf-8")
+    return path
+
+
+def test_a_value_written_unusually_becomes_a_note_and_its_file_is_kept(old_set: Path) -> None:
+    path = _lawyer_text(
+        old_set,
+        "related:\n  - target: journalist-b\n    relation: >-\n      associate\n"
+        "  - target: journalist-a\n    relation: associate\t# tab, then a comment\n",
+    )
+    assert validate_paths([str(old_set)]).ok
+    before = path.read_bytes()
+    found = plan([old_set])
+    assert path.name not in {Path(f).name for f in found.changes}  # nothing of it changes
+    hand = [n for n in found.notes if n.file == str(path) and "by hand" in n.text]
+    assert [n.field for n in hand] == ["related[0].relation", "related[1].relation"]
+    assert runner.invoke(app, ["migrate", str(old_set)]).exit_code == 0
+    assert path.read_bytes() == before
+
+
+def test_a_line_separator_inside_a_value_does_not_misplace_an_edit(old_set: Path) -> None:
+    """libyaml counts U+2028 as a line break and the file's lines do not: the edit
+    would land one line down, on another `associate`; it is refused instead."""
+    path = _lawyer_text(
+        old_set,
+        "related:\n  - target: journalist-b\n    relation: associate\n"
+        "  - name: Person C\n    relation: associate\n",
+    )
+    text = path.read_text(encoding="utf-8").replace("name: 'Lawyer A'", 'name: "Lawyer\u2028A"')
+    path.write_text(text, encoding="utf-8")
+    assert validate_paths([str(old_set)]).ok
+    before = path.read_bytes()
+    assert runner.invoke(app, ["migrate", str(old_set)]).exit_code == 0
+    assert path.read_bytes() == before  # neither entry was changed
+    assert (old_set / "sarschema.yaml").is_file()
+
+
+def test_one_edit_for_a_lawyer_named_twice_and_none_for_a_self_link(old_set: Path) -> None:
+    client = old_set / "targets" / "journalist-b.yaml"
+    text = client.read_text(encoding="utf-8")
+    twice = "  - target: lawyer-a\n    relation: lawyer\n"
+    client.write_text(text.replace(twice, twice * 2), encoding="utf-8")
+    _lawyer_text(
+        old_set,
+        "related:\n  - target: journalist-b\n    relation: associate\n"
+        "  - target: lawyer-a\n    relation: lawyer\n  - target: journalist-a\n"
+        "    relation: associate\n",
+    )
+    found = plan([old_set])
+    assert sorted((Path(e.file).name, e.field) for e in found.edits if e.path) == [
+        ("lawyer-a.yaml", "related[0].relation"),
+        ("lawyer-a.yaml", "related[2].relation"),
+    ]
+
+
+def test_notes_name_the_word_found_never_the_text_around_it(old_set: Path) -> None:
+    path = old_set / "targets" / "lawyer-a.yaml"
+    text = path.read_text(encoding="utf-8").replace(
+        "Former adviser; recorded at the time of the report.",
+        "His file, case no. 020 7946 0958, lists him as a former editor.",
+    )
+    path.write_text(text, encoding="utf-8")
+    assert validate_paths([str(old_set)]).ok
+    result = runner.invoke(app, ["migrate", str(old_set), "--check"])
+    assert 'its notes use "former"' in result.output
+    assert "7946" not in result.output and "lists him" not in result.output
+
+
+def test_a_write_cut_short_is_reported_and_finished_by_the_next_run(
+    old_set: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sarschema import cli
+
+    lawyer = old_set / "targets" / "lawyer-a.yaml"
+    real = Path.replace
+
+    def failing(self: Path, target: str | Path) -> Path:
+        if Path(target).name == "lawyer-a.yaml":
+            raise PermissionError(13, "Permission denied", str(target))
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "replace", failing)
+    with pytest.raises(SystemExit) as stopped:
+        monkeypatch.setattr("sys.argv", ["sarschema", "migrate", str(old_set)])
+        cli.main()
+    assert stopped.value.code == 2  # the environment, not a bug in sarschema
+    assert (old_set / "sarschema.yaml").is_file()  # the version file goes first
+    assert b"relation: associate}" in lawyer.read_bytes()
+    assert not list(lawyer.parent.glob(".*.tmp"))  # no staged file left behind
+    monkeypatch.setattr(Path, "replace", real)
+    assert runner.invoke(app, ["migrate", str(old_set)]).exit_code == 0
+    assert b"relation: client}" in lawyer.read_bytes()  # finished
+    assert runner.invoke(app, ["migrate", str(old_set), "--check"]).exit_code == 0
+
+
+def test_an_edited_file_keeps_its_permissions(old_set: Path) -> None:
+    lawyer = old_set / "targets" / "lawyer-a.yaml"
+    lawyer.chmod(0o600)
+    assert runner.invoke(app, ["migrate", str(old_set)]).exit_code == 0
+    assert b"client" in lawyer.read_bytes()
+    assert lawyer.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_byte_order_mark_moves_nothing(old_set: Path) -> None:
+    version = old_set / "sarschema.yaml"
+    version.write_bytes(b'\xef\xbb\xbfformat_version: "1.0"\n')
+    runner.invoke(app, ["new", "target", "person-y", "--records", str(old_set)])
+    path = old_set / "targets" / "person-y.yaml"
+    modeline = path.read_text().splitlines()[0]
+    body = (old_set / "targets" / "journalist-b.yaml").read_text()
+    body = body.replace("id: journalist-b", "id: person-y").replace("Journalist B", "Person Y")
+    path.write_bytes(b"\xef\xbb\xbf" + (modeline + "\n" + body).encode())
+    assert validate_paths([str(old_set)]).ok
+    assert runner.invoke(app, ["migrate", str(old_set)]).exit_code == 0
+    assert version.read_bytes() == b'\xef\xbb\xbfformat_version: "1.1"\n'
+    assert path.read_bytes().startswith(
+        b"\xef\xbb\xbf# yaml-language-server: $schema=../../schema/1.1/target.schema.json\n"
+    )

@@ -131,7 +131,7 @@ def _unmatched_relations(summaries: list[Summary]) -> list[Diagnostic]:
     for (owner, other), link in links.items():
         inverse = _INVERSE.get(link.relation)
         back = links.get((other, owner))
-        if inverse is None or back is None or back.relation == inverse:
+        if inverse is None or back is None or back.relation == inverse or owner == other:
             continue
         out.append(
             Diagnostic.at(

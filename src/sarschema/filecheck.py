@@ -156,11 +156,12 @@ _MODELINE = re.compile(r"#[ \t]*yaml-language-server:[ \t]*\$schema=(\S+)")
 
 def _modeline(text: str) -> tuple[str | None, int | None]:
     """The schema an editor modeline on the first line names, and its column."""
-    if not text.startswith("#"):
+    start = 1 if text.startswith("\ufeff") else 0  # columns start after a byte-order mark
+    if not text.startswith("#", start):
         return None, None
     end = text.find("\n")
-    match = _MODELINE.match(text, 0, len(text) if end < 0 else end)
-    return (match.group(1), match.start(1) + 1) if match else (None, None)
+    match = _MODELINE.match(text, start, len(text) if end < 0 else end)
+    return (match.group(1), match.start(1) + 1 - start) if match else (None, None)
 
 
 _ACCEPT = re.compile(r"^[ \t]*#[ \t]*sarschema:[ \t]*accept\b(.*)$", re.MULTILINE)

@@ -12,6 +12,7 @@ as `sarschema validate`.
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -19,13 +20,13 @@ from dataclasses import dataclass, field
 from functools import partial
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sarschema.__about__ import FORMAT_VERSION, FORMAT_VERSIONS
 from sarschema.diagnostics import FieldPath, format_field
 from sarschema.discovery import discover
 from sarschema.errors import InternalError, UsageError
-from sarschema.results import Report
+from sarschema.results import Report, Summary
 from sarschema.versions import VERSION_FILE, SetVersion, set_root, version_file, version_text
 
 
@@ -73,11 +74,13 @@ class Plan:
     created: dict[str, str] = field(default_factory=dict)
     edits: list[Edit] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    #: `{file: its new bytes}` for files edited in place, made and checked in memory
+    contents: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def changes(self) -> list[str]:
         """The files that would change, in a stable order."""
-        return sorted({*self.created, *(e.file for e in self.edits)})
+        return sorted({*self.created, *self.contents})
 
 
 # --- one step: 1.0 -> 1.1 ---------------------------------------------------------
@@ -98,69 +101,74 @@ _FORMER = re.compile(r"\bformer\b|\bat the time\b|\bthen[- ]|\bex-", re.IGNORECA
 _TRANSLATED = re.compile(r"translat|\bversion\b|as given in the copy", re.IGNORECASE)
 
 
-def _quote(text: str, match: re.Match[str]) -> str:
-    """The words around a match, short: enough for a person to find the sentence."""
-    start = max(0, text.rfind(" ", 0, max(0, match.start() - 30)) + 1)
-    end = text.find(" ", match.end() + 30)
-    end = len(text) if end == -1 else end
-    snippet = " ".join(text[start:end].split())
-    return ("..." if start else "") + snippet + ("..." if end < len(text) else "")
-
-
-def _step_1_0_to_1_1(records: list[tuple[str, Any]], plan: Plan) -> None:
+def _step_1_0_to_1_1(records: list[tuple[str, Any]], plan: Plan, *, notes: bool = True) -> None:
+    """1.0 to 1.1. With `notes=False`, only the certain edits: run again on a set that
+    is at 1.1 already, they finish a migration that was cut short."""
     by_id = {record.id: (file, record) for file, record in records}
-    clients: dict[str, list[str]] = {}  # a lawyer's id -> who names them `lawyer`
+    clients: dict[str, dict[str, None]] = {}  # a lawyer's id -> who names them `lawyer`
     reports: dict[str, list[Any]] = {}  # an incident's id -> technical reports about it
     for _, record in records:
         if record.kind == "response" and record.type == "technical-report":
             for incident_id in record.about.incidents or ():
                 reports.setdefault(incident_id, []).append(record)
         for entry in getattr(record, "related", None) or ():
-            if getattr(entry, "target", None) and entry.relation == "lawyer":
-                clients.setdefault(entry.target, []).append(record.id)
+            target = getattr(entry, "target", None)
+            if target and target != record.id and entry.relation == "lawyer":
+                clients.setdefault(target, {})[record.id] = None
     #: sources that may be translations, the same source once: one decision for all
     translated: dict[tuple[str, ...], list[tuple[str, int]]] = {}
+    kept: list[Note] = []
     for file, record in records:
         kind = record.kind
         if kind == "target":
-            _client_links(file, record, clients.get(record.id, []), by_id, plan)
-            _former_roles(file, record, plan)
+            _client_links(file, record, list(clients.get(record.id, {})), by_id, plan, kept)
+            _former_roles(file, record, kept)
         elif kind == "incident":
-            _hedges_and_revelation(file, record, reports.get(record.id, []), plan)
+            _hedges_and_revelation(file, record, reports.get(record.id, []), kept)
         elif kind == "response":
-            _stand_in_about(file, record, by_id, plan)
+            _stand_in_about(file, record, by_id, kept)
         for index, source in enumerate(record.sources):
             if source.notes and _TRANSLATED.search(source.notes):
                 key = (source.title, source.publisher, str(source.published), source.language)
                 translated.setdefault(key, []).append((file, index))
-    for (title, *_), places in translated.items():
+    for places in translated.values():
         file, index = places[0]
-        also = f" It is cited, the same, in {len(places) - 1} other file(s)." if places[1:] else ""
-        plan.notes.append(
+        also = (
+            f" The same source is cited in {len(places) - 1} other file(s)." if places[1:] else ""
+        )
+        kept.append(
             Note(
                 file,
                 ("sources", index),
-                f"the notes of source {title!r} speak of a translation or another version: "
-                "if this copy is a translation, describe the original with `translation_of:` "
-                f"(`language`, the publisher's own name, `title`, `published`, `url`).{also}",
+                "its notes speak of a translation or another version: if this copy is a "
+                "translation, describe the original with `translation_of:` (`language`, "
+                f"the publisher's own name, `title`, `published`, `url`).{also}",
             )
         )
+    if notes:
+        plan.notes += kept
 
 
 def _client_links(
-    file: str, lawyer: Any, clients: list[str], by_id: dict[str, Any], plan: Plan
+    file: str,
+    lawyer: Any,
+    clients: list[str],
+    by_id: dict[str, Any],
+    plan: Plan,
+    notes: list[Note],
 ) -> None:
     """Where this target is named someone's lawyer, its own link back to that person
     is a `client` link: certain when it says `associate`, 1.0's only word for it."""
+    if not clients:
+        return
+    back_to: dict[str, list[tuple[int, Any]]] = {}  # indexed once: linear in both lists
+    for index, entry in enumerate(lawyer.related or ()):
+        back_to.setdefault(getattr(entry, "target", None) or "", []).append((index, entry))
     for other_id in clients:
         other_file = by_id[other_id][0]
-        back = [
-            (i, r)
-            for i, r in enumerate(lawyer.related or ())
-            if getattr(r, "target", None) == other_id
-        ]
+        back = back_to.get(other_id, [])
         if not back:
-            plan.notes.append(
+            notes.append(
                 Note(
                     file,
                     ("related",) if lawyer.related else ("id",),
@@ -171,17 +179,10 @@ def _client_links(
         for index, entry in back:
             path: FieldPath = ("related", index, "relation")
             if entry.relation == "associate":
-                plan.edits.append(
-                    Edit(
-                        file,
-                        path,
-                        "associate",
-                        "client",
-                        f"{other_file} names {lawyer.id} as `lawyer`",
-                    )
-                )
+                why = f"{other_file} names {lawyer.id} as `lawyer`"
+                plan.edits.append(Edit(file, path, "associate", "client", why))
             elif entry.relation != "client":
-                plan.notes.append(
+                notes.append(
                     Note(
                         file,
                         path,
@@ -191,50 +192,52 @@ def _client_links(
                 )
 
 
-def _former_roles(file: str, target: Any, plan: Plan) -> None:
+# Notes name the word they found, never quote the text around it: a record's free
+# text is for the record, not for a terminal or a CI log.
+
+
+def _former_roles(file: str, target: Any, notes: list[Note]) -> None:
     match = _FORMER.search(target.notes or "")
     if match is not None:
-        plan.notes.append(
+        notes.append(
             Note(
                 file,
                 ("roles",),
-                f'its notes say "{_quote(target.notes, match)}": where the sources '
-                "describe a role as held before or at a given time, write it as "
+                f'its notes use "{match.group(0).lower()}": where the sources describe a '
+                "role as held before or at a given time, write it as "
                 "`{role: ..., held: current|former, as_of: <the source's date>}`.",
             )
         )
 
 
-def _hedges_and_revelation(file: str, incident: Any, reports: list[Any], plan: Plan) -> None:
+def _hedges_and_revelation(file: str, incident: Any, reports: list[Any], notes: list[Note]) -> None:
     for name in ("summary", "notes"):
-        text = getattr(incident, name) or ""
-        match = _HEDGE.search(text)
+        match = _HEDGE.search(getattr(incident, name) or "")
         if match is not None:
-            plan.notes.append(
+            notes.append(
                 Note(
                     file,
                     (name,),
-                    f'"{_quote(text, match)}": if the sources hedge the incident itself, '
-                    "add `certainty: likely` or `certainty: possible` (or `stated` where "
-                    "they do not).",
+                    f'it uses "{match.group(0).lower()}": if the sources hedge the incident '
+                    "itself, add `certainty: likely` or `certainty: possible` (or `stated` "
+                    "where they do not).",
                 )
             )
             break
-    notes = incident.notes or ""
-    match = _REVEALED.search(notes)
+    match = _REVEALED.search(incident.notes or "")
     if match is not None:
-        plan.notes.append(
+        notes.append(
             Note(
                 file,
                 ("date",),
-                f'its notes say "{_quote(notes, match)}": if `date` is when the surveillance '
-                "was made public rather than when it happened, move it to `revealed:` "
-                "(and keep `date` only if a source gives it).",
+                f'its notes use "{match.group(0).lower()}": if `date` is when the '
+                "surveillance was made public rather than when it happened, move it to "
+                "`revealed:` (and keep `date` only if a source gives it).",
             )
         )
     elif reports:
         first = min(reports, key=lambda r: r.date.earliest())
-        plan.notes.append(
+        notes.append(
             Note(
                 file,
                 ("date",),
@@ -245,13 +248,13 @@ def _hedges_and_revelation(file: str, incident: Any, reports: list[Any], plan: P
         )
 
 
-def _stand_in_about(file: str, response: Any, by_id: dict[str, Any], plan: Plan) -> None:
+def _stand_in_about(file: str, response: Any, by_id: dict[str, Any], notes: list[Note]) -> None:
     about = response.about
     if about.incidents or about.targets or not about.operators:
         return
     vendors = [op for op in about.operators if op in by_id and by_id[op][1].type == "vendor"]
     if len(vendors) == len(about.operators):
-        plan.notes.append(
+        notes.append(
             Note(
                 file,
                 ("about", "operators"),
@@ -262,8 +265,14 @@ def _stand_in_about(file: str, response: Any, by_id: dict[str, Any], plan: Plan)
         )
 
 
+class Step(Protocol):
+    def __call__(
+        self, records: list[tuple[str, Any]], plan: Plan, *, notes: bool = True
+    ) -> None: ...
+
+
 #: Each step from one version to the next.
-STEPS: dict[tuple[str, str], Callable[[list[tuple[str, Any]], Plan], None]] = {
+STEPS: dict[tuple[str, str], Step] = {
     ("1.0", "1.1"): _step_1_0_to_1_1,
 }
 
@@ -282,7 +291,8 @@ class Refused(Exception):
 def plan(paths: Sequence[str | Path] = ("records",), *, to: str = FORMAT_VERSION) -> Plan:
     """What migrating the record sets under `paths` to `to` would do. The whole of each
     set is checked (a version is the set's), in one pass; raises `Refused` when a set
-    is not valid in its own version, `UsageError` for an unknown or older version."""
+    is not valid in its own version, `UsageError` for an unknown or older version.
+    Every edit is made in memory and checked here, so `--check` sees what a run does."""
     from sarschema.api import validate_paths
 
     if to not in FORMAT_VERSIONS:
@@ -297,8 +307,13 @@ def plan(paths: Sequence[str | Path] = ("records",), *, to: str = FORMAT_VERSION
     records_by_root: dict[str, list[tuple[str, Any]]] = {}
     for file, record in zip(report.valid_files, report.records, strict=True):
         records_by_root.setdefault(os.path.realpath(set_root(file)), []).append((file, record))
+    summaries_by_root: dict[str, list[Summary]] = {}
+    for summary in report.summaries:
+        summaries_by_root.setdefault(os.path.realpath(set_root(summary.file)), []).append(summary)
+    order = FORMAT_VERSIONS.index
     for record_set in report.sets:
-        order = FORMAT_VERSIONS.index
+        root = os.path.realpath(record_set.root)
+        records = records_by_root.get(root, [])
         if order(record_set.version) > order(to):
             raise UsageError(
                 f"{record_set.root} is in format {record_set.version}, newer than {to}: "
@@ -306,14 +321,17 @@ def plan(paths: Sequence[str | Path] = ("records",), *, to: str = FORMAT_VERSION
             )
         if record_set.version == to:
             result.current.append(record_set)
+            # the certain edits of the step into this version, once more: they finish a
+            # migration that was cut short, and change nothing after a whole one
+            for step in _steps(FORMAT_VERSIONS[max(0, order(to) - 1)], to):
+                STEPS[step](records, result, notes=False)
             continue
         result.moving.append(record_set)
-        records = records_by_root.get(os.path.realpath(record_set.root), [])
         for step in _steps(record_set.version, to):
             STEPS[step](records, result)
         _version(record_set, to, result)
-        _modelines(record_set, report, to, result)
-    _locate(result)
+        _modelines(record_set, summaries_by_root.get(root, []), to, result)
+    _prepare(result)
     return result
 
 
@@ -332,15 +350,12 @@ def _version(record_set: SetVersion, to: str, result: Plan) -> None:
         )
 
 
-def _modelines(record_set: SetVersion, report: Report, to: str, result: Plan) -> None:
+def _modelines(record_set: SetVersion, summaries: list[Summary], to: str, result: Plan) -> None:
     """A record's first-line editor modeline that `sarschema new` wrote for the old
     version's schema now names the new version's: certain, and read in the same pass."""
     from sarschema.export.schema import folder_of
 
-    root = os.path.realpath(record_set.root)
-    for summary in report.summaries:
-        if summary.schema_ref is None or os.path.realpath(set_root(summary.file)) != root:
-            continue
+    for summary in summaries:
         old = f"../../schema/{folder_of(record_set.version)}{summary.kind}.schema.json"
         if summary.schema_ref == old:
             new = f"../../schema/{folder_of(to)}{summary.kind}.schema.json"
@@ -348,13 +363,19 @@ def _modelines(record_set: SetVersion, report: Report, to: str, result: Plan) ->
             result.edits.append(Edit(summary.file, (), old, new, why, 1, summary.schema_ref_column))
 
 
-def _locate(result: Plan) -> None:
-    """Lines and columns for the edits and notes: only their files are read again."""
+def _prepare(result: Plan) -> None:
+    """Place each edit and make it in memory, file by file (only the files with edits
+    or notes are read again). An edit is kept only when reading the edited file gives
+    exactly the old data with the planned values changed; otherwise nothing of that
+    file is changed, and each of its edits becomes a note for a person."""
     from sarschema.api import read_records
-    from sarschema.loader import load
+    from sarschema.loader import MAX_FILE_BYTES, load
     from sarschema.safeio import read_regular
 
-    files = sorted({*(e.file for e in result.edits), *(n.file for n in result.notes)})
+    edits: dict[str, dict[FieldPath, Edit]] = {}
+    for edit in result.edits:
+        edits.setdefault(edit.file, {}).setdefault(edit.path, edit)  # once per place
+    files = sorted({*edits, *(n.file for n in result.notes)})
     found: dict[str, Callable[[FieldPath], tuple[int, int] | None]] = {}
     for file in files:
         if Path(file).name == VERSION_FILE:
@@ -362,7 +383,29 @@ def _locate(result: Plan) -> None:
         else:
             for raw in read_records([file]):
                 found[file] = partial(_position, raw)
-    result.edits = [_at(e, found) for e in result.edits]
+    kept: list[Edit] = []
+    for file, planned in edits.items():
+        placed = [_at(edit, found) for edit in planned.values()]
+        data = read_regular(file, MAX_FILE_BYTES)
+        try:
+            changed = _replace_all(data, placed)
+            _verify(data, changed, placed, file)
+        except _Unsafe as unsafe:
+            result.notes += [
+                Note(
+                    e.file,
+                    e.path,
+                    f"change `{e.old}` to `{e.new}` here by hand ({e.why}): sarschema "
+                    f"could not change it in place safely ({unsafe}).",
+                    e.line,
+                    e.column,
+                )
+                for e in placed
+            ]
+            continue
+        result.contents[file] = changed
+        kept += placed
+    result.edits = kept
     result.notes = sorted(
         (_at(n, found) for n in result.notes), key=lambda n: (n.file, n.line or 0, n.column or 0)
     )
@@ -383,51 +426,111 @@ def _at(item: Any, found: dict[str, Callable[[FieldPath], tuple[int, int] | None
     return replace(item, line=where[0], column=where[1])
 
 
-def apply(result: Plan) -> list[str]:
-    """Write the plan: each edited value replaced where it stands, each new file
-    written whole, atomically; a value not found exactly as planned is an internal
-    error, and nothing of that file is written. Returns the files written."""
-    from sarschema.loader import MAX_FILE_BYTES
-    from sarschema.safeio import atomic_writer, read_regular
+class _Unsafe(Exception):
+    """An edit that cannot be made where it stands with certainty."""
 
-    by_file: dict[str, list[Edit]] = {}
-    for edit in result.edits:
-        by_file.setdefault(edit.file, []).append(edit)
-    new: dict[str, bytes] = {}
-    for file, edits in by_file.items():
-        data = read_regular(file, MAX_FILE_BYTES)
-        for edit in sorted(edits, key=lambda e: (e.line or 0, e.column or 0), reverse=True):
-            data = _replace(data, edit)
-        new[file] = data
+
+def _replace_all(data: bytes, edits: list[Edit]) -> bytes:
+    """`data` with each edit's scalar replaced at its line and column, quoting kept;
+    the lines are found once, so any number of edits costs one pass."""
+    lines = data.splitlines(keepends=True)
+    for edit in sorted(edits, key=lambda e: (e.line or 0, e.column or 0), reverse=True):
+        if edit.line is None or edit.column is None or not 0 < edit.line <= len(lines):
+            raise _Unsafe(f"no position for {edit.field or 'the first line'}")
+        raw = lines[edit.line - 1]
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _Unsafe("the line is not text") from exc
+        # columns count characters after a byte-order mark, as the loader does
+        at = edit.column - 1 + (1 if edit.line == 1 and line.startswith("\ufeff") else 0)
+        quote = line[at : at + 1] if line[at : at + 1] in ("'", '"') else ""
+        at += len(quote)
+        end = at + len(edit.old)
+        after = line[end : end + 1]
+        fits = after == quote if quote else after in ("", " ", "\t", ",", "}", "]", "\r", "\n")
+        if line[at:end] != edit.old or not fits:
+            raise _Unsafe(f"`{edit.old}` is not written plainly where it was read")
+        lines[edit.line - 1] = (line[:at] + edit.new + line[end:]).encode("utf-8")
+    return b"".join(lines)
+
+
+def _verify(old: bytes, new: bytes, edits: list[Edit], file: str) -> None:
+    """Reading the new bytes gives the old data with exactly the planned changes."""
+    from sarschema.loader import load
+
+    before, after = load(old, file), load(new, file)
+    expected = copy.deepcopy(before.data)
+    for edit in edits:
+        if not edit.path:  # a comment (the modeline): the data must not change at all
+            continue
+        node: Any = expected
+        for part in edit.path[:-1]:
+            node = node[part]
+        if node[edit.path[-1]] != edit.old:
+            raise _Unsafe(f"{edit.field} is not `{edit.old}`")
+        node[edit.path[-1]] = edit.new
+    if after.diagnostics or after.data != expected:
+        raise _Unsafe("the edited file would not read as planned")
+    modelines = [e for e in edits if not e.path]
+    if modelines and not new.lstrip(b"\xef\xbb\xbf").startswith(b"#"):
+        raise _Unsafe("the first line is no longer a comment")
+
+
+def apply(result: Plan) -> list[str]:
+    """Write the plan: every file staged beside its target first, then each moved into
+    place, the version file first (a run cut short is finished by the next one, which
+    makes the certain edits of a set at its version again). A write that fails is an
+    environment problem, reported with what was written. Returns the files written."""
+    from sarschema.errors import EnvironmentProblem
+
+    new = dict(result.contents)
     for file, text in result.created.items():
         new[file] = text.encode("utf-8")
-    for file, data in sorted(new.items()):
-        with atomic_writer(Path(file), "wb") as handle:
+    order = sorted(new, key=lambda f: (Path(f).name != VERSION_FILE, f))
+    staged: list[tuple[str, Path]] = []
+    done: list[str] = []
+    try:
+        for file in order:
+            staged.append((file, _stage(Path(file), new[file])))
+        for file, temporary in staged:
+            temporary.replace(file)
+            done.append(file)
+    except OSError as exc:
+        for file, temporary in staged:
+            if file not in done:
+                temporary.unlink(missing_ok=True)
+        raise EnvironmentProblem(
+            f"could not write {exc.filename or 'a file'}: {exc.strerror or exc}. "
+            f"Written before it: {', '.join(done) or 'nothing'}. Fix the cause and run "
+            "`sarschema migrate` again: it finishes what is left."
+        ) from exc
+    return done
+
+
+def _stage(path: Path, data: bytes) -> Path:
+    """A new file beside `path` holding `data`, with `path`'s permissions (a new file:
+    the usual ones); never through a link."""
+    import tempfile
+
+    from sarschema.safeio import refuse_link
+
+    refuse_link(path, "record")
+    try:
+        mode = path.lstat().st_mode & 0o7777
+    except FileNotFoundError:
+        current = os.umask(0o022)
+        os.umask(current)
+        mode = 0o666 & ~current
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-    return sorted(new)
-
-
-def _replace(data: bytes, edit: Edit) -> bytes:
-    """`data` with the scalar at the edit's line and column replaced, its quoting kept."""
-    if edit.line is None or edit.column is None:
-        raise InternalError(f"no position for {edit.field} in {edit.file}")
-    start = 0
-    for _ in range(edit.line - 1):
-        start = data.index(b"\n", start) + 1
-    end = data.find(b"\n", start)
-    line = data[start : len(data) if end == -1 else end].decode("utf-8")
-    at = edit.column - 1
-    quote = line[at : at + 1] if line[at : at + 1] in ("'", '"') else ""
-    at += len(quote)
-    after = line[at + len(edit.old) : at + len(edit.old) + 1]
-    if (
-        line[at : at + len(edit.old)] != edit.old
-        or (quote and after != quote)
-        or (not quote and after not in ("", " ", ",", "}", "]", "\r"))
-    ):
-        raise InternalError(f"{edit.file}: {edit.field} is not `{edit.old}` where it was read")
-    line = line[:at] + edit.new + line[at + len(edit.old) :]
-    return data[:start] + line.encode("utf-8") + (b"" if end == -1 else data[end:])
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
 
 
 __all__ = ["STEPS", "Edit", "Note", "Plan", "Refused", "apply", "plan"]
