@@ -228,7 +228,43 @@ def load(data: bytes, file: str) -> Loaded:
         return Loaded(None, diagnostics=[tab])
     loaded = _parse(data, file)
     loaded.text = text
+    if _YAML11_BREAKS.search(text):
+        _remap_lines(loaded, text.removeprefix("\ufeff"))
     return loaded
+
+
+#: Line breaks to libyaml (YAML 1.1) that are not line breaks in YAML 1.2, to editors or
+#: to GitHub: with one in a file, libyaml's line numbers run ahead of the file's.
+_YAML11_BREAKS = re.compile("[\u0085\u2028\u2029]")
+_LIBYAML_BREAK = re.compile("\r\n|[\n\r\u0085\u2028\u2029]")
+_BREAK = re.compile("\r\n|[\n\r]")
+
+
+def _remap_lines(loaded: Loaded, text: str) -> None:
+    """Every position as the file's own lines count it (rare files only: linear, once)."""
+    import bisect
+    import dataclasses
+
+    lib_starts = [0, *(m.end() for m in _LIBYAML_BREAK.finditer(text))]
+    starts = [0, *(m.end() for m in _BREAK.finditer(text))]
+
+    def real(line: int | None, column: int | None) -> tuple[int | None, int | None]:
+        if line is None or column is None or not 0 < line <= len(lib_starts):
+            return line, column
+        index = lib_starts[line - 1] + column - 1
+        number = bisect.bisect_right(starts, index)
+        return number, index - starts[number - 1] + 1
+
+    for table in (loaded.positions, loaded.key_positions):
+        for path, (line, column) in table.items():
+            new_line, new_column = real(line, column)
+            if new_line is not None and new_column is not None:
+                table[path] = (new_line, new_column)
+    loaded.diagnostics = [
+        dataclasses.replace(d, line=found[0], column=found[1])
+        for d in loaded.diagnostics
+        for found in [real(d.line, d.column)]
+    ]
 
 
 def _parse(data: bytes, file: str, *, again: bool = True) -> Loaded:

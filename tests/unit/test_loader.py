@@ -427,3 +427,14 @@ def test_text_is_the_decoded_file() -> None:
     assert load("a: é\n".encode(), "f.yaml").text == "a: é\n"
     assert load(b"- a\n", "f.yaml").text == "- a\n"
     assert load(b"a: \xff\n", "f.yaml").text == ""
+
+
+def test_a_yaml_1_1_line_break_inside_text_does_not_shift_the_lines() -> None:
+    """libyaml counts U+2028, U+2029 and U+0085 as line breaks; editors, GitHub and
+    YAML 1.2 do not, so positions are given as the file's own lines count them."""
+    for mark in ("\u2028", "\u2029"):  # (U+0085, a C1 control, is refused: SAR004)
+        text = f'id: abc\nname: "A{mark}B"\ntitle: x\nkind: [1]\n'
+        loaded = load(text.encode("utf-8"), "x.yaml")
+        assert loaded.position(("title",)) == (3, 8)
+        assert loaded.position(("kind",), key=True) == (4, 1)
+        assert loaded.position(("name",)) == (2, 7)
