@@ -31,16 +31,13 @@ from sarschema.versions import VERSION_FILE, SetVersion, set_root, version_file,
 
 
 @dataclass(frozen=True, slots=True)
-class Edit:
-    """One value replaced where it stands."""
+class Placed:
+    """A place in a file: the value at `path`, at its line and column once read."""
 
     file: str
     path: FieldPath
-    old: str
-    new: str
-    why: str
-    line: int | None = None
-    column: int | None = None
+    line: int | None = field(default=None, kw_only=True)
+    column: int | None = field(default=None, kw_only=True)
 
     @property
     def field(self) -> str:
@@ -48,18 +45,19 @@ class Edit:
 
 
 @dataclass(frozen=True, slots=True)
-class Note:
+class Edit(Placed):
+    """One value replaced where it stands."""
+
+    old: str
+    new: str
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Note(Placed):
     """Something a person should decide: nothing was changed for it."""
 
-    file: str
-    path: FieldPath
     text: str
-    line: int | None = None
-    column: int | None = None
-
-    @property
-    def field(self) -> str:
-        return format_field(self.path) or ""
 
 
 @dataclass(slots=True)
@@ -360,7 +358,8 @@ def _modelines(record_set: SetVersion, summaries: list[Summary], to: str, result
         if summary.schema_ref == old:
             new = f"../../schema/{folder_of(to)}{summary.kind}.schema.json"
             why = "the editor's schema: the set's new version"
-            result.edits.append(Edit(summary.file, (), old, new, why, 1, summary.schema_ref_column))
+            column = summary.schema_ref_column
+            result.edits.append(Edit(summary.file, (), old, new, why, line=1, column=column))
 
 
 def _prepare(result: Plan) -> None:
@@ -397,8 +396,8 @@ def _prepare(result: Plan) -> None:
                     e.path,
                     f"change `{e.old}` to `{e.new}` here by hand ({e.why}): sarschema "
                     f"could not change it in place safely ({unsafe}).",
-                    e.line,
-                    e.column,
+                    line=e.line,
+                    column=e.column,
                 )
                 for e in placed
             ]
