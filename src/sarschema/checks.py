@@ -107,7 +107,10 @@ def cross_check(summaries: list[Summary]) -> list[Diagnostic]:
                         found=_a(kind),
                         other=owner.file,
                         field=ref.field,
-                        hint=f"use the id of {_a(ref.kind)} record here.",
+                        hint=f"use the id of {_a(ref.kind)} record here."
+                        if ref.kind != PRODUCT
+                        else "use the id of a product, as a vendor lists it under "
+                        "`products`, here.",
                     )
                 )
 
@@ -209,9 +212,11 @@ def _unreferenced(summaries: list[Summary], referenced: set[str]) -> list[Diagno
                         s.file,
                         pos,
                         Code.UNREFERENCED,
-                        f"no incident lists the product {echo(pid, 'here')} under `spyware`.",
+                        f"no other record refers to the product {echo(pid, 'here')} (an "
+                        "incident's `spyware`, or a response's `about.products` in format 1.1).",
                         field=f"products[{index}].id",
-                        hint="link it from an incident's `spyware`, or remove it.",
+                        hint="link it from an incident's `spyware` or a response's "
+                        "`about.products`, or remove it.",
                     )
                 )
     return out

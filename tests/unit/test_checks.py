@@ -267,6 +267,7 @@ def test_references_to_records_of_the_wrong_kind() -> None:
     ]
     assert out[0].hint == "use the id of a target record here."
     assert out[1].hint == "use the id of an operator record here."
+    assert out[2].hint == "use the id of a product, as a vendor lists it under `products`, here."
     assert all(d.file == "incidents/incident-a.yaml" for d in out)
 
 
@@ -333,8 +334,13 @@ def test_unreferenced_targets_operators_and_products_are_warned_about() -> None:
     assert all(d.level is Severity.WARNING for d in out)
     assert out[0].message == "no other record refers to the operator `agency-a`."
     assert out[0].hint == UNREFERENCED_HINT
-    assert out[1].message == "no incident lists the product `spyware-a` under `spyware`."
-    assert out[1].hint == "link it from an incident's `spyware`, or remove it."
+    assert out[1].message == (
+        "no other record refers to the product `spyware-a` (an incident's `spyware`, "
+        "or a response's `about.products` in format 1.1)."
+    )
+    assert out[1].hint == (
+        "link it from an incident's `spyware` or a response's `about.products`, or remove it."
+    )
     assert out[2].message == "no other record refers to the target `journalist-a`."
 
 
