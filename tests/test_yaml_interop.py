@@ -250,7 +250,7 @@ def test_check_jsonschema_names_the_field_of_a_wrong_value(tmp_path: Path) -> No
     wrong = tmp_path / "incidents" / "omar-radi-2020-nso-spyware.yaml"
     wrong.parent.mkdir()
     text = source.read_text(encoding="utf-8")
-    wrong.write_text(text.replace("\nstatus: attempted", "\nstatus: attemptd"), encoding="utf-8")
+    wrong.write_text(text.replace("\nstatus: targeted", "\nstatus: attemptd"), encoding="utf-8")
     out = _check_jsonschema_one(wrong, schema_of(source))
     assert "$.status: 'attemptd' is not one of ['selected', 'targeted', 'attempted'" in out
     assert "was expected" not in out  # no "best match" from another kind or value
