@@ -79,9 +79,7 @@ def test_readme_and_contributing_examples_match_the_tool(tmp_path: Path) -> None
     records = tmp_path / "records"
     shutil.copytree(ROOT / "records", records)
     radi = records / "incidents" / "omar-radi-2020-nso-spyware.yaml"
-    radi.write_text(
-        radi.read_text(encoding="utf-8").replace("status: targeted", "status: infectd")
-    )
+    radi.write_text(radi.read_text(encoding="utf-8").replace("status: targeted", "status: infectd"))
     runner = CliRunner()
     assert (
         runner.invoke(
