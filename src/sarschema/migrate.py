@@ -15,19 +15,28 @@ from __future__ import annotations
 import copy
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sarschema.__about__ import FORMAT_VERSION, FORMAT_VERSIONS
 from sarschema.diagnostics import FieldPath, format_field
 from sarschema.discovery import discover
 from sarschema.errors import InternalError, UsageError
 from sarschema.results import Report, Summary
-from sarschema.versions import VERSION_FILE, SetVersion, set_root, version_file, version_text
+from sarschema.versions import (
+    MAX_VERSION_FILE_BYTES,
+    VERSION_FILE,
+    SetVersion,
+    set_root,
+    version_file,
+    version_text,
+)
+
+if TYPE_CHECKING:
+    from sarschema.loader import Loaded
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,31 +373,27 @@ def _modelines(record_set: SetVersion, summaries: list[Summary], to: str, result
 
 def _prepare(result: Plan) -> None:
     """Place each edit and make it in memory, file by file (only the files with edits
-    or notes are read again). An edit is kept only when reading the edited file gives
-    exactly the old data with the planned values changed; otherwise nothing of that
-    file is changed, and each of its edits becomes a note for a person."""
-    from sarschema.api import read_records
+    or notes are read again, each once). An edit is kept only when reading the edited
+    file gives exactly the old data with the planned values changed; otherwise nothing
+    of that file is changed, and each of its edits becomes a note for a person."""
     from sarschema.loader import MAX_FILE_BYTES, load
     from sarschema.safeio import read_regular
 
     edits: dict[str, dict[FieldPath, Edit]] = {}
     for edit in result.edits:
         edits.setdefault(edit.file, {}).setdefault(edit.path, edit)  # once per place
-    files = sorted({*edits, *(n.file for n in result.notes)})
-    found: dict[str, Callable[[FieldPath], tuple[int, int] | None]] = {}
-    for file in files:
-        if Path(file).name == VERSION_FILE:
-            found[file] = load(read_regular(file, 4096), file).position
-        else:
-            for raw in read_records([file]):
-                found[file] = partial(_position, raw)
+    read: dict[str, tuple[bytes, Loaded]] = {}
+    for file in sorted({*edits, *(n.file for n in result.notes)}):
+        limit = MAX_VERSION_FILE_BYTES if Path(file).name == VERSION_FILE else MAX_FILE_BYTES
+        data = read_regular(file, limit)
+        read[file] = (data, load(data, file))
     kept: list[Edit] = []
     for file, planned in edits.items():
-        placed = [_at(edit, found) for edit in planned.values()]
-        data = read_regular(file, MAX_FILE_BYTES)
+        placed = [_at(edit, read) for edit in planned.values()]
+        data, before = read[file]
         try:
             changed = _replace_all(data, placed)
-            _verify(data, changed, placed, file)
+            _verify(before, changed, placed, file)
         except _Unsafe as unsafe:
             result.notes += [
                 Note(
@@ -406,20 +411,16 @@ def _prepare(result: Plan) -> None:
         kept += placed
     result.edits = kept
     result.notes = sorted(
-        (_at(n, found) for n in result.notes), key=lambda n: (n.file, n.line or 0, n.column or 0)
+        (_at(n, read) for n in result.notes), key=lambda n: (n.file, n.line or 0, n.column or 0)
     )
 
 
-def _position(raw: Any, path: FieldPath) -> tuple[int, int] | None:
-    return raw.position(*path)  # type: ignore[no-any-return]
-
-
-def _at(item: Any, found: dict[str, Callable[[FieldPath], tuple[int, int] | None]]) -> Any:
+def _at(item: Any, read: dict[str, tuple[bytes, Loaded]]) -> Any:
     from dataclasses import replace
 
     if item.line is not None:
         return item  # placed already (a modeline)
-    where = found[item.file](item.path) if item.file in found else None
+    where = read[item.file][1].position(item.path) if item.file in read else None
     if where is None:
         return item
     return replace(item, line=where[0], column=where[1])
@@ -454,11 +455,11 @@ def _replace_all(data: bytes, edits: list[Edit]) -> bytes:
     return b"".join(lines)
 
 
-def _verify(old: bytes, new: bytes, edits: list[Edit], file: str) -> None:
+def _verify(before: Loaded, new: bytes, edits: list[Edit], file: str) -> None:
     """Reading the new bytes gives the old data with exactly the planned changes."""
     from sarschema.loader import load
 
-    before, after = load(old, file), load(new, file)
+    after = load(new, file)
     expected = copy.deepcopy(before.data)
     for edit in edits:
         if not edit.path:  # a comment (the modeline): the data must not change at all

@@ -27,7 +27,7 @@ VERSION_FILE = "sarschema.yaml"
 #: The version of a set that states none.
 UNSTATED = "1.0"
 #: Far above one line; a bound on what is read.
-_MAX_BYTES = 4096
+MAX_VERSION_FILE_BYTES = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +79,7 @@ def read_version(root: str) -> SetVersion:
         return SetVersion(root, FORMAT_VERSION, label, [diagnostic])
 
     try:
-        data = read_regular(path, _MAX_BYTES)
+        data = read_regular(path, MAX_VERSION_FILE_BYTES)
     except NotRegular as exc:
         code = Code.SYMLINK if exc.what == "a symbolic link" else Code.NOT_A_REGULAR_FILE
         return wrong(code, NOWHERE, what=exc.what)
@@ -91,11 +91,11 @@ def read_version(root: str) -> SetVersion:
             label,
             [Diagnostic(label, None, None, Code.UNREADABLE, message)],
         )
-    if len(data) > _MAX_BYTES:  # never judged by its first part alone
+    if len(data) > MAX_VERSION_FILE_BYTES:  # never judged by its first part alone
         return wrong(
             Code.VERSION_FILE,
             NOWHERE,
-            message=f"this file is over {_MAX_BYTES} bytes; it states one version in one line.",
+            message=f"this file is over {MAX_VERSION_FILE_BYTES} bytes; it states one version in one line.",
         )
     loaded = load(data, label)
     shape = {Code.EMPTY_FILE, Code.NOT_A_MAPPING}  # a record's wording: say it for this file
@@ -136,6 +136,7 @@ def version_text(version: str) -> str:
 
 
 __all__ = [
+    "MAX_VERSION_FILE_BYTES",
     "UNSTATED",
     "VERSION_FILE",
     "SetVersion",
