@@ -55,6 +55,7 @@ def test_json_format_has_exactly_the_documented_keys(base_tree: Path) -> None:
     assert "did you mean `infected`?" in diag["message"]
     assert document["summary"]["errors"] == 1
     assert document["summary"]["records"] == 8
+    assert document["summary"]["valid_records"] == 7  # all but the broken one
 
 
 def test_json_file_is_the_path_as_given(base_tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:

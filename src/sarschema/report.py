@@ -19,7 +19,7 @@ def _summary(report: Report) -> dict[str, int]:
     return {
         "files": report.files_seen,
         "records": report.files,
-        "valid_records": len(report.records),
+        "valid_records": len(report.valid_files),  # records may not be kept
         "errors": report.errors,
         "warnings": report.warnings,
         "accepted_warnings": len(report.accepted),
