@@ -13,6 +13,7 @@ set leaves the 1.1 columns empty, and a 1.1 set (`records_v11`) fills them.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -218,10 +219,19 @@ class Row:
 
     def date(self, name: str) -> dict[str, Any]:
         value, precision = self.get(name), self.get(f"{name}_precision")
+        earliest, latest = self.get(f"{name}_earliest"), self.get(f"{name}_latest")
         if value is None:
-            assert precision is None
+            assert precision is None and earliest is None and latest is None
             return {}
         assert precision == PRECISION[len(value)], (name, value, precision)
+        # the bounds: the first and last day the partial date covers, as ISO dates
+        assert earliest is not None and latest is not None, name
+        assert earliest.startswith(value) and latest.startswith(value), (value, earliest, latest)
+        first, last = dt.date.fromisoformat(earliest), dt.date.fromisoformat(latest)
+        assert first == dt.date(
+            first.year, first.month if len(value) > 4 else 1, 1 if len(value) < 10 else first.day
+        )
+        assert (last + dt.timedelta(days=1)).isoformat()[: len(value)] != value
         return {name: value}
 
     def unused(self) -> set[str]:
@@ -253,6 +263,9 @@ class Table:
             assert not row.unused(), f"{self.name}: cells not read back: {row.unused()}"
 
 
+TYPED = ("incident_id", "target_id", "operator_id", "response_id")
+
+
 def rebuild(out: Path) -> dict[str, dict[str, Any]]:
     """Every record as a dict, from the tables alone."""
     kinds = {kind: Table(out, table, "id", ordered=False) for kind, table in KIND_TABLES.items()}
@@ -276,6 +289,14 @@ def rebuild(out: Path) -> dict[str, dict[str, Any]]:
         ]
     }
     about = Table(out, "response_about", "response_id", "kind")
+
+    def about_id(r: Row, kind: str) -> str:
+        """`id`, also in the typed column of its kind, and in no other."""
+        typed = "subject" if kind == "subject" else f"{kind}_id"
+        assert r.get(typed) == r.get("id"), (kind, r.cells)
+        others = ("incident_id", "target_id", "operator_id", "product_id", "subject")
+        assert not [k for k in others if k != typed and r.get(k)]
+        return r.get("id") or ""
 
     def each(table: Table) -> Iterator[tuple[str, Row]]:
         for key in list(table.groups):
@@ -304,6 +325,8 @@ def rebuild(out: Path) -> dict[str, dict[str, Any]]:
         listed = []
         for s in sources.take(rid):
             assert s.get("record_kind") == kind
+            assert s.get(f"{kind}_id") == rid  # the typed id, and no other
+            assert not [k for k in TYPED if k != f"{kind}_id" and s.cells.get(k)]
             listed.append(
                 s.fields("title", "publisher")
                 | s.date("published")
@@ -316,6 +339,8 @@ def rebuild(out: Path) -> dict[str, dict[str, Any]]:
         found: dict[str, Any] = {}
         for t in translations.take(rid):
             assert t.get("record_kind") == kind
+            assert t.get(f"{kind}_id") == rid
+            assert not [k for k in TYPED if k != f"{kind}_id" and t.cells.get(k)]
             found[t.get("language") or ""] = t.fields("title", "summary")
         return {"translations": found}
 
@@ -385,7 +410,12 @@ def rebuild(out: Path) -> dict[str, dict[str, Any]]:
     for rid, row in each(kinds["response"]):
         by = []
         for r in links["response_by"].take(rid):
-            entry = r.fields("operator_id", "target_id", "name", "type", "country")
+            entry = {
+                name.removeprefix("by_"): value
+                for name, value in r.fields(
+                    "operator_id", "target_id", "by_name", "by_type", "by_country"
+                ).items()
+            }
             if "operator_id" in entry:
                 by.append({"operator": entry.pop("operator_id")})
             elif "target_id" in entry:
@@ -400,7 +430,7 @@ def rebuild(out: Path) -> dict[str, dict[str, Any]]:
             | {
                 "by": by,
                 "about": {
-                    f"{kind}s": [r.get("id") or "" for r in about.take(rid, kind)]
+                    f"{kind}s": [about_id(r, kind) for r in about.take(rid, kind)]
                     for kind in ("incident", "target", "operator", "product", "subject")
                 },
                 "demands": link("response_demands", rid, "demand"),
@@ -581,7 +611,7 @@ def test_files_are_utf8_with_bom_and_crlf(tricky_tree: Path, tmp_path: Path) -> 
     out = tmp_path / "csv"
     written = write_csv(valid_records(tricky_tree), out)
     csvs = [p for p in written if p.suffix == ".csv"]
-    assert len(csvs) == 19
+    assert len(csvs) == 20  # the 19 tables and incidents_flat
     for path in csvs:
         data = path.read_bytes()
         assert data.startswith(BOM), path.name
@@ -617,7 +647,7 @@ def test_frictionless_validates_the_package(raw: bool, tricky_tree: Path, tmp_pa
     write_csv(records, out, raw=raw)
     report = validate(out / "datapackage.json")
     assert report.valid, problems(report)
-    assert len(report.tasks) == 19
+    assert len(report.tasks) == 20
     assert all(task.stats["rows"] is not None for task in report.tasks)
 
 
@@ -656,7 +686,8 @@ def test_package_descriptor(tmp_path: Path, base_tree: Path) -> None:
             header = next(csv.reader(handle))
         assert header == [f["name"] for f in resource["schema"]["fields"]]
         assert all(
-            f["type"] in ("string", "integer", "boolean") for f in resource["schema"]["fields"]
+            f["type"] in ("string", "integer", "boolean", "date")
+            for f in resource["schema"]["fields"]
         )
         assert all(f.get("description") for f in resource["schema"]["fields"])
         assert resource["schema"]["primaryKey"]
@@ -678,7 +709,20 @@ def test_package_descriptor(tmp_path: Path, base_tree: Path) -> None:
         ("response_by", "target_id", "targets"),
     } <= foreign
     date = next(f for f in resources["incidents"]["schema"]["fields"] if f["name"] == "date")
-    assert date["type"] == "string" and "pattern" in date["constraints"]
+    assert date["type"] == "string" and "pattern" not in date.get("constraints", {})
+    published = next(
+        f for f in resources["sources"]["schema"]["fields"] if f["name"] == "published"
+    )
+    assert "(?:" not in published["constraints"]["pattern"]  # SQLAlchemy misreads `(?:19`
+    bounds = [
+        f for f in resources["incidents"]["schema"]["fields"] if f["name"].startswith("date_")
+    ]
+    assert [(f["name"], f["type"]) for f in bounds if f["type"] == "date"] == [
+        ("date_earliest", "date"),
+        ("date_latest", "date"),
+        ("date_end_earliest", "date"),
+        ("date_end_latest", "date"),
+    ]
 
 
 def test_empty_list_is_written_like_an_absent_one(base_tree: Path, tmp_path: Path) -> None:
@@ -711,10 +755,28 @@ def test_a_1_1_set_fills_the_new_columns(v11_tree: Path, tmp_path: Path) -> None
 
     # roles: a table; a held role fills held and as_of, a bare role is `role` alone
     assert rows_of(out, "target_roles", target_id="person-e") == [
-        ["target_id", "position", "role", "held", "as_of", "as_of_precision"],
-        ["person-e", "0", "government-official", "former", "2021-07", "month"],
-        ["person-e", "1", "journalist", "", "", ""],
-        ["person-e", "2", "politician", "current", "2022", "year"],
+        [
+            "target_id",
+            "position",
+            "role",
+            "held",
+            "as_of",
+            "as_of_precision",
+            "as_of_earliest",
+            "as_of_latest",
+        ],
+        [
+            "person-e",
+            "0",
+            "government-official",
+            "former",
+            "2021-07",
+            "month",
+            "2021-07-01",
+            "2021-07-31",
+        ],
+        ["person-e", "1", "journalist", "", "", "", "", ""],
+        ["person-e", "2", "politician", "current", "2022", "year", "2022-01-01", "2022-12-31"],
     ]
     assert "roles" not in read_table(out, "targets")[0]
     assert rows_of(out, "target_related", target_id="person-e")[1:] == [
@@ -732,6 +794,8 @@ def test_a_1_1_set_fills_the_new_columns(v11_tree: Path, tmp_path: Path) -> None
         "translation_of_title",
         "translation_of_published",
         "translation_of_published_precision",
+        "translation_of_published_earliest",
+        "translation_of_published_latest",
         "notes",
     ]
     start = header.index("translation_of")
@@ -743,9 +807,11 @@ def test_a_1_1_set_fills_the_new_columns(v11_tree: Path, tmp_path: Path) -> None
             "Example report: journalists on a leaked list",
             "2021-07-18",
             "day",
+            "2021-07-18",
+            "2021-07-18",
         ],
-        ["https://example.org/reports/leaked-list", "", "", "", "", ""],
-        ["", "ar", "", "", "2021-06", "month"],
+        ["https://example.org/reports/leaked-list", "", "", "", "", "", "", ""],
+        ["", "ar", "", "", "2021-06", "month", "2021-06-01", "2021-06-30"],
     ]
 
     # revealed without date, and certainty: cells of the incident
@@ -768,11 +834,13 @@ def test_a_1_1_set_fills_the_new_columns(v11_tree: Path, tmp_path: Path) -> None
 
     # about: products and subjects are kinds of `response_about`
     assert rows_of(out, "response_about", response_id="licence-a") == [
-        ["response_id", "kind", "position", "id"],
-        ["licence-a", "operator", "0", "vendor-a"],
-        ["licence-a", "product", "0", "spyware-a"],
-        ["licence-a", "subject", "0", "surveillance-trade"],
-        ["licence-a", "subject", "1", "unnamed-people"],
+        # `id`, and the same in the column of its kind, which has a foreign key
+        ["response_id", "kind", "position", "id", "incident_id", "target_id", "operator_id"]
+        + ["product_id", "subject"],
+        ["licence-a", "operator", "0", "vendor-a", "", "", "vendor-a", "", ""],
+        ["licence-a", "product", "0", "spyware-a", "", "", "", "spyware-a", ""],
+        ["licence-a", "subject", "0", "surveillance-trade"] + [""] * 4 + ["surveillance-trade"],
+        ["licence-a", "subject", "1", "unnamed-people"] + [""] * 4 + ["unnamed-people"],
     ]
     package = json.loads((out / "datapackage.json").read_text("utf-8"))
     assert package["sarschema"]["format_version"] == "1.1"
@@ -793,8 +861,8 @@ def test_a_1_0_set_leaves_the_new_columns_empty(base_tree: Path, tmp_path: Path)
     for path in sorted(new.glob("*.csv")):
         assert (old / path.name).read_bytes() == path.read_bytes(), path.name
     assert rows_of(old, "target_roles", target_id="journalist-a")[1:] == [
-        ["journalist-a", "0", "journalist", "", "", ""],
-        ["journalist-a", "1", "editor", "", "", ""],
+        ["journalist-a", "0", "journalist", "", "", "", "", ""],
+        ["journalist-a", "1", "editor", "", "", "", "", ""],
     ]
     (translated,) = [r for r in read_table(old, "sources") if r["translation_of"]]
     assert translated["translation_of"] == "https://example.org/reports/leaked-list"
@@ -825,7 +893,8 @@ def test_frictionless_checks_the_new_columns(v11_tree: Path, tmp_path: Path) -> 
     about.write_bytes(about.read_bytes().replace(b"unnamed-people", b"Unnamed People"))
     report = validate(out / "datapackage.json")
     assert sorted((table, kind) for table, kind, _ in problems(report)) == [
-        ("response_about", "constraint-error"),
+        ("response_about", "constraint-error"),  # `id`
+        ("response_about", "constraint-error"),  # `subject`, the typed column
         ("target_roles", "constraint-error"),
     ]
 

@@ -234,19 +234,18 @@ def export_csv(
         typer.Option("--raw", help="Write cells unchanged (no spreadsheet-formula guard)."),
     ] = False,
 ) -> None:
-    """Write CSV tables (UTF-8 with BOM) and a Frictionless datapackage.json.
+    """Write CSV tables (UTF-8 with BOM), schema.sql and a Frictionless datapackage.json.
 
     Example:
 
         sarschema export csv --out build/csv
     """
     from sarschema.export.common import export_to
-    from sarschema.export.csv import CSVExporter
-    from sarschema.export.tables import package
+    from sarschema.export.csv import CSVExporter, package_files
 
     report = export_to(paths or ["records"], lambda folder: CSVExporter(folder, raw=raw), out)
     _refuse_unless_ok(report)  # nothing reached `out` unless every check passed
-    written = len(package().tables) + 1
+    written = len(package_files())
     typer.echo(f"wrote {report.files} records into {written} files in {out}")
 
 

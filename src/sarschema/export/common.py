@@ -34,6 +34,36 @@ if TYPE_CHECKING:
     from sarschema.results import Report
 
 
+#: The licence the records are published under, named in every export that can
+#: carry one (the CSV package, the SQLite database's metadata). The tool is MIT.
+DATA_LICENSE = "CC-BY-4.0"
+DATA_LICENSE_TITLE = "Creative Commons Attribution 4.0 International"
+DATA_LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+
+def created_at(newest: str | None) -> str:
+    """When an export says it was made: `SOURCE_DATE_EPOCH` when set (the convention
+    of reproducible builds, for a publisher to state the time of publication), else
+    the newest date the records give, so an export of unchanged records is the same
+    byte for byte. An ISO 8601 UTC date-time.
+
+    >>> created_at("2022-03-12")
+    '2022-03-12T00:00:00Z'
+    """
+    import os
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        except (ValueError, OverflowError, OSError):
+            raise UsageError(
+                f"SOURCE_DATE_EPOCH must be a number of seconds since 1970, not {epoch!r}."
+            ) from None
+        return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{newest or '1970-01-01'}T00:00:00Z"
+
+
 def version_of(record: RecordBase) -> str:
     """The format version whose models the record is an instance of: the version of
     its set, since a set is validated with its own version's models (the oldest such

@@ -6,14 +6,21 @@
   `responses.csv`, one row per record;
 - `products.csv`, one row per product of a vendor (product ids share one id
   space with records);
-- `sources.csv` (every source of every record) and `translations.csv`;
+- `sources.csv` (every source of every record) and `translations.csv`, which
+  name their record in `record_id` and again in the id column of its kind
+  (`incident_id`, ...), so that each has a foreign key;
 - link tables for every other list of references or structured entries:
   `incident_targets`, `incident_operators`, `incident_spyware`,
   `incident_forensic_analyses`, `target_roles`, `target_related`,
   `target_aliases`, `target_affiliations`, `operator_aliases`, `response_by`,
   `response_about`, `response_demands`;
+- `incidents_flat.csv`, one row per incident with its targets, operators,
+  spyware and number of sources joined in (`sarschema.export.flat`);
+- `schema.sql`, `CREATE TABLE` statements with primary and foreign keys, in an
+  order where each table follows those it refers to;
 - `datapackage.json`, a Frictionless tabular data package describing every
-  table: columns, types, primary and foreign keys, and (`sarschema.format_version`)
+  table: columns, types, primary and foreign keys, the data's licence, version
+  (a digest of the tables) and creation time, and (`sarschema.format_version`)
   the format version of the records.
 
 **Versions.** The tables follow the newest format version this sarschema knows
@@ -45,7 +52,13 @@ Policies, also stated in `datapackage.json`:
   `subject`, whose `id` is the subject value itself).
 - **Dates** are written exactly as precise as recorded (`2021`, `2021-07`,
   `2021-07-19`), each with a `<field>_precision` column (`year`, `month`,
-  `day`).
+  `day`) and the ISO dates of the first and last day it covers
+  (`<field>_earliest`, `<field>_latest`).
+- **Order.** Rows are in the order of the records, except that a table that
+  refers to itself (`operators.parent`) lists a parent before its children, for
+  databases that check a key row by row.
+- **Constraints** that a database could turn into a CHECK (a `pattern`) are
+  given only for columns that are never empty.
 - **Empty cells** are absent optional values; no recorded text is empty.
   Booleans are `true` or `false`.
 - **Encoding.** UTF-8 with a byte-order mark, so Excel shows accents and
@@ -71,6 +84,7 @@ out)` validates and writes.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable
@@ -80,8 +94,26 @@ from typing import TYPE_CHECKING, Any, Protocol, Self, TextIO
 
 from sarschema.__about__ import FORMAT_VERSION, __version__
 from sarschema.errors import InternalError
-from sarschema.export.common import Exporter, one_version, version_of
-from sarschema.export.tables import Cell, Column, Row, Table, package, record_rows
+from sarschema.export.common import (
+    DATA_LICENSE,
+    DATA_LICENSE_TITLE,
+    DATA_LICENSE_URL,
+    Exporter,
+    created_at,
+    one_version,
+    version_of,
+)
+from sarschema.export.flat import FlatIncidents, flat_table
+from sarschema.export.tables import (
+    Cell,
+    Column,
+    Row,
+    Table,
+    package,
+    parents_first,
+    record_rows,
+    self_references,
+)
 
 if TYPE_CHECKING:
     from sarschema.models import Record
@@ -125,11 +157,17 @@ def _field(column: Column) -> dict[str, Any]:
     }
     if column.type == "boolean":
         field |= {"trueValues": ["true"], "falseValues": ["false"]}
+    if column.type == "date":
+        field["format"] = "default"  # ISO 8601, YYYY-MM-DD
     constraints: dict[str, Any] = {}
     if column.required:
         constraints["required"] = True
-    if column.pattern:
-        constraints["pattern"] = column.pattern
+    if column.pattern and column.required:
+        # Only where a cell is never empty: tools that turn a pattern into a CHECK
+        # constraint (Frictionless publishing to SQL) fail it on an empty optional cell.
+        # Plain groups, not `(?:`: SQLAlchemy reads `:19` in `(?:19` as a parameter,
+        # and the CHECK it writes then rejects every date.
+        constraints["pattern"] = column.pattern.replace("(?:", "(")
     if column.enum:
         constraints["enum"] = list(column.enum)
     if column.type == "integer":
@@ -177,6 +215,31 @@ def _resource(table: Table, rules: str) -> dict[str, Any]:
 
 PACKAGE_NAME = "sarschema-records"
 PACKAGE_FILE = "datapackage.json"
+SQL_FILE = "schema.sql"
+_SQL_TYPES = {"string": "TEXT", "integer": "INTEGER", "boolean": "BOOLEAN", "date": "DATE"}
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def create_statements(tables: Iterable[Table]) -> str:
+    """`CREATE TABLE` statements for the tables, in an order where every table comes
+    after those it refers to: plain SQL that DuckDB, SQLite and PostgreSQL run, with
+    primary and foreign keys, so a partner loads the CSV files into the tables."""
+    out: list[str] = []
+    for table in tables:
+        lines = [
+            f"  {_quoted(c.name)} {_SQL_TYPES[c.type]}{' NOT NULL' if c.required else ''}"
+            for c in table.columns
+        ]
+        lines.append(f"  PRIMARY KEY ({', '.join(_quoted(k) for k in table.primary_key)})")
+        lines += [
+            f"  FOREIGN KEY ({_quoted(column)}) REFERENCES {_quoted(ref)} ({_quoted('id')})"
+            for column, ref in table.foreign_keys
+        ]
+        out.append(f"CREATE TABLE {_quoted(table.name)} (\n" + ",\n".join(lines) + "\n);\n")
+    return "\n".join(out)
 
 
 def policy(*, raw: bool) -> str:
@@ -211,6 +274,33 @@ class _RowWriter(Protocol):
     def writerow(self, row: Iterable[str], /) -> object: ...
 
 
+def _writer(handle: TextIO) -> _RowWriter:
+    return csv.writer(
+        handle,
+        delimiter=DELIMITER,
+        quotechar=QUOTE_CHAR,
+        doublequote=True,
+        lineterminator=LINE_TERMINATOR,
+        quoting=csv.QUOTE_MINIMAL,
+    )
+
+
+def package_files() -> list[str]:
+    """The names of the files a package has: a CSV file per table, the flat table,
+    `schema.sql` and `datapackage.json`."""
+    tables = [*package().tables, flat_table()]
+    return [*(f"{t.name}.csv" for t in tables), SQL_FILE, PACKAGE_FILE]
+
+
+def content_version(files: Iterable[Path]) -> str:
+    """The data set's version: a digest of the tables' bytes, so it changes exactly
+    when the data does (and two exports of the same records agree)."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"sha256-{digest.hexdigest()[:16]}"
+
+
 class CSVExporter(Exporter):
     """One CSV file per table and `datapackage.json`, in `folder`.
 
@@ -225,22 +315,22 @@ class CSVExporter(Exporter):
         super().__init__(folder)
         self.raw = raw
         self.tables = {t.name: t for t in package().tables}
+        self.flat = FlatIncidents()
+        #: the newest date any row gives (`created` when SOURCE_DATE_EPOCH is unset)
+        self.newest: str | None = None
         self.rows: dict[str, int] = dict.fromkeys(self.tables, 0)
         folder.mkdir(parents=True, exist_ok=True)
         self._files: dict[str, TextIO] = {}
+        #: rows of tables that refer to themselves, written parents first at the end
+        self._held: dict[str, list[Row]] = {
+            t.name: [] for t in self.tables.values() if self_references(t)
+        }
         self._writers: dict[str, _RowWriter] = {}
         try:
             for table in self.tables.values():
                 handle = (folder / f"{table.name}.csv").open("w", encoding=ENCODING, newline="")
                 self._files[table.name] = handle
-                writer = csv.writer(
-                    handle,
-                    delimiter=DELIMITER,
-                    quotechar=QUOTE_CHAR,
-                    doublequote=True,
-                    lineterminator=LINE_TERMINATOR,
-                    quoting=csv.QUOTE_MINIMAL,
-                )
+                writer = _writer(handle)
                 writer.writerow(table.header)
                 self._writers[table.name] = writer
         except BaseException:
@@ -275,14 +365,24 @@ class CSVExporter(Exporter):
             unknown = row.keys() - set(table.header)
             if unknown:  # a programming error: the row and the table disagree
                 raise InternalError(f"{table.name} has no column {sorted(unknown)}")
-            self._writers[table.name].writerow([self.cell(row.get(c)) for c in table.header])
-            self.rows[table.name] += 1
+            self.flat.add(name, row)
+            for column, value in row.items():
+                if column.endswith("_earliest") and isinstance(value, str):
+                    self.newest = max(self.newest or value, value)
+            if table.name in self._held:
+                self._held[table.name].append(row)
+            else:
+                self._write_row(table, row)
 
-    def descriptor(self) -> dict[str, Any]:
+    def _write_row(self, table: Table, row: Row) -> None:
+        self._writers[table.name].writerow([self.cell(row.get(c)) for c in table.header])
+        self.rows[table.name] += 1
+
+    def descriptor(self, tables: list[Table], files: list[Path]) -> dict[str, Any]:
         """The Frictionless tabular data package describing the tables."""
         rules = policy(raw=self.raw)
         version = self.version()
-        tables = (
+        older = (
             ""
             if version == FORMAT_VERSION
             else f", in the tables of format {FORMAT_VERSION} (what was added since "
@@ -292,7 +392,12 @@ class CSVExporter(Exporter):
             "profile": "tabular-data-package",
             "name": PACKAGE_NAME,
             "title": "Surveillance abuse records (sarschema)",
-            "description": f"Records of the sarschema format {version}{tables}: one table "
+            "version": content_version(files),
+            "created": created_at(self.newest),
+            "licenses": [
+                {"name": DATA_LICENSE, "path": DATA_LICENSE_URL, "title": DATA_LICENSE_TITLE}
+            ],
+            "description": f"Records of the sarschema format {version}{older}: one table "
             f"per kind plus sources, products, translations and link tables. {rules}",
             "sarschema": {
                 # the records' version (their set's); the tables follow the newest
@@ -300,8 +405,12 @@ class CSVExporter(Exporter):
                 "tables_format_version": FORMAT_VERSION,
                 "generator": f"sarschema {__version__}",
                 "neutralised": not self.raw,
+                "version_is": "a digest of the tables' bytes: it changes exactly when the data does",
+                "created_is": "SOURCE_DATE_EPOCH when the exporter had it, else the newest "
+                "date the records give (so that unchanged records give the same package)",
+                "schema_sql": SQL_FILE,
             },
-            "resources": [_resource(table, rules) for table in self.tables.values()],
+            "resources": [_resource(table, rules) for table in tables],
         }
 
     def close(self) -> None:
@@ -309,12 +418,29 @@ class CSVExporter(Exporter):
             handle.close()
 
     def finalize(self) -> list[Path]:
+        for name, rows in self._held.items():
+            table = self.tables[name]
+            for row in parents_first(table, rows):
+                self._write_row(table, row)
         self.close()
+        flat = flat_table()
+        self._write_table(flat, self.flat.rows())
+        tables = [*self.tables.values(), flat]
+        files = [self.folder / f"{t.name}.csv" for t in tables]
+        sql = self.folder / SQL_FILE
+        sql.write_text(create_statements(tables), encoding="utf-8", newline="\n")
         descriptor = self.folder / PACKAGE_FILE
         with descriptor.open("w", encoding="utf-8", newline="\n") as handle:
-            json.dump(self.descriptor(), handle, ensure_ascii=False, indent=2)
+            json.dump(self.descriptor(tables, files), handle, ensure_ascii=False, indent=2)
             handle.write("\n")
-        return [*(self.folder / f"{t.name}.csv" for t in self.tables.values()), descriptor]
+        return [*files, sql, descriptor]
+
+    def _write_table(self, table: Table, rows: list[Row]) -> None:
+        with (self.folder / f"{table.name}.csv").open("w", encoding=ENCODING, newline="") as out:
+            writer = _writer(out)
+            writer.writerow(table.header)
+            for row in rows:
+                writer.writerow([self.cell(row.get(c)) for c in table.header])
 
 
 def write_csv(records: Iterable[Record], out: Path, *, raw: bool = False) -> list[Path]:

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 #: Joins the values of a list kept in one cell.
 LIST_SEPARATOR = ";"
 
-FieldType = Literal["string", "integer", "boolean"]
+FieldType = Literal["string", "integer", "boolean", "date"]
 Cell = str | int | bool | None
 Row = dict[str, Cell]
 PRECISIONS = ("year", "month", "day")
@@ -118,6 +118,19 @@ def _columns(
                 required=required,
                 enum=PRECISIONS,
             ),
+            Column(
+                f"{name}_earliest",
+                f"The first day `{name}` covers, an ISO date (`2021` gives 2021-01-01): "
+                "sort and compare by it, never read it as the recorded date.",
+                type="date",
+                required=required,
+            ),
+            Column(
+                f"{name}_latest",
+                f"The last day `{name}` covers, an ISO date (`2021` gives 2021-12-31).",
+                type="date",
+                required=required,
+            ),
         )
     vocabulary = tuple(v.value for v in slot.vocabulary) if slot.vocabulary else slot.literal
     if slot.many:
@@ -160,11 +173,20 @@ def _is_cell(slot: Slot) -> bool:
     return not slot.models and not slot.keyed and (not slot.many or _in_cell(slot))
 
 
+def _date_cells(name: str) -> tuple[str, ...]:
+    return (name, f"{name}_precision", f"{name}_earliest", f"{name}_latest")
+
+
 def _cells(slot: Slot, name: str, value: Any) -> Row:
     if slot.role is Role.DATE:
         if value is None:
-            return {name: None, f"{name}_precision": None}
-        return {name: str(value), f"{name}_precision": value.precision}
+            return dict.fromkeys(_date_cells(name))
+        return {
+            name: str(value),
+            f"{name}_precision": value.precision,
+            f"{name}_earliest": value.earliest().isoformat(),
+            f"{name}_latest": value.latest().isoformat(),
+        }
     if slot.many:
         return {name: LIST_SEPARATOR.join(str(v) for v in value) if value else None}
     return {name: value.value if isinstance(value, StrEnum) else value}
@@ -198,6 +220,8 @@ def _singular(name: str) -> str:
 _TABLE_NAMES = {"incident_alleged_operators": "incident_operators"}
 _COLUMN_NAMES = {
     "target_related": {"target_id": "related_target_id", "name": "related_name"},
+    # not `name`/`type`/`country`, which `operators` has: a join would mix them up
+    "response_by": {"name": "by_name", "type": "by_type", "country": "by_country"},
 }
 
 
@@ -331,6 +355,7 @@ class _EntriesPart(_Part):
             row: Row = {self.owner: record.id}
             if self.kind_column:
                 row["record_kind"] = record.kind
+                row[f"{record.kind}_id"] = record.id  # the typed id, with its foreign key
             row[key_column] = key
             fields = self._plan(entry)
             entry = _as_model(self.slot, entry)
@@ -349,16 +374,19 @@ class _GroupsPart(_Part):
     owner: str
     slot: Slot
     lists: tuple[tuple[str, str], ...]  #: (field name, kind)
+    typed: dict[str, str]  #: the typed column of each kind (`incident_id`, `subject`)
 
     def rows(self, record: Record) -> Iterator[Row]:
         group = _value(record, self.slot.name)
         for name, kind in self.lists:
             for position, item in enumerate(_value(group, name) or ()):
+                value = item.value if isinstance(item, StrEnum) else item
                 yield {
                     self.owner: record.id,
                     "kind": kind,
                     "position": position,
-                    "id": item.value if isinstance(item, StrEnum) else item,
+                    "id": value,
+                    self.typed[kind]: value,
                 }
 
 
@@ -438,6 +466,20 @@ def _entries_text(slot: Slot, names: dict[str, str]) -> str:
     )
 
 
+def _typed_ids(kinds: tuple[str, ...], of: str) -> tuple[Column, ...]:
+    """One id column per kind, filled only in the rows of that kind: a column that
+    holds ids of one kind can have a foreign key, which a shared id column cannot."""
+    return tuple(
+        _id_column(
+            f"{kind}_id",
+            f"`{of}` when it is the id of a {kind} (a row of `{table_of(kind)}`), else "
+            "empty: the column to join on, with a foreign key.",
+            required=False,
+        )
+        for kind in kinds
+    )
+
+
 def _kinds_text(kinds: tuple[str, ...], every: int) -> str:
     if len(kinds) == every:
         return "every record"
@@ -467,6 +509,11 @@ def _group_kind(slot: Slot) -> str:
     return slot.refers_to.kind if slot.refers_to is not None else _singular(slot.name)
 
 
+def _typed_name(kind: str, slot: Slot) -> str:
+    """A group's typed column: `<kind>_id` for references, the kind for values."""
+    return f"{kind}_id" if slot.refers_to is not None else kind
+
+
 def _group_table(name: str, kind: str, owner: str, slot: Slot, group: tuple[Slot, ...]) -> Table:
     kinds = tuple(_group_kind(s) for s in group)
     if len(set(kinds)) != len(kinds):
@@ -492,9 +539,31 @@ def _group_table(name: str, kind: str, owner: str, slot: Slot, group: tuple[Slot
                 required=True,
                 pattern=pattern,
             ),
+            *(
+                _id_column(
+                    _typed_name(_group_kind(s), s),
+                    f"`id` when `kind` is `{_group_kind(s)}`, else empty: the column to join "
+                    f"on (`{table_of(_group_kind(s))}.id`), with a foreign key.",
+                    required=False,
+                )
+                if s.refers_to is not None
+                else Column(
+                    _group_kind(s),
+                    f"`id` when `kind` is `{_group_kind(s)}`, else empty.",
+                    enum=tuple(v.value for v in s.vocabulary or ()),
+                )
+                for s in group
+            ),
         ),
         (owner, "kind", "position"),
-        ((owner, table_of(kind)),),
+        (
+            (owner, table_of(kind)),
+            *(
+                (f"{_group_kind(s)}_id", table_of(_group_kind(s)))
+                for s in group
+                if s.refers_to is not None
+            ),
+        ),
     )
 
 
@@ -592,7 +661,10 @@ def package() -> Package:
                 table = _group_table(name, kind, owner, slot, group)
                 links.append(table)
                 lists = tuple((s.name, _group_kind(s)) for s in group)
-                parts[kind].append(_GroupsPart(table, owner, slot, lists))
+                typed = {
+                    k: _typed_name(k, s) for k, s in zip((k for _, k in lists), group, strict=True)
+                }
+                parts[kind].append(_GroupsPart(table, owner, slot, lists, typed))
             elif slot.models and not slot.many and not slot.keyed:  # one model held whole
                 flat, flat_keys, field = _flat(slot, slot.name, required=slot.required, where=where)
                 cells.append(field)
@@ -626,10 +698,12 @@ def package() -> Package:
             (
                 _id_column("record_id", "Id of the record."),
                 Column("record_kind", "Kind of that record.", required=True, enum=kinds),
+                *_typed_ids(kinds, "record_id"),
                 key,
                 *member,
             ),
             ("record_id", key.name),
+            tuple((f"{kind}_id", table_of(kind)) for kind in kinds),
         )
         common.append(table)
         for kind in kinds:
@@ -651,3 +725,36 @@ def rows_of(record: Record) -> Iterator[tuple[Table, Row]]:
 def record_rows(record: Record) -> list[tuple[str, Row]]:
     """`rows_of` with table names: plain data, cheap to send between processes."""
     return [(table.name, row) for table, row in rows_of(record)]
+
+
+def self_references(table: Table) -> tuple[str, ...]:
+    """The columns of a table that hold ids of its own rows (`operators.parent`)."""
+    return tuple(column for column, ref in table.foreign_keys if ref == table.name)
+
+
+def parents_first(table: Table, rows: list[Row]) -> list[Row]:
+    """The rows with each row after the rows it refers to (`operators.parent`), else
+    in the order given: a database that checks a foreign key row by row (DuckDB,
+    SQLite with immediate keys) refuses a child loaded before its parent. Validation
+    refuses cycles, so one is an internal error."""
+    columns = self_references(table)
+    if not columns:
+        return rows
+    by_id = {row["id"]: row for row in rows}
+    placed: set[Cell] = set()
+    ordered: list[Row] = []
+    for row in rows:
+        chain: list[Row] = []
+        in_chain: set[Cell] = set()
+        node: Row | None = row
+        while node is not None and node["id"] not in placed:
+            if node["id"] in in_chain:
+                raise InternalError(f"{table.name}: a cycle through {node['id']}")
+            chain.append(node)
+            in_chain.add(node["id"])
+            parent = next((node[c] for c in columns if node.get(c) is not None), None)
+            node = by_id.get(parent) if parent is not None else None
+        for item in reversed(chain):
+            placed.add(item["id"])
+            ordered.append(item)
+    return ordered

@@ -9,6 +9,7 @@ True
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from typing import Annotated, Any, Literal
@@ -79,6 +80,16 @@ class PartialDate:
 
     def earliest(self) -> dt.date:
         return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def latest(self) -> dt.date:
+        """The last day the partial date covers (`2021` ends on 2021-12-31).
+
+        >>> PartialDate(2024, 2).latest(), PartialDate(2021).latest()
+        (datetime.date(2024, 2, 29), datetime.date(2021, 12, 31))
+        """
+        month = self.month or 12
+        last = self.day or calendar.monthrange(self.year, month)[1]
+        return dt.date(self.year, month, last)
 
     def __str__(self) -> str:
         out = f"{self.year:04d}"
