@@ -835,12 +835,21 @@ def test_a_1_1_set_fills_the_new_columns(v11_tree: Path, tmp_path: Path) -> None
     # about: products and subjects are kinds of `response_about`
     assert rows_of(out, "response_about", response_id="licence-a") == [
         # `id`, and the same in the column of its kind, which has a foreign key
-        ["response_id", "kind", "position", "id", "incident_id", "target_id", "operator_id"]
-        + ["product_id", "subject"],
+        [
+            "response_id",
+            "kind",
+            "position",
+            "id",
+            "incident_id",
+            "target_id",
+            "operator_id",
+            "product_id",
+            "subject",
+        ],
         ["licence-a", "operator", "0", "vendor-a", "", "", "vendor-a", "", ""],
         ["licence-a", "product", "0", "spyware-a", "", "", "", "spyware-a", ""],
-        ["licence-a", "subject", "0", "surveillance-trade"] + [""] * 4 + ["surveillance-trade"],
-        ["licence-a", "subject", "1", "unnamed-people"] + [""] * 4 + ["unnamed-people"],
+        ["licence-a", "subject", "0", "surveillance-trade", *[""] * 4, "surveillance-trade"],
+        ["licence-a", "subject", "1", "unnamed-people", *[""] * 4, "unnamed-people"],
     ]
     package = json.loads((out / "datapackage.json").read_text("utf-8"))
     assert package["sarschema"]["format_version"] == "1.1"

@@ -249,6 +249,32 @@ def export_csv(
     typer.echo(f"wrote {report.files} records into {written} files in {out}")
 
 
+@export_app.command("sqlite")
+def export_sqlite_db(
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out", help="Database file to write; its metadata.json is written beside it."
+        ),
+    ],
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Record folders (default: records).")
+    ] = None,
+) -> None:
+    """Write one SQLite database for Datasette, and its metadata.json beside it.
+
+    Example:
+
+        sarschema export sqlite --out build/records.db
+        datasette build/records.db -m build/metadata.json
+    """
+    from sarschema.export.sqlite import export_sqlite, metadata_path
+
+    report = export_sqlite(paths or ["records"], out)
+    _refuse_unless_ok(report)  # nothing was written unless every check passed
+    typer.echo(f"wrote {report.files} records to {out} and {metadata_path(out)}")
+
+
 @export_app.command("json")
 def export_json(
     out: Annotated[
