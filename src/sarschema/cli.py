@@ -275,6 +275,38 @@ def export_sqlite_db(
     typer.echo(f"wrote {report.files} records to {out} and {metadata_path(out)}")
 
 
+@export_app.command("stix")
+def export_stix(
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: standard output).")
+    ] = None,
+    paths: Annotated[
+        list[str] | None, typer.Argument(help="Record folders (default: records).")
+    ] = None,
+) -> None:
+    """Write all records as one STIX 2.1 bundle (mapping: docs/stix-mapping.md).
+
+    Example:
+
+        sarschema export stix --out build/bundle.json
+    """
+    import shutil
+    import tempfile
+
+    from sarschema.export.common import export_to
+    from sarschema.export.stix import StixExporter
+
+    with tempfile.TemporaryDirectory() as tmp:
+        target = out if out is not None else Path(tmp) / StixExporter.FILE
+        report = export_to(paths or ["records"], StixExporter, target, single_file=True)
+        _refuse_unless_ok(report)  # nothing was written unless every check passed
+        if out is None:
+            with target.open(encoding="utf-8") as handle:
+                shutil.copyfileobj(handle, sys.stdout)
+            return
+    typer.echo(f"wrote {report.files} records to {out}", err=True)
+
+
 @export_app.command("json")
 def export_json(
     out: Annotated[
