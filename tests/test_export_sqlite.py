@@ -31,11 +31,10 @@ from sarschema.export.sqlite import (
     export_sqlite,
     ordered_rows,
     searched,
-    table_order,
     views,
     write_sqlite,
 )
-from sarschema.export.tables import Cell, Column, Table, package, record_rows
+from sarschema.export.tables import Cell, Column, Table, package, record_rows, table_order
 from sarschema.models import Record
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -93,7 +93,6 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self, TextIO
 
 from sarschema.__about__ import FORMAT_VERSION, __version__
-from sarschema.errors import InternalError
 from sarschema.export.common import (
     DATA_LICENSE,
     DATA_LICENSE_TITLE,
@@ -316,8 +315,13 @@ class CSVExporter(Exporter):
         self.raw = raw
         self.tables = {t.name: t for t in package().tables}
         self.flat = FlatIncidents()
-        #: the newest date any row gives (`created` when SOURCE_DATE_EPOCH is unset)
+        #: the newest date any row gives (`created` when SOURCE_DATE_EPOCH is unset),
+        #: from the positions of each table's first-day columns
         self.newest: str | None = None
+        self._bounds = {
+            t.name: [i for i, c in enumerate(t.columns) if c.name.endswith("_earliest")]
+            for t in self.tables.values()
+        }
         self.rows: dict[str, int] = dict.fromkeys(self.tables, 0)
         folder.mkdir(parents=True, exist_ok=True)
         self._files: dict[str, TextIO] = {}
@@ -362,20 +366,19 @@ class CSVExporter(Exporter):
         """Rows made from a record by `record_rows` (maybe in another process)."""
         for name, row in payload:
             table = self.tables[name]
-            unknown = row.keys() - set(table.header)
-            if unknown:  # a programming error: the row and the table disagree
-                raise InternalError(f"{table.name} has no column {sorted(unknown)}")
+            cells = table.values(row)
             self.flat.add(name, row)
-            for column, value in row.items():
-                if column.endswith("_earliest") and isinstance(value, str):
-                    self.newest = max(self.newest or value, value)
+            for index in self._bounds[name]:
+                value = cells[index]
+                if isinstance(value, str) and (self.newest is None or value > self.newest):
+                    self.newest = value
             if table.name in self._held:
                 self._held[table.name].append(row)
             else:
-                self._write_row(table, row)
+                self._write_cells(table, cells)
 
-    def _write_row(self, table: Table, row: Row) -> None:
-        self._writers[table.name].writerow([self.cell(row.get(c)) for c in table.header])
+    def _write_cells(self, table: Table, cells: tuple[Cell, ...]) -> None:
+        self._writers[table.name].writerow([self.cell(value) for value in cells])
         self.rows[table.name] += 1
 
     def descriptor(self, tables: list[Table], files: list[Path]) -> dict[str, Any]:
@@ -421,7 +424,7 @@ class CSVExporter(Exporter):
         for name, rows in self._held.items():
             table = self.tables[name]
             for row in parents_first(table, rows):
-                self._write_row(table, row)
+                self._write_cells(table, table.values(row))
         self.close()
         flat = flat_table()
         self._write_table(flat, self.flat.rows())

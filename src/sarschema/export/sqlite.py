@@ -52,7 +52,15 @@ from sarschema.export.common import (
     one_version,
     version_of,
 )
-from sarschema.export.tables import Cell, Row, Table, package, record_rows
+from sarschema.export.tables import (
+    Cell,
+    Row,
+    Table,
+    package,
+    parents_first,
+    record_rows,
+    self_references,
+)
 from sarschema.safeio import refuse_link
 
 if TYPE_CHECKING:
@@ -84,67 +92,20 @@ JOIN = "; "
 # Order: referenced tables and parent rows first, so foreign keys hold at each insert
 
 
-def table_order(tables: Iterable[Table]) -> list[Table]:
-    """The tables, each after every table it refers to (itself aside), otherwise in
-    the given order; a cycle between tables cannot be inserted with foreign keys on."""
-    left = list(tables)
-    names = {t.name for t in left}
-    for table in left:
-        unknown = {ref for _, ref in table.foreign_keys} - names
-        if unknown:
-            raise InternalError(f"{table.name} refers to no table {sorted(unknown)}")
-    placed: list[Table] = []
-    done: set[str] = set()
-    while left:
-        ready = next(
-            (t for t in left if {r for _, r in t.foreign_keys if r != t.name} <= done), None
-        )
-        if ready is None:
-            raise InternalError(f"the tables {[t.name for t in left]} refer to each other")
-        placed.append(ready)
-        done.add(ready.name)
-        left.remove(ready)
-    return placed
-
-
 def _sort_key(values: tuple[Cell, ...]) -> tuple[tuple[bool, Cell], ...]:
     return tuple((v is None, "" if v is None else v) for v in values)
 
 
 def ordered_rows(table: Table, rows: Iterable[tuple[Cell, ...]]) -> list[tuple[Cell, ...]]:
     """Rows (cells in `table.header` order) sorted by primary key, a row that refers to
-    another row of its own table (`parent`) after that row."""
+    another row of its own table (`parent`) after that row (`parents_first`)."""
     header = table.header
     pk = [header.index(c) for c in table.primary_key]
     by_key = sorted(rows, key=lambda row: _sort_key(tuple(row[i] for i in pk)))
-    own = [header.index(column) for column, ref in table.foreign_keys if ref == table.name]
-    if not own:
+    if not self_references(table):
         return by_key
-    key = header.index(REFERENCED)
-    by_id = {row[key]: row for row in by_key}
-    placed: set[Cell] = set()
-    visiting: set[Cell] = set()
-    out: list[tuple[Cell, ...]] = []
-    for first in by_key:
-        stack = [(first, False)]
-        while stack:  # depth first, parents before children, without recursion
-            row, expanded = stack.pop()
-            ident = row[key]
-            if ident in placed:
-                continue
-            if expanded:
-                placed.add(ident)
-                out.append(row)
-                continue
-            if ident in visiting:
-                continue  # a cycle (validation refuses them): the insert will fail
-            visiting.add(ident)
-            stack.append((row, True))
-            for index in reversed(own):
-                parent = by_id.get(row[index])
-                if parent is not None and parent[key] not in placed:
-                    stack.append((parent, False))
-    return out
+    named = [dict(zip(header, row, strict=True)) for row in by_key]
+    return [tuple(row[c] for c in header) for row in parents_first(table, named)]
 
 
 # --------------------------------------------------------------------------
@@ -474,12 +435,7 @@ class SQLiteExporter(Exporter):
     def write(self, payload: list[tuple[str, Row]]) -> None:
         """Rows made from a record by `record_rows` (maybe in another process)."""
         for name, row in payload:
-            table = self.tables[name]
-            header = table.header
-            unknown = row.keys() - set(header)
-            if unknown:  # a programming error: the row and the table disagree
-                raise InternalError(f"{table.name} has no column {sorted(unknown)}")
-            self.rows[name].append(tuple(row.get(c) for c in header))
+            self.rows[name].append(self.tables[name].values(row))
 
     def finalize(self) -> list[Path]:
         path = self.folder / self.filename
@@ -510,7 +466,7 @@ class SQLiteExporter(Exporter):
         db.execute("PRAGMA foreign_keys = ON")
         if db.execute("PRAGMA foreign_keys").fetchone()[0] != 1:
             raise InternalError("this SQLite does not enforce foreign keys")
-        tables = table_order(self.tables.values())
+        tables = list(self.tables.values())  # `package()` puts referenced tables first
         for table in tables:
             self._create(db, table)
         for table in tables:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -84,6 +84,15 @@ class Table:
     @property
     def header(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    def values(self, row: Row) -> tuple[Cell, ...]:
+        """The row's cells in the order of `header`; a cell of no column is a
+        programming error (the row and the table disagree)."""
+        header = self.header
+        unknown = row.keys() - set(header)
+        if unknown:
+            raise InternalError(f"{self.name} has no column {sorted(unknown)}")
+        return tuple(row.get(c) for c in header)
 
 
 def table_of(kind: str) -> str:
@@ -708,7 +717,31 @@ def package() -> Package:
         common.append(table)
         for kind in kinds:
             parts[kind].append(_EntriesPart(table, "record_id", slot, plans, kind_column=True))
-    return Package((*own, *entities, *common, *links), {k: tuple(v) for k, v in parts.items()})
+    tables = table_order((*own, *entities, *common, *links))
+    return Package(tuple(tables), {k: tuple(v) for k, v in parts.items()})
+
+
+def table_order(tables: Iterable[Table]) -> list[Table]:
+    """The tables, each after every table it refers to (itself aside), otherwise in
+    the given order; a cycle between tables cannot be inserted with foreign keys on."""
+    left = list(tables)
+    names = {t.name for t in left}
+    for table in left:
+        unknown = {ref for _, ref in table.foreign_keys} - names
+        if unknown:
+            raise InternalError(f"{table.name} refers to no table {sorted(unknown)}")
+    placed: list[Table] = []
+    done: set[str] = set()
+    while left:
+        ready = next(
+            (t for t in left if {r for _, r in t.foreign_keys if r != t.name} <= done), None
+        )
+        if ready is None:
+            raise InternalError(f"the tables {[t.name for t in left]} refer to each other")
+        placed.append(ready)
+        done.add(ready.name)
+        left.remove(ready)
+    return placed
 
 
 # --------------------------------------------------------------------------
