@@ -17,6 +17,7 @@ the exporter keeps the records' plain data until `finalize`.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -649,12 +650,11 @@ def bundle_text(documents: Iterable[Doc], version: str) -> str:
     """The bundle of the records' plain data (`record_document`), as written."""
     import stix2  # type: ignore[import-untyped]
 
-    objects = [
-        stix2.parse(obj, allow_custom=False, version="2.1")
-        for obj in _Mapper(documents, version).objects()
-    ]
-    body = "\n".join(obj.serialize(sort_keys=True, ensure_ascii=False) for obj in objects)
-    ident = stix_id("bundle", "bundle:" + hashlib.sha256(body.encode("utf-8")).hexdigest())
+    mapped = _Mapper(documents, version).objects()
+    # the objects' data, serialised once here; the bundle serialises the objects
+    data = json.dumps(mapped, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    ident = stix_id("bundle", "bundle:" + hashlib.sha256(data.encode("utf-8")).hexdigest())
+    objects = [stix2.parse(obj, allow_custom=False, version="2.1") for obj in mapped]
     bundle = stix2.v21.Bundle(objects=objects, id=ident, allow_custom=False)
     return str(bundle.serialize(sort_keys=True, indent=2, ensure_ascii=False)) + "\n"
 
