@@ -177,6 +177,11 @@ class _Progress:
             self.bar.stop()
 
 
+#: The record folders an export or `stats` reads (an optional argument).
+RecordFolders = Annotated[
+    list[str] | None, typer.Argument(help="Record folders (default: records).")
+]
+
 export_app = typer.Typer(
     help="Export records and the schema for partners' tools.", no_args_is_help=True
 )
@@ -226,9 +231,7 @@ def export_schema(
 @export_app.command("csv")
 def export_csv(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the tables into.")],
-    paths: Annotated[
-        list[str] | None, typer.Argument(help="Record folders (default: records).")
-    ] = None,
+    paths: RecordFolders = None,
     raw: Annotated[
         bool,
         typer.Option("--raw", help="Write cells unchanged (no spreadsheet-formula guard)."),
@@ -257,9 +260,7 @@ def export_sqlite_db(
             "--out", help="Database file to write; its metadata.json is written beside it."
         ),
     ],
-    paths: Annotated[
-        list[str] | None, typer.Argument(help="Record folders (default: records).")
-    ] = None,
+    paths: RecordFolders = None,
 ) -> None:
     """Write one SQLite database for Datasette, and its metadata.json beside it.
 
@@ -280,9 +281,7 @@ def export_stix(
     out: Annotated[
         Path | None, typer.Option("--out", help="File to write (default: standard output).")
     ] = None,
-    paths: Annotated[
-        list[str] | None, typer.Argument(help="Record folders (default: records).")
-    ] = None,
+    paths: RecordFolders = None,
 ) -> None:
     """Write all records as one STIX 2.1 bundle (mapping: docs/stix-mapping.md).
 
@@ -312,9 +311,7 @@ def export_json(
     out: Annotated[
         Path | None, typer.Option("--out", help="File to write (default: standard output).")
     ] = None,
-    paths: Annotated[
-        list[str] | None, typer.Argument(help="Record folders (default: records).")
-    ] = None,
+    paths: RecordFolders = None,
     partial: Annotated[
         bool,
         typer.Option(
@@ -454,9 +451,7 @@ def new(
 
 @app.command()
 def stats(
-    paths: Annotated[
-        list[str] | None, typer.Argument(help="Record folders (default: records).")
-    ] = None,
+    paths: RecordFolders = None,
     output_format: Annotated[
         StatsFormat, typer.Option("--format", "-f", help="text (tables) or json.")
     ] = StatsFormat.text,
