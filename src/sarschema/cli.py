@@ -475,6 +475,32 @@ def stats(
 
 
 @app.command()
+def site(
+    paths: RecordFolders = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder to build the site in (replaced whole).")
+    ] = Path("build/site"),
+) -> None:
+    """Build a static website of the records: overview, timeline, lists, a page each.
+
+    Plain files that work from a folder (file://) or on GitHub Pages; nothing is
+    fetched from elsewhere. Built only from a valid record set.
+
+    Example:
+
+        sarschema site records --out build/site
+    """
+    from sarschema.site import build_site
+
+    report, written = build_site(paths or ["records"], out)
+    _refuse_unless_ok(report, "site")
+    pages = sum(1 for name in written if name.endswith(".html"))
+    typer.echo(
+        f"wrote {pages} pages for {report.files} records in {out}; open {out / 'index.html'}"
+    )
+
+
+@app.command()
 def docs(
     out: Annotated[Path, typer.Option("--out", help="Folder to write into.")] = Path("docs"),
     check: _Check = False,

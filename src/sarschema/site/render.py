@@ -1,0 +1,407 @@
+"""Pages from the index: Jinja2 templates, rendered once each, written as plain files.
+
+Every link is relative (`root` is the way back to the site's top from a page), so
+the site works from `file://`, on GitHub Pages under a project path, or from any
+folder. Every path written is built from ids and vocabulary values, which are
+slugs, and is checked to stay inside the output folder all the same.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from sarschema.site import charts, timeline
+from sarschema.site.index import (
+    FACETS,
+    FOLDERS,
+    KINDS,
+    LADDER,
+    SiteIndex,
+    country_name,
+    label,
+    language_name,
+    plain,
+    year_of,
+)
+from sarschema.site.strings import LANGUAGE, STRINGS
+from sarschema.site.wording import date_text, lead, span_text
+
+#: The files every site has besides its pages.
+ASSETS = ("site.css", "site.js")
+#: Written last: names the build, and marks the folder as a site sarschema may replace.
+MANIFEST = "sarschema-site.json"
+NAV = (
+    ("overview", "index.html"),
+    ("timeline", "timeline.html"),
+    ("incidents", "incidents.html"),
+    ("targets", "targets.html"),
+    ("operators", "operators.html"),
+    ("responses", "responses.html"),
+    ("about", "about.html"),
+)
+
+
+@dataclass(frozen=True)
+class Filter:
+    name: str
+    values: tuple[tuple[str, str, int], ...]  # (value, label, count)
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What the footer of every page says about the build."""
+
+    tool_version: str
+    format_version: str
+    license: str
+    newest: str | None
+
+
+def _environment() -> Any:
+    import jinja2
+
+    from sarschema.vocab import MEANINGS
+
+    meanings = {enum.__name__: table for enum, table in MEANINGS.items()}
+
+    @jinja2.pass_context
+    def href(context: Any, kind: str, record_id: str) -> str:
+        root = context["root"]
+        if kind == "product":
+            vendor = context["site"].products[record_id][1]
+            return f"{root}operators/{vendor}.html#product-{record_id}"
+        return f"{root}{FOLDERS[kind]}/{record_id}.html"
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("sarschema.site", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals.update(
+        t=STRINGS,
+        lang=LANGUAGE,
+        href=href,
+        label=label,
+        meaning=lambda vocabulary, value: meanings[vocabulary][plain(value)],
+        date_text=date_text,
+        span_text=span_text,
+        country=country_name,
+        language=language_name,
+        opt=lambda obj, name: getattr(obj, name, None),
+    )
+    return env
+
+
+class SiteWriter:
+    """Writes one site into `folder` (an empty staging folder)."""
+
+    def __init__(self, index: SiteIndex, folder: Path, meta: Meta) -> None:
+        self.index = index
+        self.folder = folder.resolve()
+        self.meta = meta
+        self.env = _environment()
+        self.written: list[str] = []
+        self.common = {
+            "site": index,
+            "tool_version": meta.tool_version,
+            "format_version": meta.format_version,
+            "license": meta.license,
+            "newest": date_text_iso(meta.newest),
+            "total": len(index.records),
+            "nav": NAV,
+            # inline: a browser asks for an icon file on its own, and a request it
+            # abandons when the reader moves on is reported as failed
+            "favicon": _favicon(),
+        }
+
+    # -- writing ----------------------------------------------------------------
+
+    def _write(self, relative: str, text: str) -> None:
+        path = (self.folder / relative).resolve()
+        if not path.is_relative_to(self.folder):  # pragma: no cover - ids are slugs
+            raise ValueError(f"a page would be written outside the site: {relative!r}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+        self.written.append(relative)
+
+    def page(self, relative: str, template: str, section: str = "", **context: Any) -> None:
+        root = "../" * relative.count("/")
+        context.setdefault("script", False)
+        html = self.env.get_template(template).render(
+            **self.common, root=root, section=section, **context
+        )
+        self._write(relative, html)
+
+    # -- the site ----------------------------------------------------------------
+
+    def build(self) -> list[str]:
+        for name in ASSETS:
+            self._write(
+                f"assets/{name}",
+                resources.files("sarschema.site")
+                .joinpath("assets", name)
+                .read_text(encoding="utf-8"),
+            )
+        self.overview()
+        self.page("timeline.html", "timeline.html", "timeline", timeline=timeline.build(self.index))
+        self.page(
+            "about.html",
+            "about.html",
+            "about",
+            ladder=LADDER,
+            attributions=[a.value for a in _vocab().Attribution],
+            certainties=[c.value for c in _vocab().Certainty],
+        )
+        for kind in KINDS:
+            self.lists(kind)
+        for incident in self.index.sorted("incident"):
+            self.incident(incident)
+        for target in self.index.sorted("target"):
+            self.page(
+                f"targets/{target.id}.html",
+                "target.html",
+                "targets",
+                record=target,
+                incidents=self.index.incidents_of_target.get(target.id, []),
+                responses=self.index.target_responses(target.id),
+                responses_by=self.index.responses_by.get(("target", target.id), []),
+                related_from=self.index.related_from.get(target.id, []),
+            )
+        for operator in self.index.sorted("operator"):
+            self.page(
+                f"operators/{operator.id}.html",
+                "operator.html",
+                "operators",
+                record=operator,
+                children=self.index.children.get(operator.id, []),
+                incidents=self.index.incidents_of_operator.get(operator.id, []),
+                product_incidents={
+                    p.id: self.index.incidents_of_product.get(p.id, [])
+                    for p in operator.products or ()
+                },
+                responses_by=self.index.responses_by.get(("operator", operator.id), []),
+                responses_about=self.index.operator_responses_about(operator),
+            )
+        for response in self.index.sorted("response"):
+            self.page(
+                f"responses/{response.id}.html", "response.html", "responses", record=response
+            )
+        self._write(MANIFEST, self.manifest())
+        return self.written
+
+    def overview(self) -> None:
+        index = self.index
+        counts = index.counts()
+        kind_rows = [(STRINGS[f"kind_{k}s"], counts[k], f"{FOLDERS[k]}.html") for k in KINDS]
+        status = Counter(plain(i.status) for i in index.sorted("incident"))
+        operators: Counter[str] = Counter()
+        countries: Counter[str] = Counter()
+        years: Counter[str] = Counter()
+        for incident in index.sorted("incident"):
+            facets = index.facets(incident)
+            operators.update(facets["operator"] or ["-"])
+            countries.update(facets["country"])
+            years[year_of(incident) or "-"] += 1
+        roles: Counter[str] = Counter()
+        for target in index.sorted("target"):
+            roles.update(index.facets(target)["role"])
+        responses = Counter(plain(r.type) for r in index.sorted("response"))
+
+        def by_count(
+            counter: Counter[str], name: Callable[[str], str], facet: str, kind: str
+        ) -> list[tuple[str, int, str | None]]:
+            items = sorted(counter.items(), key=lambda kv: (-kv[1], name(kv[0])))
+            return [(name(v), n, _browse(kind, facet, v)) for v, n in items]
+
+        def none_or(name: Callable[[str], str]) -> Callable[[str], str]:
+            return lambda v: STRINGS["chart_none"] if v == "-" else name(v)
+
+        status_rows: list[tuple[str, int, str | None]] = [
+            (label("Status", s), status[s], _browse("incident", "status", s))
+            for s in (*LADDER, "unknown")
+            if status[s]
+        ]
+        year_rows: list[tuple[str, int, str | None]] = [
+            (y, n, _browse("incident", "year", y)) for y, n in sorted(years.items())
+        ]
+        operator_rows = [
+            (name, n, None if link and link.endswith("/-.html") else link)
+            for name, n, link in by_count(
+                operators, none_or(lambda v: index.name("operator", v)), "operator", "incident"
+            )
+        ]
+        built = [
+            charts.bar_chart("chart-kinds", STRINGS["chart_kinds"], kind_rows),
+            charts.bar_chart("chart-status", STRINGS["chart_status"], status_rows),
+            charts.bar_chart("chart-operators", STRINGS["chart_operators"], operator_rows),
+            charts.bar_chart(
+                "chart-countries",
+                STRINGS["chart_countries"],
+                by_count(countries, country_name, "country", "incident"),
+            ),
+            charts.bar_chart("chart-years", STRINGS["chart_years"], year_rows, limit=30),
+            charts.bar_chart(
+                "chart-roles",
+                STRINGS["chart_roles"],
+                by_count(roles, lambda v: label("Role", v), "role", "target"),
+            ),
+            charts.bar_chart(
+                "chart-responses",
+                STRINGS["chart_responses"],
+                by_count(responses, lambda v: label("ResponseType", v), "type", "response"),
+            ),
+        ]
+        self.page(
+            "index.html", "overview.html", "overview", counts=counts, kinds=KINDS, charts=built
+        )
+
+    def incident(self, incident: Any) -> None:
+        index = self.index
+        allegations = [
+            {
+                "operator": a.operator,
+                "attribution": plain(a.attribution),
+                "product": None,
+                "responses": index.operator_responses(incident, a.operator),
+            }
+            for a in incident.alleged_operators or ()
+        ]
+        named = {a.operator for a in incident.alleged_operators or ()}
+        for product in incident.spyware or ():
+            vendor = index.products[product][1]
+            if vendor not in named:  # the vendor of the spyware, beside the operators
+                named.add(vendor)
+                allegations.append(
+                    {
+                        "operator": vendor,
+                        "attribution": None,
+                        "product": product,
+                        "responses": index.operator_responses(incident, vendor),
+                    }
+                )
+        status = plain(incident.status)
+        self.page(
+            f"incidents/{incident.id}.html",
+            "incident.html",
+            "incidents",
+            record=incident,
+            lead=lead(incident, index),
+            ladder=LADDER,
+            ladder_reached=LADDER.index(status) if status in LADDER else -1,
+            allegations=allegations,
+            responses=index.incident_responses(incident),
+        )
+
+    def lists(self, kind: str) -> None:
+        """A kind's list page (every record, filters added by site.js) and a page per
+        filter value (the same filters as links, for readers without JavaScript)."""
+        index = self.index
+        folder = FOLDERS[kind]
+        records = index.sorted(kind)
+        if kind in ("incident", "response"):
+            records = records[::-1]  # newest first
+        facets = [index.facets(r) for r in records]
+        item = self.env.get_template("item.html")
+        filters = []
+        for name in FACETS[kind]:
+            counter: Counter[str] = Counter(v for f in facets for v in f[name])
+            values = sorted(
+                ((v, index.facet_label(kind, name, v), n) for v, n in counter.items()),
+                key=lambda x: (x[1].casefold(), x[0]) if name != "year" else (x[0],),
+            )
+            if values:
+                filters.append(Filter(name, tuple(values)))
+
+        def render(root: str) -> list[Any]:
+            from markupsafe import Markup
+
+            return [
+                Markup(
+                    item.render(
+                        **self.common, root=root, record=r, facets=f, text=index.search_text(r)
+                    ).strip()
+                )
+                for r, f in zip(records, facets, strict=True)
+            ]
+
+        heading = STRINGS[f"kind_{kind}s"]
+        self.page(
+            f"{folder}.html",
+            "list.html",
+            folder,
+            heading=heading,
+            items=render(""),
+            filters=filters,
+            folder=folder,
+            page=f"{folder}.html",
+            script=True,
+        )
+        deep = render("../../../")
+        for f in filters:
+            for value, text, _ in f.values:
+                members = [
+                    i for i, facet in zip(deep, facets, strict=True) if value in facet[f.name]
+                ]
+                self.page(
+                    f"browse/{folder}/{f.name}/{value}.html",
+                    "browse.html",
+                    folder,
+                    heading=STRINGS["browse_page_title"].format(
+                        kind=heading, facet=STRINGS[f"facet_{f.name}"], value=text
+                    ),
+                    items=members,
+                    folder=folder,
+                    kind_plural=heading.lower(),
+                )
+
+    def manifest(self) -> str:
+        return (
+            json.dumps(
+                {
+                    "generator": f"sarschema {self.meta.tool_version}",
+                    "format_version": self.meta.format_version,
+                    "records": self.index.counts(),
+                    "pages": sum(1 for p in self.written if p.endswith(".html")),
+                },
+                indent=2,
+            )
+            + "\n"
+        )
+
+
+@cache
+def _favicon() -> str:
+    from urllib.parse import quote
+
+    svg = resources.files("sarschema.site").joinpath("assets", "favicon.svg").read_text("utf-8")
+    return "data:image/svg+xml," + quote(svg.strip(), safe=" =:/'")
+
+
+def _browse(kind: str, facet: str, value: str) -> str:
+    return f"browse/{FOLDERS[kind]}/{facet}/{value}.html"
+
+
+@cache
+def _vocab() -> Any:
+    from sarschema import vocab
+
+    return vocab
+
+
+def date_text_iso(iso: str | None) -> str | None:
+    """`newest` (an ISO date) as the site writes dates."""
+    if not iso:
+        return None
+    from sarschema.types import PartialDate
+
+    return date_text(PartialDate.parse(iso))
