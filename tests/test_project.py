@@ -80,7 +80,7 @@ def test_ci_runs_the_readme_test_command() -> None:
     command = next(
         line
         for line in readme.splitlines()
-        if line.startswith("python3 -m venv") and "pytest" in line
+        if line.startswith("bash .ci/chromium && python3 -m venv") and "pytest" in line
     )
     assert f"{command} || exit 1" in ci  # bash ignores `set -e` inside a && chain
 

@@ -251,14 +251,32 @@ def test_actions_are_pinned_to_a_commit_with_the_version_in_a_comment(path: Path
     assert all(re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", str(use)) for use in uses)
 
 
+#: The one job that may write: publishing the site to GitHub Pages. It runs no code of
+#: the checkout, only the pinned deploy action on what the read-only build uploaded.
+PUBLISHERS = {("pages.yml", "deploy"): {"pages": "write", "id-token": "write"}}
+
+
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
 def test_workflow_token_is_read_only(path: Path) -> None:
     workflow = _workflow(path.name)
-    assert workflow.get("permissions") == {"contents": "read"}
+    top = workflow.get("permissions")
+    # read-only for the whole workflow, or nothing, and then each job says what it reads
+    assert top in ({"contents": "read"}, {})
     jobs = workflow["jobs"]
     assert isinstance(jobs, dict)
     for name, job in jobs.items():
-        assert job.get("permissions") in (None, {"contents": "read"}), name
+        publisher = PUBLISHERS.get((path.name, name))
+        if publisher is not None:
+            assert job.get("permissions") == publisher, name
+            steps = job["steps"]
+            assert [str(s.get("uses", "")).split("@")[0] for s in steps] == [
+                "actions/deploy-pages"
+            ], name
+            assert not any("run" in s for s in steps), name
+        elif top == {}:
+            assert job.get("permissions") == {"contents": "read"}, name
+        else:
+            assert job.get("permissions") in (None, {"contents": "read"}), name
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
