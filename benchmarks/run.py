@@ -12,11 +12,14 @@ then times, each as its own process so that start-up and peak memory count:
 - sarschema validate, cold (no cache) and warm (cache filled, one file changed);
 - check-jsonschema with the exported schema (the generic peer; it checks less);
 - ajv + js-yaml, core schema (the fastest peer we know), when Node.js is present;
-- the exports (json, csv; schema once), and `--version` / `--help`.
+- the exports (json, csv; schema once), and `--version` / `--help`;
+- `sarschema site` (validation, then every page) into a fresh folder, set beside
+  the cold validation of the same records in the same run.
 
 It prints a Markdown table: seconds, the ratio to the CSafeLoader floor, and
-peak RSS of the largest process. Timing targets are checked by reading the
-table, never asserted in tests.
+peak RSS of the largest process; then the site build against the cold
+validation. Timing targets are checked by reading the tables, never asserted in
+tests.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +55,10 @@ import sys, pathlib, yaml
 for p in sorted(pathlib.Path(sys.argv[1]).glob("*/*.yaml")):
     yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader)
 """
+#: The note of a `sarschema site` row whose run wrote no whole site (a smoke failure).
+NO_SITE = "no site written"
+SITE = "sarschema site"
+COLD = "sarschema validate, cold"
 
 
 @dataclass
@@ -63,11 +71,18 @@ class Row:
 
 
 def measure(
-    command: list[str], *, env: dict[str, str] | None = None, repeat: int = 1
+    command: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    repeat: int = 1,
+    prepare: Callable[[], None] | None = None,
 ) -> tuple[float, float, int]:
-    """Best wall time of `repeat` runs, peak RSS (MB) of the largest process, exit code."""
+    """Best wall time of `repeat` runs, peak RSS (MB) of the largest process, exit code.
+    `prepare` runs before each run, untimed."""
     best, peak, code = float("inf"), 0.0, 0
     for _ in range(repeat):
+        if prepare is not None:
+            prepare()
         started = time.perf_counter()
         proc = subprocess.Popen(
             command,
@@ -101,7 +116,7 @@ def run_size(size: int, work: Path, *, peers: bool, repeat: int) -> list[Row]:
     add("floor: CSafeLoader parse", [PY, "-c", FLOOR_CSAFE, str(records)])
     validate = [*SARSCHEMA, "validate", str(records), "--format", "json"]
     shutil.rmtree(cache, ignore_errors=True)
-    add("sarschema validate, cold", [*validate, "--no-cache"], env=env)
+    add(COLD, [*validate, "--no-cache"], env=env)
     add("sarschema validate, cold, 1 process", [*validate, "--no-cache", "--jobs", "1"], env=env)
     measure(validate, env=env)  # fill the cache
     victim = next((records / "targets").glob("*.yaml"))
@@ -120,6 +135,13 @@ def run_size(size: int, work: Path, *, peers: bool, repeat: int) -> list[Row]:
         "sarschema export csv",
         [*SARSCHEMA, "export", "csv", str(records), "--out", str(out / "csv")],
     )
+    site = work / f"site-{size}"
+    add(
+        SITE,
+        [*SARSCHEMA, "site", str(records), "--out", str(site)],
+        prepare=lambda: shutil.rmtree(site, ignore_errors=True),  # a first build each time
+    )
+    rows[-1].note = " ".join(filter(None, [site_note(site, size), rows[-1].note]))
     if peers:
         files = sorted(str(p) for p in records.glob("*/*.yaml"))
         checker = shutil.which("check-jsonschema") or str(Path(PY).parent / "check-jsonschema")
@@ -142,6 +164,41 @@ def run_size(size: int, work: Path, *, peers: bool, repeat: int) -> list[Row]:
                 "schema only; core schema reads `2021` as a number",
             )
     return rows
+
+
+def site_note(site: Path, size: int) -> str:
+    """What the site build wrote: its pages and size, or `NO_SITE` when the folder
+    lacks the manifest, the overview or a page per record."""
+    try:
+        manifest = json.loads((site / "sarschema-site.json").read_text(encoding="utf-8"))
+        pages = int(manifest["pages"])
+        whole = sum(manifest["records"].values()) == size and pages > size
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        whole = False
+    if not whole or not (site / "index.html").is_file():
+        return NO_SITE
+    files = [p for p in site.rglob("*") if p.is_file()]
+    megabytes = sum(p.stat().st_size for p in files) / 1e6
+    return f"{pages:,} pages, {megabytes:.0f} MB"
+
+
+def site_table(rows: list[Row]) -> str:
+    """The site build beside the cold validation of the same records, same run."""
+    lines = [
+        "| records | site build (s) | validate, cold (s) | site ÷ validate | "
+        "site peak RSS (MB) | written |",
+        "|---:|---:|---:|---:|---:|---|",
+    ]
+    cold = {r.size: r for r in rows if r.name == COLD}
+    for r in rows:
+        if r.name == SITE and r.size in cold:
+            base = cold[r.size]
+            ratio = r.seconds / base.seconds if base.seconds else float("nan")
+            lines.append(
+                f"| {r.size:,} | {r.seconds:.2f} | {base.seconds:.2f} | {ratio:.2f} | "
+                f"{r.rss_mb:.0f} | {r.note} |"
+            )
+    return "\n".join(lines)
 
 
 def table(rows: list[Row], startup: list[Row]) -> str:
@@ -199,6 +256,8 @@ def main(argv: list[str] | None = None) -> list[Row]:
         startup.append(Row(0, name, seconds, rss))
     print(f"Machine: {machine()}\n")
     print(table(rows, startup))
+    print()
+    print(site_table(rows))
     if args.json:
         args.json.write_text(json.dumps([r.__dict__ for r in rows + startup], indent=2))
     return rows + startup
@@ -206,12 +265,14 @@ def main(argv: list[str] | None = None) -> list[Row]:
 
 def smoke_failures(rows: list[Row]) -> list[str]:
     """What a smoke run (`--quick` in CI) must not show: a contender that did not run,
-    or a sarschema command that ended with an unexpected exit code. Times are never
-    judged here."""
+    a sarschema command that ended with an unexpected exit code, or a site build that
+    wrote no whole site. Times are never judged here."""
     names = {r.name for r in rows}
     missing = [f"{name}: did not run" for name in CONTENDERS if name not in names]
     failed = [
-        f"{r.name}: {r.note}" for r in rows if r.name.startswith("sarschema") and "exit" in r.note
+        f"{r.name}: {r.note}"
+        for r in rows
+        if r.name.startswith("sarschema") and ("exit" in r.note or NO_SITE in r.note)
     ]
     return missing + failed
 
@@ -220,10 +281,11 @@ def smoke_failures(rows: list[Row]) -> list[str]:
 CONTENDERS = (
     "floor: read every file",
     "floor: CSafeLoader parse",
-    "sarschema validate, cold",
+    COLD,
     "sarschema validate, warm, 1 file changed",
     "sarschema export json",
     "sarschema export csv",
+    SITE,
     "check-jsonschema (generic peer)",
     "ajv + js-yaml core schema (fastest peer)",
     "sarschema --version",

@@ -40,3 +40,25 @@ def test_smoke_check_names_what_is_missing_or_failed() -> None:
         "sarschema --help: did not run",
         "sarschema validate, cold: (exit 2)",
     ]
+
+
+def test_smoke_check_requires_a_whole_site(tmp_path: Path) -> None:
+    """The site build is a contender: a run whose folder lacks the manifest, the
+    overview or a page per record fails the smoke run, whatever its exit code."""
+    import run
+    from generate import generate
+
+    from sarschema.site import build_site
+
+    assert run.SITE in run.CONTENDERS
+    assert run.site_note(tmp_path / "missing", 40) == run.NO_SITE
+    generate(tmp_path / "records", 40)
+    report, _ = build_site([tmp_path / "records"], tmp_path / "site", jobs=1)
+    assert report.ok
+    assert run.site_note(tmp_path / "site", 40).endswith("MB")
+    assert run.site_note(tmp_path / "site", 41) == run.NO_SITE  # a record without its page
+    rows = [run.Row(1000, name, 2.0, 50.0) for name in run.CONTENDERS]
+    assert run.smoke_failures(rows) == []
+    rows[run.CONTENDERS.index(run.SITE)] = run.Row(1000, run.SITE, 5.0, 80.0, run.NO_SITE)
+    assert run.smoke_failures(rows) == [f"{run.SITE}: {run.NO_SITE}"]
+    assert "| 1,000 | 5.00 | 2.00 | 2.50 | 80 |" in run.site_table(rows)

@@ -41,49 +41,70 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--allow-file-access-from-files"],
 });
 const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-let current = "";
-await context.route("**/*", (route) => {
-  const url = route.request().url();
-  if (url.startsWith(siteUrl) || url.startsWith("data:")) return route.continue();
-  report.problems.push({ page: current, kind: "external-request", text: url });
-  return route.abort();
-});
-const page = await context.newPage();
-page.on("console", (msg) => {
-  if (msg.type() === "error" || msg.type() === "warning")
-    report.problems.push({ page: current, kind: `console-${msg.type()}`, text: msg.text() });
-});
-page.on("pageerror", (err) => report.problems.push({ page: current, kind: "page-error", text: String(err) }));
-page.on("requestfailed", (req) =>
-  report.problems.push({ page: current, kind: "request-failed", text: `${req.url()} ${req.failure()?.errorText}` }),
-);
-
 const axeOptions = {
   runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] },
   resultTypes: ["violations"],
 };
 
-async function load(name, query = "") {
-  current = name + query;
-  const response = await page.goto(siteUrl + name + query, { waitUntil: "load" });
-  if (!response) report.problems.push({ page: current, kind: "no-response", text: "" });
+// A tab that records what goes wrong on it, under the name of the page it shows.
+async function tab(ctx = context) {
+  const state = { current: "" };
+  const page = await ctx.newPage();
+  await page.route("**/*", (route) => {
+    const url = route.request().url();
+    if (url.startsWith(siteUrl) || url.startsWith("data:")) return route.continue();
+    report.problems.push({ page: state.current, kind: "external-request", text: url });
+    return route.abort();
+  });
+  page.on("console", (msg) => {
+    if (msg.type() === "error" || msg.type() === "warning")
+      report.problems.push({ page: state.current, kind: `console-${msg.type()}`, text: msg.text() });
+  });
+  page.on("pageerror", (err) =>
+    report.problems.push({ page: state.current, kind: "page-error", text: String(err) }));
+  page.on("requestfailed", (req) =>
+    report.problems.push({ page: state.current, kind: "request-failed",
+      text: `${req.url()} ${req.failure()?.errorText}` }));
+  page.load = async (name, query = "") => {
+    state.current = name + query;
+    const response = await page.goto(siteUrl + name + query, { waitUntil: "load" });
+    if (!response) report.problems.push({ page: state.current, kind: "no-response", text: "" });
+  };
+  return page;
 }
 
+// Every page, in three tabs at once; axe-core on all of them or on a sample.
+const names = htmlFiles(site);
 const seen = new Map();
-for (const name of htmlFiles(site)) {
-  await load(name);
-  report.pages += 1;
+const axed = new Set();
+for (const name of names) {
   const folder = dirname(name);
   seen.set(folder, (seen.get(folder) || 0) + 1);
-  if (config.axe === "all" || (config.axe === "sample" && seen.get(folder) <= 2)) {
-    report.axed = (report.axed || 0) + 1;
-    await page.addScriptTag({ content: axeSource });
-    const result = await page.evaluate((options) => window.axe.run(document, options), axeOptions);
-    for (const v of result.violations)
-      report.axe.push({ page: name, id: v.id, impact: v.impact, help: v.help,
-        nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) });
-  }
+  if (config.axe === "all" || (config.axe === "sample" && seen.get(folder) <= 2)) axed.add(name);
 }
+let next = 0;
+async function worker() {
+  const page = await tab();
+  while (next < names.length) {
+    const name = names[next++];
+    await page.load(name);
+    report.pages += 1;
+    if (axed.has(name)) {
+      await page.addScriptTag({ content: axeSource });
+      const result = await page.evaluate((options) => window.axe.run(document, options), axeOptions);
+      for (const v of result.violations)
+        report.axe.push({ page: name, id: v.id, impact: v.impact, help: v.help,
+          nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")) });
+    }
+  }
+  await page.close();
+}
+await Promise.all([worker(), worker(), worker()]);
+report.axed = axed.size;
+report.axe.sort((a, b) => a.page.localeCompare(b.page));
+
+const page = await tab();
+const load = page.load;
 
 for (const scenario of config.scenarios || []) {
   await load(scenario.page, scenario.query || "");
@@ -106,10 +127,10 @@ for (const scenario of config.scenarios || []) {
 
 if (config.nojs) {
   const off = await browser.newContext({ javaScriptEnabled: false });
-  const plain = await off.newPage();
+  const plain = await tab(off);
   report.nojs = [];
   for (const name of config.nojs) {
-    await plain.goto(siteUrl + name, { waitUntil: "load" });
+    await plain.load(name);
     report.nojs.push({
       page: name,
       formShown: await plain.locator("#filters").isVisible(),
