@@ -317,7 +317,7 @@ class SiteWriter:
             counter: Counter[str] = Counter(v for f in facets for v in f[name])
             values = sorted(
                 ((v, index.facet_label(kind, name, v), n) for v, n in counter.items()),
-                key=lambda x: (x[1].casefold(), x[0]) if name != "year" else (x[0],),
+                key=_facet_order(name),
             )
             if values:
                 filters.append(Filter(name, tuple(values)))
@@ -377,6 +377,16 @@ class SiteWriter:
             )
             + "\n"
         )
+
+
+def _facet_order(facet: str) -> Callable[[tuple[str, str, int]], tuple[Any, ...]]:
+    """Steps in the ladder's order, years in time's, everything else by its label."""
+    if facet == "status":
+        order = {step: n for n, step in enumerate((*LADDER, "unknown"))}
+        return lambda item: (order[item[0]],)
+    if facet == "year":
+        return lambda item: (item[0],)
+    return lambda item: (item[1].casefold(), item[0])
 
 
 @cache

@@ -63,6 +63,7 @@ STRINGS: dict[str, str] = {
     "filter_reset": "Show all",
     "filter_apply": "Apply",
     "browse_title": "Browse by {facet}",
+    "browse_heading": "Browse",
     "browse_intro": "Each link opens a list of the records with that value.",
     "browse_page_title": "{kind}: {facet} {value}",
     "browse_back": "All {kind}",
