@@ -13,7 +13,6 @@ followed both ways), `wording` (sentences from fields), `charts` and `timeline`
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -24,22 +23,23 @@ from sarschema.safeio import refuse_link
 
 if TYPE_CHECKING:
     from sarschema.results import Report
+    from sarschema.types import PartialDate
 
 __all__ = ["build_site", "write_site"]
 
 
 def newest_date(records: Sequence[Any]) -> str | None:
-    """The newest day any date of the records covers (their own and their sources'),
-    which the site gives as the state of its data: a build of the same records is the
-    same byte for byte."""
-    newest: dt.date | None = None
+    """The newest date of the records (their own and their sources'), at the precision
+    it is written: the site gives it as the state of its data, rather than the day of
+    the build, so a build of the same records is the same byte for byte."""
+    newest: PartialDate | None = None
     for record in records:
         dates = [getattr(record, name, None) for name in ("date", "date_end", "revealed")]
         dates += [source.published for source in record.sources]
         for date in dates:
-            if date is not None and (newest is None or date.latest() > newest):
-                newest = date.latest()
-    return newest.isoformat() if newest else None
+            if date is not None and (newest is None or date.latest() > newest.latest()):
+                newest = date
+    return str(newest) if newest else None
 
 
 def write_site(records: Sequence[Any], folder: Path, format_version: str) -> list[str]:

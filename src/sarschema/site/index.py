@@ -42,14 +42,15 @@ def plain(value: Any) -> str:
 
 
 def fold(text: str) -> str:
-    """Text as the search compares it: lower case, accents dropped (`site.js` does the
-    same), so that "Maati" finds "Maâti".
+    """Text as the search compares it: lower case, accents dropped, as `site.js` does
+    (`lower`, not `casefold`, which JavaScript has not: "ß" stays "ß" in both), so
+    that "Maati" finds "Maâti".
 
     >>> fold("Maâti Monjib")
     'maati monjib'
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
 
 
 def label(vocabulary: str, value: Any) -> str:

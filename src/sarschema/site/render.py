@@ -409,7 +409,7 @@ def _vocab() -> Any:
 
 
 def date_text_iso(iso: str | None) -> str | None:
-    """`newest` (an ISO date) as the site writes dates."""
+    """`newest` (a partial date, `2022-03`) as the site writes dates."""
     if not iso:
         return None
     from sarschema.types import PartialDate
