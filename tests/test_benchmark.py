@@ -61,4 +61,4 @@ def test_smoke_check_requires_a_whole_site(tmp_path: Path) -> None:
     assert run.smoke_failures(rows) == []
     rows[run.CONTENDERS.index(run.SITE)] = run.Row(1000, run.SITE, 5.0, 80.0, run.NO_SITE)
     assert run.smoke_failures(rows) == [f"{run.SITE}: {run.NO_SITE}"]
-    assert "| 1,000 | 5.00 | 2.00 | 2.50 | 80 |" in run.site_table(rows)
+    assert f"| 1,000 | {run.SITE} | 5.00 | 2.00 | 2.50 | 80 |" in run.site_table(rows)
