@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from sarschema.errors import InternalError
 from sarschema.site import charts, timeline
 from sarschema.site.index import (
     FACETS,
@@ -66,18 +67,20 @@ class Meta:
 
 def _environment() -> Any:
     import jinja2
+    from markupsafe import Markup
 
     from sarschema.vocab import MEANINGS
 
     meanings = {enum.__name__: table for enum, table in MEANINGS.items()}
 
     @jinja2.pass_context
-    def href(context: Any, kind: str, record_id: str) -> str:
-        root = context["root"]
+    def href(context: Any, kind: str, record_id: str) -> Markup:
+        # Markup: the page's root is the site's own (a mark in `lists`), and ids are slugs
+        root = Markup(context["root"])
         if kind == "product":
             vendor = context["site"].products[record_id][1]
-            return f"{root}operators/{vendor}.html#product-{record_id}"
-        return f"{root}{FOLDERS[kind]}/{record_id}.html"
+            return root + f"operators/{vendor}.html#product-{record_id}"
+        return root + f"{FOLDERS[kind]}/{record_id}.html"
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("sarschema.site", "templates"),
@@ -86,6 +89,7 @@ def _environment() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # the package's templates do not change during a build
     )
     env.globals.update(
         t=STRINGS,
@@ -111,6 +115,7 @@ class SiteWriter:
         self.meta = meta
         self.env = _environment()
         self.written: list[str] = []
+        self._folders: set[Path] = set()
         self.common = {
             "site": index,
             "tool_version": meta.tool_version,
@@ -127,11 +132,15 @@ class SiteWriter:
     # -- writing ----------------------------------------------------------------
 
     def _write(self, relative: str, text: str) -> None:
-        path = (self.folder / relative).resolve()
-        if not path.is_relative_to(self.folder):  # pragma: no cover - ids are slugs
-            raise ValueError(f"a page would be written outside the site: {relative!r}")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
+        parts = relative.split("/")
+        if any(part in ("", ".", "..") or "\\" in part for part in parts):  # pragma: no cover
+            raise InternalError(f"a page would be written outside the site: {relative!r}")
+        path = self.folder.joinpath(*parts)
+        if path.parent not in self._folders:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(path.parent)
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:  # noqa: PTH123
+            handle.write(text)
         self.written.append(relative)
 
     def page(self, relative: str, template: str, section: str = "", **context: Any) -> None:
@@ -322,17 +331,21 @@ class SiteWriter:
             if values:
                 filters.append(Filter(name, tuple(values)))
 
-        def render(root: str) -> list[Any]:
-            from markupsafe import Markup
+        # Each item is rendered once, with a mark where the way back to the top goes,
+        # then given the list page's root and the filter pages'. Record text cannot
+        # forge the mark: it is escaped, and the mark's "<" would be "&lt;".
+        from markupsafe import Markup
 
-            return [
-                Markup(
-                    item.render(
-                        **self.common, root=root, record=r, facets=f, text=index.search_text(r)
-                    ).strip()
-                )
-                for r, f in zip(records, facets, strict=True)
-            ]
+        mark = Markup("<ROOT>")
+        rendered = [
+            item.render(**self.common, root=mark, record=r, facets=f, text=index.search_text(r))
+            .strip()
+            .split(mark)
+            for r, f in zip(records, facets, strict=True)
+        ]
+
+        def render(root: str) -> list[Any]:
+            return [Markup(root.join(parts)) for parts in rendered]
 
         heading = STRINGS[f"kind_{kind}s"]
         self.page(
@@ -348,10 +361,12 @@ class SiteWriter:
         )
         deep = render("../../../")
         for f in filters:
+            by_value: dict[str, list[Any]] = {}
+            for html, facet in zip(deep, facets, strict=True):
+                for value in facet[f.name]:
+                    by_value.setdefault(value, []).append(html)
             for value, text, _ in f.values:
-                members = [
-                    i for i, facet in zip(deep, facets, strict=True) if value in facet[f.name]
-                ]
+                members = by_value[value]
                 self.page(
                     f"browse/{folder}/{f.name}/{value}.html",
                     "browse.html",
