@@ -43,8 +43,10 @@ SERIOUS = {"serious", "critical"}
 
 
 def chromium() -> str:
-    """The system's Chromium (Debian's `chromium`, which .ci/run installs)."""
-    for name in (os.environ.get("SARSCHEMA_CHROMIUM"), "chromium", "chromium-browser"):
+    """The system's Chromium (Debian's `chromium`, which .ci/run installs), else Google
+    Chrome, which GitHub's Ubuntu runners have."""
+    names = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+    for name in (os.environ.get("SARSCHEMA_CHROMIUM"), *names):
         if name and (path := shutil.which(name)):
             return path
     pytest.fail(
