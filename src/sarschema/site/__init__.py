@@ -29,9 +29,11 @@ __all__ = ["build_site", "write_site"]
 
 
 def newest_date(records: Sequence[Any]) -> str | None:
-    """The newest date of the records (their own and their sources'), at the precision
-    it is written: the site gives it as the state of its data, rather than the day of
+    """The newest date of the records (their own and their sources'), as the site writes
+    dates, at the precision it is written: the site gives it as the state of its data, rather than the day of
     the build, so a build of the same records is the same byte for byte."""
+    from sarschema.site.wording import date_text
+
     newest: PartialDate | None = None
     for record in records:
         dates = [getattr(record, name, None) for name in ("date", "date_end", "revealed")]
@@ -39,7 +41,7 @@ def newest_date(records: Sequence[Any]) -> str | None:
         for date in dates:
             if date is not None and (newest is None or date.latest() > newest.latest()):
                 newest = date
-    return str(newest) if newest else None
+    return date_text(newest) if newest else None
 
 
 def write_site(records: Sequence[Any], folder: Path, format_version: str) -> list[str]:

@@ -127,6 +127,7 @@ class SiteIndex:
     related_from: dict[str, list[tuple[Any, str]]] = field(
         default_factory=lambda: defaultdict(list)
     )
+    _facets: dict[tuple[str, str], dict[str, list[str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_kind = {kind: {} for kind in KINDS}
@@ -214,11 +215,11 @@ class SiteIndex:
                     seen.setdefault(response.id, Related(response, why))
         return sorted(seen.values(), key=lambda r: (when(r.response), r.response.id))
 
-    def operator_responses(self, incident: Any, operator_id: str) -> list[Any]:
+    def operator_responses(self, related: list[Related], operator_id: str) -> list[Any]:
         """What an operator said that concerns an incident: its responses among those
-        the incident page lists (`incident_responses`)."""
+        the incident page lists (`related`, from `incident_responses`)."""
         mine = {r.id for r in self.responses_by.get(("operator", operator_id), ())}
-        return [r.response for r in self.incident_responses(incident) if r.response.id in mine]
+        return [r.response for r in related if r.response.id in mine]
 
     def target_responses(self, target_id: str) -> list[Any]:
         """Responses about the target or about an incident concerning them."""
@@ -239,7 +240,14 @@ class SiteIndex:
 
     def facets(self, record: Any) -> dict[str, list[str]]:
         """The filter values of a record on its list page (each a list: an incident may
-        have several operators)."""
+        have several operators); worked out once per record (the overview counts them
+        too)."""
+        key = (record.kind, record.id)
+        if key not in self._facets:
+            self._facets[key] = self._facets_of(record)
+        return self._facets[key]
+
+    def _facets_of(self, record: Any) -> dict[str, list[str]]:
         kind = record.kind
         out: dict[str, list[str]]
         if kind == "incident":

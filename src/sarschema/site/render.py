@@ -62,7 +62,7 @@ class Meta:
     tool_version: str
     format_version: str
     license: str
-    newest: str | None
+    newest: str | None  # the newest date of the records, as the site writes dates
 
 
 def _environment() -> Any:
@@ -121,7 +121,7 @@ class SiteWriter:
             "tool_version": meta.tool_version,
             "format_version": meta.format_version,
             "license": meta.license,
-            "newest": date_text_iso(meta.newest),
+            "newest": meta.newest,
             "total": len(index.records),
             "nav": NAV,
             # inline: a browser asks for an icon file on its own, and a request it
@@ -154,6 +154,8 @@ class SiteWriter:
     # -- the site ----------------------------------------------------------------
 
     def build(self) -> list[str]:
+        from sarschema.vocab import Attribution, Certainty
+
         for name in ASSETS:
             self._write(
                 f"assets/{name}",
@@ -168,8 +170,8 @@ class SiteWriter:
             "about.html",
             "about",
             ladder=LADDER,
-            attributions=[a.value for a in _vocab().Attribution],
-            certainties=[c.value for c in _vocab().Certainty],
+            attributions=[a.value for a in Attribution],
+            certainties=[c.value for c in Certainty],
         )
         for kind in KINDS:
             self.lists(kind)
@@ -276,12 +278,13 @@ class SiteWriter:
 
     def incident(self, incident: Any) -> None:
         index = self.index
+        related = index.incident_responses(incident)
         allegations = [
             {
                 "operator": a.operator,
                 "attribution": plain(a.attribution),
                 "product": None,
-                "responses": index.operator_responses(incident, a.operator),
+                "responses": index.operator_responses(related, a.operator),
             }
             for a in incident.alleged_operators or ()
         ]
@@ -295,7 +298,7 @@ class SiteWriter:
                         "operator": vendor,
                         "attribution": None,
                         "product": product,
-                        "responses": index.operator_responses(incident, vendor),
+                        "responses": index.operator_responses(related, vendor),
                     }
                 )
         status = plain(incident.status)
@@ -304,11 +307,11 @@ class SiteWriter:
             "incident.html",
             "incidents",
             record=incident,
-            lead=lead(incident, index),
+            lead=lead(incident, index, related),
             ladder=LADDER,
             ladder_reached=LADDER.index(status) if status in LADDER else -1,
             allegations=allegations,
-            responses=index.incident_responses(incident),
+            responses=related,
         )
 
     def lists(self, kind: str) -> None:
@@ -414,19 +417,3 @@ def _favicon() -> str:
 
 def _browse(kind: str, facet: str, value: str) -> str:
     return f"browse/{FOLDERS[kind]}/{facet}/{value}.html"
-
-
-@cache
-def _vocab() -> Any:
-    from sarschema import vocab
-
-    return vocab
-
-
-def date_text_iso(iso: str | None) -> str | None:
-    """`newest` (a partial date, `2022-03`) as the site writes dates."""
-    if not iso:
-        return None
-    from sarschema.types import PartialDate
-
-    return date_text(PartialDate.parse(iso))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sarschema.site.index import SiteIndex, label, plain
+from sarschema.site.index import Related, SiteIndex, label, plain
 from sarschema.site.strings import DATE_FORMATS, MONTHS, STRINGS
 from sarschema.types import PartialDate
 
@@ -43,9 +43,10 @@ def enumerate_names(names: list[str]) -> str:
     return STRINGS["lead_list_sep"].join(names[:-1]) + STRINGS["lead_and"] + names[-1]
 
 
-def lead(incident: Any, index: SiteIndex) -> list[str]:
+def lead(incident: Any, index: SiteIndex, related: list[Related]) -> list[str]:
     """The sentences that open an incident page: what happened, as the sources word
-    it; the operators they name, each with its attribution; and any denial."""
+    it; the operators they name, each with its attribution; and any denial among the
+    responses the page lists (`related`, from `SiteIndex.incident_responses`)."""
     names = [index.name("target", t) for t in incident.targets]
     certainty = getattr(incident, "certainty", None)
     hedge = STRINGS[f"lead_hedge_{plain(certainty) if certainty else 'none'}"]
@@ -65,9 +66,9 @@ def lead(incident: Any, index: SiteIndex) -> list[str]:
     else:
         sentences.append(STRINGS["lead_no_operator"])
     deniers = []
-    for related in index.incident_responses(incident):
-        if plain(related.response.type) == "denial":
-            deniers += [by_name(by, index) for by in related.response.by]
+    for item in related:
+        if plain(item.response.type) == "denial":
+            deniers += [by_name(by, index) for by in item.response.by]
     if deniers:
         unique = list(dict.fromkeys(deniers))
         sentences.append(STRINGS["lead_denials"].format(names=enumerate_names(unique)))
