@@ -57,11 +57,14 @@ def _parser_class() -> Any:
 
 @dataclass(slots=True)
 class Loaded:
-    """What one file yielded: the data (if any) and where every value sits."""
+    """What one file yielded: the data (if any) and where every value sits.
+
+    Positions come in one of two forms: tables filled by the event walk, or the node
+    tree libyaml composed, looked up only when a position is asked for (most values
+    of a valid file never need theirs, and building a table entry for each cost more
+    than reading the file)."""
 
     data: dict[str, Any] | None
-    positions: dict[FieldPath, Pos] = field(default_factory=dict)
-    key_positions: dict[FieldPath, Pos] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     #: Paths whose value was dropped (empty, alias, duplicate): no "missing" error for them.
     dropped: set[FieldPath] = field(default_factory=set)
@@ -69,17 +72,84 @@ class Loaded:
     commented: list[FieldPath] = field(default_factory=list)
     #: the file as text (UTF-8 decoded once, here)
     text: str = ""
+    _positions: dict[FieldPath, Pos] = field(default_factory=dict)
+    _key_positions: dict[FieldPath, Pos] = field(default_factory=dict)
+    #: the composed node tree, when the data came from it (then the tables are empty)
+    _root: Any = None
+    #: mapping node -> its pairs by key, built when a lookup first passes through it
+    _pairs: dict[int, dict[str, tuple[Any, Any]]] = field(default_factory=dict)
+
+    @property
+    def positions(self) -> dict[FieldPath, Pos]:
+        """Every value's position, by path (the whole table: for tests and tools)."""
+        self._tabulate()
+        return self._positions
+
+    @property
+    def key_positions(self) -> dict[FieldPath, Pos]:
+        """Every key's position, by the path of its value."""
+        self._tabulate()
+        return self._key_positions
 
     def position(self, path: FieldPath, *, key: bool = False) -> Pos | None:
         """Position of a value (or its key), falling back to the nearest ancestor."""
-        if key and path in self.key_positions:
-            return self.key_positions[path]
+        if self._root is not None:
+            return self._look_up(path, key=key)
+        if key and path in self._key_positions:
+            return self._key_positions[path]
         while True:
-            if path in self.positions:
-                return self.positions[path]
+            if path in self._positions:
+                return self._positions[path]
             if not path:
                 return None
             path = path[:-1]
+
+    def key_position(self, path: FieldPath) -> Pos | None:
+        """Position of the key whose value is at `path`, if there is such a key."""
+        if self._root is not None:
+            return self._look_up(path, key=True, only_key=True)
+        return self._key_positions.get(path)
+
+    def _look_up(self, path: FieldPath, *, key: bool, only_key: bool = False) -> Pos | None:
+        node = self._root
+        last = len(path) - 1
+        for step, name in enumerate(path):
+            if node.id == "mapping":
+                pairs = self._pairs.get(id(node))
+                if pairs is None:
+                    pairs = self._pairs[id(node)] = {k.value: (k, v) for k, v in node.value}
+                pair = pairs.get(name) if isinstance(name, str) else None
+                if pair is None:
+                    break
+                if key and step == last:
+                    mark = pair[0].start_mark
+                    return mark.line + 1, mark.column + 1
+                node = pair[1]
+            elif node.id == "sequence" and isinstance(name, int) and 0 <= name < len(node.value):
+                node = node.value[name]
+            else:
+                break
+        if only_key:
+            return None
+        mark = node.start_mark
+        return mark.line + 1, mark.column + 1
+
+    def _tabulate(self) -> None:
+        root, self._root = self._root, None
+        if root is None:
+            return
+        pending: list[tuple[FieldPath, Any]] = [((), root)]
+        while pending:
+            path, node = pending.pop()
+            mark = node.start_mark
+            self._positions[path] = (mark.line + 1, mark.column + 1)
+            if node.id == "mapping":
+                for k, v in node.value:
+                    mark = k.start_mark
+                    self._key_positions[(*path, k.value)] = (mark.line + 1, mark.column + 1)
+                    pending.append(((*path, k.value), v))
+            elif node.id == "sequence":
+                pending.extend(((*path, i), v) for i, v in enumerate(node.value))
 
 
 def _line_col(data: bytes, offset: int) -> Pos:
@@ -267,9 +337,124 @@ def _remap_lines(loaded: Loaded, text: str) -> None:
     ]
 
 
-def _parse(data: bytes, file: str, *, again: bool = True) -> Loaded:
+#: What only the event walk reads exactly: an anchor, alias or tag (`&`, `*`, `!` where a
+#: node can start: after a space, a line break or a flow indicator), and a directive or
+#: document marker at the start of a line. Text such as `a & b` matches too and merely
+#: takes the longer way; a URL's `?a=1&b=2` does not.
+_NEEDS_EVENTS = re.compile(
+    rb"(?:\A|[\s\[{,:\x85\xa8\xa9])[&*!]|(?:\A|[\r\n\x85\xa8\xa9])(?:---|\.\.\.|%)"
+)
+
+#: The characters of the above: a one-pass scan that most files pass without the regex.
+_MAYBE_EVENTS = re.compile(rb"[&*!%]|---|\.\.\.")
+
+
+class _Bail(Exception):
+    """The composed tree holds something only the event walk reports exactly."""
+
+
+@cache
+def _composer_class() -> Any:
+    """libyaml's parser, composing the whole node tree in C. Its resolver hooks are
+    C callables that take the same arguments (no Python frame runs per node): an
+    implicit node gets a `slice` as its tag, so only an explicit tag is a `str`."""
+    parser: Any = _parser_class()
+    return type(
+        "_Composer",
+        (parser,),
+        {
+            "resolve": slice,
+            "descend_resolver": slice,
+            "ascend_resolver": tuple,
+        },
+    )
+
+
+def _compose(data: bytes) -> Loaded | None:
+    """The fast way for files the event walk would read without a single diagnostic:
+    libyaml composes the tree in C and one walk builds the data; positions are read
+    from the tree only when asked for. None when the file needs the event walk (any
+    problem, or anything `_NEEDS_EVENTS` finds), which then reads it from the start,
+    so what a file yields never depends on the way it took."""
+    from yaml import YAMLError
+
+    if _MAYBE_EVENTS.search(data) and _NEEDS_EVENTS.search(data):
+        return None
+    parser = _composer_class()(data)
+    try:
+        root = parser.get_single_node()
+    except YAMLError:  # every problem is the event walk's to report
+        return None
+    finally:
+        parser.dispose()
+    if root is None or root.id != "mapping" or type(root.tag) is str:
+        return None
+    lines = data.split(b"\n") if b"#" in data else None
+    commented: list[FieldPath] = []
+    count = 1
+
+    def mapping(node: Any, path: FieldPath, depth: int) -> dict[str, Any]:
+        nonlocal count
+        count += 2 * len(node.value)
+        if count > MAX_NODES or depth >= MAX_DEPTH:
+            raise _Bail
+        out: dict[str, Any] = {}
+        for key, item in node.value:
+            if key.id != "scalar" or type(key.tag) is str:
+                raise _Bail
+            name = key.value
+            if not key.style and (
+                name in _YAML11_BOOL or name in _NULLS or not _SIMPLE_KEY.match(name)
+            ):
+                raise _Bail  # a key whose spelling YAML 1.1 reads as another
+            if name in out:
+                raise _Bail
+            out[name] = value(item, path, name, depth)
+        return out
+
+    def sequence(node: Any, path: FieldPath, depth: int) -> list[Any]:
+        nonlocal count
+        count += len(node.value)
+        if count > MAX_NODES or depth >= MAX_DEPTH:
+            raise _Bail
+        return [value(item, path, index, depth) for index, item in enumerate(node.value)]
+
+    def value(node: Any, parent: FieldPath, step: str | int, depth: int) -> Any:
+        if type(node.tag) is str:
+            raise _Bail
+        kind = node.id
+        if kind == "scalar":
+            text = node.value
+            if node.style:
+                return text
+            if text in _NULLS:
+                raise _Bail
+            if text in _BOOLS:
+                return _BOOLS[text]
+            if lines is not None:
+                start, end = node.start_mark, node.end_mark
+                if end.line == start.line and _comment_follows(lines, end.line, end.column):
+                    commented.append((*parent, step))
+            return text
+        if kind == "mapping":
+            return mapping(node, (*parent, step), depth + 1)
+        return sequence(node, (*parent, step), depth + 1)
+
+    try:
+        data_ = mapping(root, (), 0)
+    except _Bail:
+        return None
+    return Loaded(data_, commented=commented, _root=root)
+
+
+def _parse(data: bytes, file: str, *, again: bool = True, events: bool = False) -> Loaded:
+    """The composed tree when it serves, else the event walk (`events`: always that)."""
     import yaml
 
+    if again and not events:
+        composed = _compose(data)
+        if composed is not None:
+            return composed
     parser = _parser_class()(data)
     try:
         return _Builder(parser, data, file).run()
@@ -593,7 +778,7 @@ class _Builder:
                 self._not_mapping(pos, "a list")
                 return
             stack.append(_Frame(container, ()))
-            self.out.positions[()] = pos
+            self.out._positions[()] = pos
             return
         frame = stack[-1]
         if isinstance(frame.container, dict):
@@ -651,7 +836,7 @@ class _Builder:
             return
         frame.seen[canonical] = pos[0]
         frame.key, frame.skip = text, False
-        self.out.key_positions[field_path] = pos
+        self.out._key_positions[field_path] = pos
 
     def _place(self, frame: _Frame, value: Any, pos: Pos) -> FieldPath:
         """Put a value into the current container and return its path."""
@@ -667,14 +852,14 @@ class _Builder:
                 return path
             if value is not None:
                 container[key] = value
-                out.positions[path] = pos
+                out._positions[path] = pos
                 return path
-            where = out.key_positions.get(path, pos)
+            where = out._key_positions.get(path, pos)
         else:
             path = (*frame.path, len(container))
             container.append(value)
             if value is not None:
-                out.positions[path] = pos
+                out._positions[path] = pos
                 return path
             where = pos
         name = format_field(path)

@@ -644,7 +644,7 @@ def scan(loaded: Loaded, file: str) -> list[Diagnostic]:
         codes = _find(text, six)
         if not codes:
             continue
-        is_key = bool(path) and path[-1] == text and path in loaded.key_positions
+        is_key = bool(path) and path[-1] == text and loaded.key_position(path) is not None
         pos = loaded.position(path, key=is_key) or (None, None)
         name = format_field(path)
         for code in codes:
