@@ -97,6 +97,11 @@ class Summary:
     #: a valid 1.1 target's links to other targets, for the lawyer/client rule
     links: list[Link] = field(default_factory=list)
 
+    def __reduce__(self) -> tuple[type[Summary], tuple[Any, ...]]:
+        """Sent back from worker processes by its fields in order: the dataclass's own
+        pickling sets each slot in Python and cost 28 µs per summary to receive."""
+        return Summary, tuple(getattr(self, name) for name in _SUMMARY_FIELDS)
+
     def to_plain(self) -> dict[str, Any]:
         plain = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         plain["loose_refs"] = sorted(self.loose_refs)
@@ -120,6 +125,9 @@ class Summary:
                 "links": [Link(t, r, _where(p), f) for t, r, p, f in value["links"]],
             }
         )
+
+
+_SUMMARY_FIELDS = tuple(f.name for f in dataclasses.fields(Summary))
 
 
 def diagnostic_to_plain(d: Diagnostic) -> dict[str, Any]:

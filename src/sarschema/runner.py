@@ -21,6 +21,7 @@ import json
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -65,6 +66,26 @@ def _check_chunk(
     return out
 
 
+@contextmanager
+def _collector_eased() -> Iterator[None]:
+    """Python's cycle collector, eased for a run: what is imported so far is frozen
+    (never traversed again, and left untouched in forked workers, so their pages stay
+    shared), and young objects are collected every 10,000 allocations instead of 700.
+    The results a run gathers hold no cycles, yet every full collection walked them
+    all: 10,000 records spent 0.15 to 0.2 s there. The collector stays on, so the
+    few cycles a check leaves are still freed (with it off, memory grew by a third)."""
+    import gc
+
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(10_000, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
 def run(
     files: Sequence[RecordFile],
     today: dt.date,
@@ -77,9 +98,19 @@ def run(
 
     With `fn` (a module-level function, sent to the workers by name), each valid
     record's `fn(record)` comes back as `payload`: exports stream this way."""
-    jobs = default_jobs() if jobs is None else jobs
     if not files:
         return
+    with _collector_eased():
+        yield from _run(files, today, keep_records, default_jobs() if jobs is None else jobs, fn)
+
+
+def _run(
+    files: Sequence[RecordFile],
+    today: dt.date,
+    keep_records: bool,
+    jobs: int,
+    fn: Callable[[Record], object] | None,
+) -> Iterator[FileResult]:
     if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
         yield from _check_chunk((list(files), today, keep_records, fn))
         return
@@ -91,7 +122,7 @@ def run(
         record_adapter(version)  # build the validators once, before forking
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    size = max(50, len(files) // (jobs * 8))
+    size = max(50, len(files) // (jobs * 24))
     chunks = [
         (list(files[i : i + size]), today, keep_records, fn) for i in range(0, len(files), size)
     ]

@@ -562,3 +562,33 @@ def test_did_you_mean_is_offered_for_a_bounded_number_of_dangling_references() -
     dangling = [d for d in cross_check([*targets, incident]) if d.code is Code.DANGLING_REFERENCE]
     assert len(dangling) == 300
     assert sum((d.hint or "").startswith("did you mean") for d in dangling) == 200
+
+
+def test_a_summary_travels_between_processes_whole() -> None:
+    """Worker processes send summaries back pickled, field by field in order: every
+    field arrives, and a field added to the class cannot be forgotten on the way."""
+    import dataclasses
+    import pickle
+
+    from sarschema.results import Link
+
+    summary = named(
+        "target",
+        "journalist-a",
+        "Amal Example",
+        "Amal E.",
+        valid=False,
+        products=[Defined("spyware-x", (4, 3))],
+        refs=[Ref("targets[0]", "journalist-b", "target", (9, 5))],
+        parent=Ref("parent", "group-a", "operator", PARENT_POS),
+        loose_refs={"journalist-c"},
+        accepted={"SAR400": "checked with the editors"},
+        schema_ref="../../schema/record.schema.json",
+        schema_ref_column=40,
+        links=[Link("journalist-b", "client_of", (12, 7), "related[0]")],
+    )
+    back = pickle.loads(pickle.dumps(summary))
+    assert back == summary
+    for field in dataclasses.fields(Summary):
+        assert getattr(back, field.name) == getattr(summary, field.name), field.name
+        assert getattr(summary, field.name) != field.default, f"set {field.name} above"
