@@ -1,9 +1,11 @@
-"""The benchmark's generator and smoke verdict; the quick run itself is in .ci/run."""
+"""The benchmark's record sets, goals table and smoke verdict; the quick run itself is
+in .ci/run. No time is judged here."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -62,3 +64,189 @@ def test_smoke_check_requires_a_whole_site(tmp_path: Path) -> None:
     rows[run.CONTENDERS.index(run.SITE)] = run.Row(1000, run.SITE, 5.0, 80.0, run.NO_SITE)
     assert run.smoke_failures(rows) == [f"{run.SITE}: {run.NO_SITE}"]
     assert f"| 1,000 | {run.SITE} | 5.00 | 2.00 | 2.50 | 80 |" in run.site_table(rows)
+
+
+def _shipped_count() -> int:
+    return sum(
+        1
+        for folder in ("incidents", "targets", "operators", "responses")
+        for _ in (ROOT / "records" / folder).glob("*.yaml")
+    )
+
+
+def test_shipped_copies_are_deterministic_valid_and_renamed(tmp_path: Path) -> None:
+    """Copies of the shipped records: exactly `count` files named by their ids, the
+    same bytes each time, no error, and every reference pointing into the same copy
+    (the last copy is partial: 150 records is not a multiple of the shipped count)."""
+    import yaml
+    from shipped_copies import copy_shipped
+
+    from sarschema.api import validate_paths
+
+    shipped = _shipped_count()
+    count = 150 if 150 % shipped else 151
+    counts = copy_shipped(tmp_path / "a", count)
+    copy_shipped(tmp_path / "b", count)
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").glob("*/*.yaml"))
+    assert len(files) == sum(counts.values()) == count
+    assert files == sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").glob("*/*.yaml"))
+    for rel in files:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes()
+    report = validate_paths([str(tmp_path / "a")], keep_records=False, jobs=1)
+    assert report.errors == 0 and report.files == count
+    ids = set()
+    for rel in files:
+        data = yaml.safe_load((tmp_path / "a" / rel).read_text(encoding="utf-8"))
+        assert data["id"] == rel.stem and rel.parts[0] == data["kind"] + "s"
+        ids.add(rel.stem)
+    # The incidents of copy 2 name targets of copy 2, which exist.
+    incidents = sorted((tmp_path / "a" / "incidents").glob("*-c2.yaml"))
+    targets = [t for p in incidents for t in yaml.safe_load(p.read_bytes()).get("targets", [])]
+    assert targets and all(t.endswith("-c2") and t in ids for t in targets)
+
+
+def test_shipped_copies_rewrite_ids_in_values_only(tmp_path: Path) -> None:
+    """A copy is its original with the ids in value positions renamed, and nothing
+    else: the same text once the suffix is taken off (comments, quoting and layout
+    kept), and the same data but for scalars that are ids (prose and URLs that
+    mention an id stay as they were)."""
+    import yaml
+    from shipped_copies import copy_shipped, templates
+
+    shipped, owner, _ = templates(ROOT / "records")
+    copy_shipped(tmp_path / "c", len(shipped) * 2)
+    renamed = 0
+
+    def same(original: object, copy: object) -> None:
+        nonlocal renamed
+        if isinstance(original, dict):
+            assert isinstance(copy, dict) and list(original) == list(copy)
+            for key in original:
+                same(original[key], copy[key])
+        elif isinstance(original, list):
+            assert isinstance(copy, list) and len(original) == len(copy)
+            for a, b in zip(original, copy, strict=True):
+                same(a, b)
+        elif isinstance(original, str) and original in owner:
+            assert copy == original + "-c2"
+            renamed += 1
+        else:
+            assert copy == original
+
+    for template in shipped:
+        source = ROOT / "records" / template.folder / f"{template.name}.yaml"
+        text = source.read_text(encoding="utf-8")
+        target = tmp_path / "c" / template.folder / f"{template.name}-c2.yaml"
+        copied = target.read_text(encoding="utf-8")
+        undone = copied
+        for ident in sorted(owner, key=len, reverse=True):
+            undone = undone.replace(f"{ident}-c2", ident)
+        assert "-c2" not in text and undone == text
+        same(yaml.safe_load(text), yaml.safe_load(copied))
+    # Every record's own id, and the references between records.
+    assert renamed > len(shipped)
+
+
+def test_shipped_copies_smaller_than_the_shipped_set_do_not_dangle(tmp_path: Path) -> None:
+    """Fewer records than shipped: a partial copy only, each record with what it
+    references."""
+    from shipped_copies import copy_shipped
+
+    from sarschema.api import validate_paths
+
+    for count in (1, 20, _shipped_count() - 1):
+        counts = copy_shipped(tmp_path / str(count), count)
+        assert sum(counts.values()) == count
+        report = validate_paths([str(tmp_path / str(count))], keep_records=False, jobs=1)
+        assert report.errors == 0 and report.files == count
+
+
+def _goal_rows(**seconds: float) -> list[Any]:
+    """The rows of a run (1,000, 10,000 and 100,000 records) that meets every goal;
+    `seconds` changes some, by `"size|name"`."""
+    import run
+
+    base = {
+        run.FLOOR: 2.0,
+        run.COLD: 1.9,
+        run.COLD_1: 3.8,
+        run.COLD_2: 2.0,
+        run.AJV: 2.5,
+    }
+    rows = [run.Row(1000, name, 0.01, 30.0) for name in (run.FLOOR, run.COLD)]
+    for suffix in ("", run.SHIPPED):
+        rows += [run.Row(10_000, name + suffix, t, 50.0) for name, t in base.items()]
+    rows.append(run.Row(10_000, run.WARM_CHANGED, 0.25, 50.0))
+    rows.append(run.Row(100_000, run.COLD, 20.0, 90.0))
+    rows += [run.Row(100_000, name, 29.0, 120.0) for name in run.EXPORTS]
+    rows.append(run.Row(100_000, run.SITE, 30.0, 200.0))
+    rows.append(run.Row(100_000, run.SITE_MEMORY, 45.0, 200.0))  # shown, not judged
+    rows.append(run.Row(0, run.VERSION, 0.18, 20.0))
+    rows.append(run.Row(0, run.WARM_RECORDS, 0.2, 40.0))
+    for r in rows:
+        r.seconds = seconds.get(f"{r.size}|{r.name}", r.seconds)
+    return rows
+
+
+def test_goals_met_and_not_met() -> None:
+    """Each goal from hand-made rows: met, then not met by a little."""
+    import run
+
+    def verdicts(rows: list[Any]) -> list[bool | None]:
+        return [g.met for g in run.goals(rows)]
+
+    met = run.goals(_goal_rows())
+    assert [g.met for g in met] == [True] * 6
+    assert "(10,000 records)" in met[0].goal and "(100,000 records)" in met[4].goal
+    assert run.goals_table(_goal_rows()).count("| met |") == 6
+    not_met = {
+        0: {f"10000|{run.COLD}{run.SHIPPED}": 2.01},  # over the floor on one set only
+        1: {f"10000|{run.AJV}": 1.85},  # the moonshot: 1.9 s over ajv's 1.85 s
+        2: {f"10000|{run.COLD_2}{run.SHIPPED}": 2.2},  # 3.8 / 2.2 < 1.8
+        3: {f"10000|{run.WARM_CHANGED}": 0.29},  # 0.11 s over start-up
+        4: {f"100000|{run.EXPORTS[3]}": 30.2},  # stix 1.51× the cold validation
+        5: {f"0|{run.WARM_RECORDS}": 0.21},
+    }
+    for goal, change in not_met.items():
+        expected = [True] * 6
+        expected[goal] = False
+        assert verdicts(_goal_rows(**change)) == expected, change
+    table = run.goals_table(_goal_rows(**not_met[4]))
+    assert "stix 30.20 s = 1.51×, 120 MB" in table and "| worst 1.51× | not met |" in table
+    # A goal whose rows are missing is not measured, unless another part already fails.
+    rows = [r for r in _goal_rows() if not r.name.startswith(run.AJV)]
+    assert verdicts(rows)[1] is None and run.goals(rows)[1].verdict == "not measured"
+    rows = [r for r in _goal_rows(**not_met[1]) if r.name != run.AJV + run.SHIPPED]
+    assert verdicts(rows)[1] is False and "shipped copies: not measured" in run.goals_table(rows)
+    rows = [r for r in _goal_rows(**not_met[3]) if r.name != run.VERSION]
+    assert verdicts(rows)[3] is None and verdicts(rows)[5] is None
+    # No size at or below 10,000: goals 1 to 3 read the largest.
+    rows = [r for r in _goal_rows() if r.size in (0, 100_000)]
+    assert "(100,000 records)" in run.goals(rows)[0].goal
+
+
+def test_smoke_check_covers_the_new_contenders() -> None:
+    import run
+
+    new = [
+        run.COLD_2,
+        run.EXPORTS[2],
+        run.EXPORTS[3],
+        run.COLD + run.SHIPPED,
+        run.WARM_RECORDS,
+    ]
+    assert set(new) <= set(run.CONTENDERS)
+    rows = [run.Row(1000, name, 0.1, 50.0) for name in run.CONTENDERS]
+    assert run.smoke_failures(rows) == []
+    for name in new:
+        assert run.smoke_failures([r for r in rows if r.name != name]) == [f"{name}: did not run"]
+    rows[run.CONTENDERS.index(run.EXPORTS[2])].note = "(exit 2)"
+    rows[run.CONTENDERS.index(run.WARM_RECORDS)].note = "(exit 1)"
+    assert run.smoke_failures(rows) == [
+        "sarschema export sqlite: (exit 2)",
+        "sarschema validate records, warm: (exit 1)",
+    ]
+    # `--no-peers` leaves the peers out on purpose: not a failure.
+    rows = [run.Row(1000, name, 0.1, 50.0) for name in run.CONTENDERS if name not in run.PEERS]
+    assert run.smoke_failures(rows, peers=False) == []
+    assert len(run.smoke_failures(rows)) == len(run.PEERS)

@@ -188,3 +188,73 @@ def test_a_link_to_a_fifo_as_the_cache_does_not_block(base_tree: Path, tmp_path:
     started = time.perf_counter()
     assert run(base_tree, cache) == []
     assert time.perf_counter() - started < 10  # a hang guard
+
+
+def _age(root: Path, seconds: int = 60) -> None:
+    """Every file last modified a while ago, as in a checkout one works in."""
+    past = time.time() - seconds
+    for path in root.rglob("*.yaml"):
+        os.utime(path, (past, past))
+
+
+def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    import sarschema.runner
+
+    read: list[str] = []
+    real = sarschema.runner.read_regular
+
+    def counting(path: Path | str, limit: int) -> bytes:
+        if Path(path).suffix == ".yaml":
+            read.append(Path(path).name)
+        return real(path, limit)
+
+    monkeypatch.setattr(sarschema.runner, "read_regular", counting)
+    return read
+
+
+def test_unchanged_files_are_not_read_again(
+    base_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm run knows unchanged files by their stat (size, times, inode), as git
+    does, and reads only the file that changed."""
+    _age(base_tree)
+    cache = tmp_path / "cache"
+    first = run(base_tree, cache)
+    reads = _reads(monkeypatch)
+    assert run(base_tree, cache) == first
+    assert reads == []
+    target = base_tree / "targets" / "journalist-b.yaml"
+    target.write_text(target.read_text().replace("type: person", "type: human"))
+    reads.clear()
+    assert ("SAR103", "journalist-b.yaml", 5) in run(base_tree, cache)
+    assert reads == ["journalist-b.yaml"]
+
+
+def test_a_change_that_keeps_size_and_modification_time_is_seen(
+    base_tree: Path, tmp_path: Path
+) -> None:
+    """Same size, modification time set back: the change time still differs."""
+    _age(base_tree)
+    cache = tmp_path / "cache"
+    assert run(base_tree, cache) == []
+    target = base_tree / "targets" / "journalist-b.yaml"
+    before = target.stat()
+    text = target.read_text()
+    assert "type: person" in text
+    target.write_text(text.replace("type: person", "type: persox"))
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert target.stat().st_size == before.st_size
+    assert ("SAR103", "journalist-b.yaml", 5) in run(base_tree, cache)
+
+
+def test_a_file_changed_just_before_the_cache_was_written_is_hashed(
+    base_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Racily clean: a file modified within a second of the cache being written may
+    change again within the same time stamp, so its stat proves nothing."""
+    _age(base_tree, 0)  # the files were written a moment ago
+    cache = tmp_path / "cache"
+    run(base_tree, cache)
+    reads = _reads(monkeypatch)
+    run(base_tree, cache)
+    assert len(reads) == len(list(base_tree.rglob("*.yaml")))

@@ -26,9 +26,13 @@ from sarschema.vocab import FOLDERS
 @dataclass(frozen=True, slots=True)
 class RecordFile:
     label: str  #: the path as built from what the user typed
-    path: Path
     folder: str | None  #: the kind folder the file sits in, if any
     version: str = UNSTATED  #: the format version of its record set
+
+    @property
+    def path(self) -> Path:
+        """Built when asked for: a `Path` per file cost more than the walk itself."""
+        return Path(self.label)
 
 
 @dataclass(slots=True)
@@ -97,7 +101,7 @@ def _classify(label: str, path: Path, at_root: bool, found: Found) -> None:
                 Diagnostic.at(label, NOWHERE, Code.OUTSIDE_KIND_FOLDER, kinds=kinds)
             )
             return
-        found.records.append(RecordFile(label, path, parent))
+        found.records.append(RecordFile(label, parent))
         return
     if name.endswith(".yml"):
         found.diagnostics.append(Diagnostic.at(label, NOWHERE, Code.YML_EXTENSION, stem=name[:-4]))
@@ -155,7 +159,7 @@ def _versions(found: Found) -> Found:
         version_of(root)
     records = []
     for record in found.records:
-        folder = str(Path(record.label).parent)
+        folder = os.path.dirname(record.label) or "."  # noqa: PTH120 - no Path per file
         if folder not in by_folder:
             by_folder[folder] = version_of(set_root(record.label))
         version = by_folder[folder]
@@ -218,6 +222,6 @@ def _walk(folder: str, at_root: bool, found: Found) -> None:
             and parent in FOLDERS
         ):
             found.files_seen += 1  # the common case, without a stat per file
-            found.records.append(RecordFile(label, Path(label), parent))
+            found.records.append(RecordFile(label, parent))
         else:
             _classify(label, Path(label), at_root, found)

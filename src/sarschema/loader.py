@@ -353,12 +353,15 @@ class _Bail(Exception):
     """The composed tree holds something only the event walk reports exactly."""
 
 
-@cache
 def _composer_class() -> Any:
     """libyaml's parser, composing the whole node tree in C. Its resolver hooks are
     C callables that take the same arguments (no Python frame runs per node): an
     implicit node gets a `slice` as its tag, so only an explicit tag is a `str`."""
-    parser: Any = _parser_class()
+    return _composer_on(_parser_class())  # asked each time: libyaml may be missing
+
+
+@cache
+def _composer_on(parser: Any) -> Any:
     return type(
         "_Composer",
         (parser,),

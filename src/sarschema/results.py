@@ -3,8 +3,8 @@
 Every stage of the pipeline (filecheck, checks, runner's cache, api, report)
 speaks these types; none of them imports another stage for its types. They hold
 no Pydantic object but `FileResult.record`, so cached results load without the
-models, and they turn into plain JSON by field name (`to_plain`/`from_plain`),
-never by position.
+models. They turn into plain JSON (`to_plain`/`from_plain`) for the cache, which
+only the code that wrote an entry reads back.
 """
 
 from __future__ import annotations
@@ -102,28 +102,54 @@ class Summary:
         pickling sets each slot in Python and cost 28 µs per summary to receive."""
         return Summary, tuple(getattr(self, name) for name in _SUMMARY_FIELDS)
 
-    def to_plain(self) -> dict[str, Any]:
-        plain = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
-        plain["loose_refs"] = sorted(self.loose_refs)
+    def to_plain(self) -> list[Any]:
+        """The fields in order (JSON makes each tuple a list): a cache entry is read
+        back only by the very code that wrote it (`runner.rules_fingerprint`)."""
+        plain = [getattr(self, name) for name in _SUMMARY_FIELDS]
+        plain[_SUMMARY_FIELDS.index("loose_refs")] = sorted(self.loose_refs)
         return plain
 
     @classmethod
-    def from_plain(cls, value: dict[str, Any]) -> Summary:
-        parent = value["parent"]
+    def from_plain(cls, value: list[Any]) -> Summary:
+        """Built without a Python call per reference or name: a warm run reads back
+        every file's summary, and 10,000 of them took 0.2 s field by field."""
+        (
+            file,
+            ident,
+            kind,
+            stem,
+            id_pos,
+            valid,
+            products,
+            refs,
+            parent,
+            names,
+            loose_refs,
+            accepted,
+            schema_ref,
+            schema_ref_column,
+            links,
+        ) = value
+        new: Any = tuple.__new__
         return cls(
-            **{
-                **value,
-                "id_pos": _where(value["id_pos"]),
-                "products": [Defined(i, _where(p)) for i, p in value["products"]],
-                "refs": [Ref.from_plain(r) for r in value["refs"]],
-                "parent": Ref.from_plain(parent) if parent else None,
-                "names": [
-                    Name(f, n, _where(p), tuple(k) if k is not None else None)
-                    for f, n, p, k in value["names"]
-                ],
-                "loose_refs": set(value["loose_refs"]),
-                "links": [Link(t, r, _where(p), f) for t, r, p, f in value["links"]],
-            }
+            file,
+            ident,
+            kind,
+            stem,
+            _where(id_pos),
+            valid,
+            [new(Defined, (i, _where(p))) for i, p in products],
+            [new(Ref, (f, t, k, _where(p))) for f, t, k, p in refs],
+            Ref.from_plain(parent) if parent else None,
+            [
+                new(Name, (f, n, _where(p), tuple(k) if k is not None else None))
+                for f, n, p, k in names
+            ],
+            set(loose_refs),
+            accepted,
+            schema_ref,
+            schema_ref_column,
+            [new(Link, (t, r, _where(p), f)) for t, r, p, f in links],
         )
 
 

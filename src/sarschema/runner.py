@@ -19,11 +19,13 @@ import datetime as dt
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
+from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sarschema.__about__ import FORMAT_VERSION, __version__
@@ -157,20 +159,54 @@ def rules_fingerprint() -> str:
 
 
 class Cache:
-    """Per-file results keyed by content, path, rules and date; one JSON file."""
+    """Per-file results keyed by content, path, rules and date; one JSON file.
+
+    Beside the results, each file's size, modification and change times and inode
+    when it was last read: a file whose four are unchanged is not read again (as git
+    does), unless it was modified within a second of the cache being written, when
+    a later change could share its time stamp; then its content is hashed."""
 
     def __init__(self, folder: Path, today: dt.date) -> None:
         self.path = folder / _CACHE_FILE
         self.salt = f"{rules_fingerprint()}\0{today.isoformat()}\0".encode()
         self.entries: dict[str, dict[str, Any]] = {}
         self.used: dict[str, dict[str, Any]] = {}
+        self.stats: dict[str, list[Any]] = {}
+        self.new_stats: dict[str, list[Any]] = {}
+        self.written_ns = 0
         try:
             loaded = json.loads(read_regular(self.path, 1 << 30))
             if isinstance(loaded, dict) and loaded.get("salt") == self.salt.hex():
-                entries = loaded.get("entries")
+                entries, stats = loaded.get("entries"), loaded.get("stats")
                 self.entries = entries if isinstance(entries, dict) else {}
+                self.stats = stats if isinstance(stats, dict) else {}
+                written = loaded.get("written_ns")
+                self.written_ns = written if isinstance(written, int) else 0
         except (OSError, ValueError, RecursionError):
             self.entries = {}  # missing, unreadable or from other rules: start afresh
+
+    @staticmethod
+    def signature(record_file: RecordFile, info: os.stat_result) -> list[Any]:
+        return [
+            info.st_size,
+            info.st_mtime_ns,
+            info.st_ctime_ns,
+            info.st_ino,
+            record_file.folder,
+            record_file.version,
+        ]
+
+    def known_key(self, record_file: RecordFile, signature: list[Any]) -> str | None:
+        """The key of a file that has not changed since it was last read, by its stat."""
+        stored = self.stats.get(record_file.label)
+        if (
+            isinstance(stored, list)
+            and stored[:-1] == signature
+            and signature[1] < self.written_ns - 1_000_000_000  # not racily clean
+            and isinstance(stored[-1], str)
+        ):
+            return stored[-1]
+        return None
 
     def key(self, record_file: RecordFile, data: bytes) -> str:
         digest = hashlib.blake2b(self.salt, digest_size=20)
@@ -182,12 +218,20 @@ class Cache:
 
     def save(self) -> None:
         """Keep only the entries of this run, so the cache never grows without bound."""
-        if self.used.keys() == self.entries.keys():
+        if self.used.keys() == self.entries.keys() and self.new_stats == self.stats:
             return  # nothing new, nothing stale: no need to write
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            text = json.dumps(  # in one piece: json.dump's pieces are encoded in Python
+                {
+                    "salt": self.salt.hex(),
+                    "written_ns": time.time_ns(),
+                    "stats": self.new_stats,
+                    "entries": self.used,
+                }
+            )
             with atomic_writer(self.path, refuse_links=False) as handle:
-                json.dump({"salt": self.salt.hex(), "entries": self.used}, handle)
+                handle.write(text)
         except OSError:
             pass  # a cache that cannot be written only costs time
 
@@ -243,14 +287,19 @@ def check_files(
     hits: dict[int, dict[str, Any]] = {}
     for index, record_file in enumerate(files):
         try:
-            data = read_regular(record_file.path, MAX_FILE_BYTES)
-            if len(data) > MAX_FILE_BYTES:
-                raise OSError("too large to cache")  # check_file reports it unread
+            info = os.lstat(record_file.label)
+            signature = store.signature(record_file, info)
+            key = store.known_key(record_file, signature) if S_ISREG(info.st_mode) else None
+            if key is None:
+                data = read_regular(record_file.label, MAX_FILE_BYTES)
+                if len(data) > MAX_FILE_BYTES:
+                    raise OSError("too large to cache")  # check_file reports it unread
+                key = store.key(record_file, data)
         except OSError:  # links, FIFOs, unreadable: check_file reports them
             keys.append(None)
             todo.append(index)
             continue
-        key = store.key(record_file, data)
+        store.new_stats[record_file.label] = [*signature, key]
         keys.append(key)
         hit = store.entries.get(key)
         if hit is None:
