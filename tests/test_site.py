@@ -848,6 +848,31 @@ def test_the_generated_site_is_the_same_under_another_hash_seed(
     assert [name for name in expected if found[name] != expected[name]] == []
 
 
+def test_pages_rendered_in_two_processes_are_those_of_one(
+    generated: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages are shared among processes (forked, each writing its own): the same
+    files, bytes and list of files as one process writing them all in order."""
+    import sarschema.site.render as render
+
+    forked: list[int] = []
+    real = render._in_processes
+
+    def counted(writer: Any, tasks: list[Any], jobs: int) -> list[str]:
+        forked.append(jobs)
+        return real(writer, tasks, jobs)
+
+    monkeypatch.setattr(render, "_in_processes", counted)
+    records = generated.folder.parent / "records"
+    report, parallel = build_site([records], tmp_path / "two", jobs=2)
+    assert report.ok and forked == [2]
+    report, serial = build_site([records], tmp_path / "one", jobs=1)
+    assert report.ok and forked == [2]
+    assert parallel == serial == generated.written
+    assert len(serial) > render.PARALLEL_MIN_TASKS
+    assert snapshot(tmp_path / "two") == snapshot(tmp_path / "one") == snapshot(generated.folder)
+
+
 def test_a_rebuild_of_the_crafted_set_is_identical(crafted: Built, tmp_path: Path) -> None:
     again = build([crafted.folder.parent / "records"], tmp_path / "again")
     assert snapshot(again.folder) == snapshot(crafted.folder)

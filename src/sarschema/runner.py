@@ -69,7 +69,7 @@ def _check_chunk(
 
 
 @contextmanager
-def _collector_eased() -> Iterator[None]:
+def collector_eased() -> Iterator[None]:
     """Python's cycle collector, eased for a run: what is imported so far is frozen
     (never traversed again, and left untouched in forked workers, so their pages stay
     shared), and young objects are collected every 10,000 allocations instead of 700.
@@ -102,7 +102,7 @@ def run(
     record's `fn(record)` comes back as `payload`: exports stream this way."""
     if not files:
         return
-    with _collector_eased():
+    with collector_eased():
         yield from _run(files, today, keep_records, default_jobs() if jobs is None else jobs, fn)
 
 

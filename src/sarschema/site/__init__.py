@@ -44,16 +44,21 @@ def newest_date(records: Sequence[Any]) -> str | None:
     return date_text(newest) if newest else None
 
 
-def write_site(records: Sequence[Any], folder: Path, format_version: str) -> list[str]:
-    """Write the site of `records` (a valid, whole set) into `folder`; return the
-    paths written, relative to it."""
+def write_site(
+    records: Sequence[Any], folder: Path, format_version: str, jobs: int = 1
+) -> list[str]:
+    """Write the site of `records` (a valid, whole set) into `folder`, in `jobs`
+    processes; return the paths written, relative to it."""
     from sarschema.__about__ import __version__
     from sarschema.export.common import DATA_LICENSE
+    from sarschema.runner import collector_eased
     from sarschema.site.index import SiteIndex
     from sarschema.site.render import Meta, SiteWriter
 
     meta = Meta(__version__, format_version, DATA_LICENSE, newest_date(records))
-    return SiteWriter(SiteIndex(records), folder, meta).build()
+    index = SiteIndex(records)
+    with collector_eased():  # the records and their index live to the end
+        return SiteWriter(index, folder, meta).build(jobs)
 
 
 def build_site(
@@ -71,6 +76,7 @@ def build_site(
     """
     from sarschema.api import validate_paths
     from sarschema.export.common import set_version
+    from sarschema.runner import default_jobs
     from sarschema.site.render import MANIFEST
 
     refuse_link(out)
@@ -89,7 +95,9 @@ def build_site(
     with tempfile.TemporaryDirectory(dir=near, prefix=".sarschema-site-") as staging:
         built = Path(staging) / "site"
         built.mkdir()
-        written = write_site(report.records, built, version)
+        written = write_site(
+            report.records, built, version, default_jobs() if jobs is None else jobs
+        )
         _swap(built, out, Path(staging) / "old")
     return report, written
 

@@ -153,9 +153,9 @@ class SiteWriter:
 
     # -- the site ----------------------------------------------------------------
 
-    def build(self) -> list[str]:
-        from sarschema.vocab import Attribution, Certainty
-
+    def build(self, jobs: int = 1) -> list[str]:
+        """Every page, in `jobs` processes; the files and the list of them are the
+        same whatever the number."""
         for name in ASSETS:
             self._write(
                 f"assets/{name}",
@@ -163,8 +163,30 @@ class SiteWriter:
                 .joinpath("assets", name)
                 .read_text(encoding="utf-8"),
             )
-        self.overview()
+        tasks = self.tasks()
+        if jobs <= 1 or len(tasks) < PARALLEL_MIN_TASKS:
+            for task in tasks:
+                task.run(self)
+        else:
+            self.written += _in_processes(self, tasks, jobs)
+        self._write(MANIFEST, self.manifest())
+        return self.written
+
+    def tasks(self) -> list[Task]:
+        """The pages to write, in the order they are listed: the overview, timeline and
+        about pages, each kind's list (with its filter pages), then a page per record."""
+        tasks = [Task("overview"), Task("timeline"), Task("about")]
+        tasks += [Task("lists", kind) for kind in KINDS]
+        for kind in ("incident", "target", "operator", "response"):
+            tasks += [Task("record", kind, r.id) for r in self.index.sorted(kind)]
+        return tasks
+
+    def timeline(self) -> None:
         self.page("timeline.html", "timeline.html", "timeline", timeline=timeline.build(self.index))
+
+    def about(self) -> None:
+        from sarschema.vocab import Attribution, Certainty
+
         self.page(
             "about.html",
             "about.html",
@@ -173,42 +195,39 @@ class SiteWriter:
             attributions=[a.value for a in Attribution],
             certainties=[c.value for c in Certainty],
         )
-        for kind in KINDS:
-            self.lists(kind)
-        for incident in self.index.sorted("incident"):
-            self.incident(incident)
-        for target in self.index.sorted("target"):
+
+    def record(self, kind: str, ident: str) -> None:
+        index = self.index
+        record = index.by_kind[kind][ident]
+        if kind == "incident":
+            self.incident(record)
+        elif kind == "target":
             self.page(
-                f"targets/{target.id}.html",
+                f"targets/{ident}.html",
                 "target.html",
                 "targets",
-                record=target,
-                incidents=self.index.incidents_of_target.get(target.id, []),
-                responses=self.index.target_responses(target.id),
-                responses_by=self.index.responses_by.get(("target", target.id), []),
-                related_from=self.index.related_from.get(target.id, []),
+                record=record,
+                incidents=index.incidents_of_target.get(ident, []),
+                responses=index.target_responses(ident),
+                responses_by=index.responses_by.get(("target", ident), []),
+                related_from=index.related_from.get(ident, []),
             )
-        for operator in self.index.sorted("operator"):
+        elif kind == "operator":
             self.page(
-                f"operators/{operator.id}.html",
+                f"operators/{ident}.html",
                 "operator.html",
                 "operators",
-                record=operator,
-                children=self.index.children.get(operator.id, []),
-                incidents=self.index.incidents_of_operator.get(operator.id, []),
+                record=record,
+                children=index.children.get(ident, []),
+                incidents=index.incidents_of_operator.get(ident, []),
                 product_incidents={
-                    p.id: self.index.incidents_of_product.get(p.id, [])
-                    for p in operator.products or ()
+                    p.id: index.incidents_of_product.get(p.id, []) for p in record.products or ()
                 },
-                responses_by=self.index.responses_by.get(("operator", operator.id), []),
-                responses_about=self.index.operator_responses_about(operator),
+                responses_by=index.responses_by.get(("operator", ident), []),
+                responses_about=index.operator_responses_about(record),
             )
-        for response in self.index.sorted("response"):
-            self.page(
-                f"responses/{response.id}.html", "response.html", "responses", record=response
-            )
-        self._write(MANIFEST, self.manifest())
-        return self.written
+        else:
+            self.page(f"responses/{ident}.html", "response.html", "responses", record=record)
 
     def overview(self) -> None:
         index = self.index
@@ -395,6 +414,65 @@ class SiteWriter:
             )
             + "\n"
         )
+
+
+#: Below this many tasks, starting processes costs more than it saves.
+PARALLEL_MIN_TASKS = 400
+
+
+@dataclass(frozen=True)
+class Task:
+    """One step of a build: a `SiteWriter` method and its arguments (plain text, so a
+    task costs nothing to hand to a process)."""
+
+    method: str
+    kind: str = ""
+    ident: str = ""
+
+    def run(self, writer: SiteWriter) -> None:
+        args = [a for a in (self.kind, self.ident) if a]
+        getattr(writer, self.method)(*args)
+
+
+#: The writer and tasks of a parallel build, left here for the forked processes to
+#: find (they inherit the index instead of receiving a copy of it).
+_SHARED: tuple[SiteWriter, list[Task]] | None = None
+
+
+def _run_share(bounds: tuple[int, int]) -> list[str]:
+    assert _SHARED is not None
+    writer, tasks = _SHARED
+    writer.written = []
+    for task in tasks[bounds[0] : bounds[1]]:
+        task.run(writer)
+    return writer.written
+
+
+def _in_processes(writer: SiteWriter, tasks: list[Task], jobs: int) -> list[str]:
+    """Run the tasks in forked processes, each writing its pages into the folder;
+    the paths written come back in task order. Where there is no fork (Windows,
+    macOS defaults aside), the tasks run here."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _SHARED
+    if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover
+        before = len(writer.written)
+        for task in tasks:
+            task.run(writer)
+        return writer.written[before:]
+    for name in writer.env.list_templates():
+        writer.env.get_template(name)  # compiled once, before the fork
+    # The lists hold most of the rendering per task: cut small, in order, for an even finish.
+    size = max(20, len(tasks) // (jobs * 16))
+    bounds = [(i, min(i + size, len(tasks))) for i in range(0, len(tasks), size)]
+    _SHARED = (writer, tasks)
+    try:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+            return [path for share in pool.map(_run_share, bounds) for path in share]
+    finally:
+        _SHARED = None
 
 
 def _facet_order(facet: str) -> Callable[[tuple[str, str, int]], tuple[Any, ...]]:
