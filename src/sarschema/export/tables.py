@@ -24,6 +24,7 @@ only a few published names differ from the rule (`_TABLE_NAMES`,
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -75,8 +76,11 @@ class Table:
     primary_key: tuple[str, ...]
     #: (column, resource): the column holds an `id` of that resource's table
     foreign_keys: tuple[tuple[str, str], ...] = ()
+    #: the column names in order, as a dict's keys: `values` asks for them every row
+    _names: dict[str, None] = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_names", dict.fromkeys(c.name for c in self.columns))
         twice = [name for name, n in Counter(self.header).items() if n > 1]
         if twice:  # two fields named alike by the rules: one would overwrite the other
             raise InternalError(f"{self.name} has the column(s) {twice} twice")
@@ -88,11 +92,11 @@ class Table:
     def values(self, row: Row) -> tuple[Cell, ...]:
         """The row's cells in the order of `header`; a cell of no column is a
         programming error (the row and the table disagree)."""
-        header = self.header
-        unknown = row.keys() - set(header)
-        if unknown:
+        header = self._names
+        if not row.keys() <= header.keys():
+            unknown = row.keys() - header.keys()
             raise InternalError(f"{self.name} has no column {sorted(unknown)}")
-        return tuple(row.get(c) for c in header)
+        return tuple(map(row.get, header))
 
 
 def table_of(kind: str) -> str:
