@@ -20,7 +20,10 @@ from stix2validator.v21.enums import CHECK_CODES
 
 from records_v11 import write_v11
 from sarschema.api import validate_paths
-from sarschema.export.common import export_to
+from sarschema.errors import InternalError
+from sarschema.export import stix
+from sarschema.export.common import export_to, records_version
+from sarschema.export.json import record_document
 from sarschema.export.stix import StixExporter, to_bundle
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +79,15 @@ def assert_valid(bundle: str) -> None:
         code = re.search(r"\{(\d+)\}", warning)
         assert code is not None and code.group(1) in ACCEPTED, warning
         assert code.group(1) != "202" or INCIDENT_LINK.search(warning), warning
+
+
+def as_stix2_writes_it(bundle: str) -> str:
+    """The bundle's objects, each parsed (so checked) by stix2, in a stix2 `Bundle`
+    of the same id, serialised by stix2 as the export once did it whole."""
+    data = json.loads(bundle)
+    objects = [stix2.parse(o, allow_custom=False, version="2.1") for o in data.get("objects", [])]
+    made = stix2.v21.Bundle(objects=objects, id=data["id"], allow_custom=False)
+    return str(made.serialize(sort_keys=True, indent=2, ensure_ascii=False)) + "\n"
 
 
 @pytest.fixture(scope="module")
@@ -334,3 +346,68 @@ def test_timestamps_come_from_the_sources(shipped: tuple[list[Any], str]) -> Non
         "2021-01-01T00:00:00.000Z",
         "2021-07-26T00:00:00.000Z",
     )
+
+
+def test_the_bundle_is_written_as_stix2_writes_it(
+    shipped: tuple[list[Any], str], generated: tuple[Path, str], base_tree: Path
+) -> None:
+    # The export writes each object's text itself, in id order: byte for byte what
+    # stix2's Bundle.serialize gives, also for every 1.1 construct and for no record.
+    every_construct = validate_paths([write_v11(base_tree)], jobs=1).records
+    for bundle in (shipped[1], generated[1], to_bundle(every_construct), to_bundle([])):
+        assert bundle == as_stix2_writes_it(bundle)
+
+
+def test_worker_processes_write_the_same_bundle(
+    shipped: tuple[list[Any], str], generated: tuple[Path, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records, bundle = shipped  # made in this process: 75 records are too few for workers
+    documents = [record_document(record) for record in records]
+    version = records_version(records)
+    monkeypatch.setattr(stix, "PARALLEL_MIN_RECORDS", 0)
+    monkeypatch.setattr(stix, "CHUNK", 7)  # many tasks; shared objects across them
+    for jobs in (1, 2, 3):
+        assert stix.bundle_text(documents, version, jobs=jobs) == bundle
+    # 500 records: exported in worker processes, the same in this one.
+    root, exported = generated
+    report = validate_paths([root], jobs=1)
+    documents = [record_document(record) for record in report.records]
+    assert stix.bundle_text(documents, records_version(report.records), jobs=1) == exported
+
+
+@pytest.fixture
+def mapping_bug(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relationships with a property STIX does not have (which stix2 refuses)."""
+    relate = stix._Mapper.relate
+
+    def broken(self: stix._Mapper, *args: Any, **props: Any) -> Any:
+        return relate(self, *args, **{**props, "certainty": "high"})
+
+    monkeypatch.setattr(stix._Mapper, "relate", broken)
+
+
+@pytest.mark.usefixtures("mapping_bug")
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_object_stix2_refuses_is_an_internal_error(
+    shipped: tuple[list[Any], str], monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    # Every object is checked by stix2 before it is written: a mapping bug is an
+    # internal error (exit 2), in this process or in worker processes.
+    monkeypatch.setattr(stix, "PARALLEL_MIN_RECORDS", 0)
+    records = shipped[0]
+    documents = [record_document(record) for record in records]
+    with pytest.raises(InternalError, match=r"relationship--[0-9a-f-]+ is not valid") as caught:
+        stix.bundle_text(documents, records_version(records), jobs=jobs)
+    assert caught.value.exit_code == 2
+    assert "Unexpected properties for Relationship: (certainty)" in str(caught.value)
+
+
+@pytest.mark.usefixtures("mapping_bug")
+def test_nothing_is_written_when_an_object_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(stix, "PARALLEL_MIN_RECORDS", 0)  # in workers, given two CPUs
+    out = tmp_path / "build" / "bundle.json"
+    with pytest.raises(InternalError):
+        export_to([ROOT / "records"], StixExporter, out, single_file=True)
+    assert list(tmp_path.iterdir()) == []  # no bundle, no staging left

@@ -11,22 +11,36 @@ id and written with sorted keys.
 
 The bundle needs every record at once (a country or a spyware is shared by several
 records, and the STIX type of a reference depends on the record referred to), so
-the exporter keeps the records' plain data until `finalize`.
+the exporter keeps each record until `finalize`: as JSON text in a temporary file,
+with in memory only what other records' objects need of it (`_Index`), so memory
+stays flat however many records there are. `finalize` then maps the records to
+objects and has the `stix2` library check each one (`_checked`), the larger part of
+the export's time, in worker processes for a large set; each object's text is kept
+in another temporary file until all are written in id order (`_Bundle`).
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import io
 import json
+import tempfile
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 from sarschema.errors import InternalError, UsageError
 from sarschema.export.common import Exporter, records_version
 from sarschema.export.json import record_document
-from sarschema.models import RecordBase
+
+if TYPE_CHECKING:
+    from sarschema.models import Record, RecordBase
 
 #: The namespace of every id in the bundle; fixed, since changing it changes every id.
 NAMESPACE = uuid.UUID("33d0958c-c4ea-45d3-8b04-129743120f91")
@@ -114,60 +128,88 @@ def _compact(props: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in props.items() if value not in (None, [], "", {})}
 
 
-class _Mapper:
-    """The bundle's objects, as plain STIX data, from every record's plain data."""
+#: The kinds of record, in the order they are mapped.
+KINDS = ("operator", "target", "incident", "response")
 
-    def __init__(self, docs: Iterable[Doc], version: str) -> None:
+
+class _Index:
+    """What a record's objects need of the other records: which are in the set, an
+    operator's type (the STIX type of a reference to it), names, a target's
+    visibility. Small, so it stays in memory while the records themselves do not."""
+
+    def __init__(self) -> None:
+        #: id -> (type, name, product ids...)
+        self.operators: dict[str, tuple[str, ...]] = {}
+        #: id -> (visibility, name)
+        self.targets: dict[str, tuple[str, ...]] = {}
+        self.incidents: set[str] = set()
+        self.products: set[str] = set()
+
+    @staticmethod
+    def facts(doc: Doc) -> tuple[str, ...]:
+        """What `add` keeps of a record."""
+        if doc["kind"] == "operator":
+            return (doc["type"], doc["name"], *(p["id"] for p in doc.get("products", [])))
+        if doc["kind"] == "target":
+            return (doc["visibility"], doc["name"])
+        return ()
+
+    def add(self, kind: str, ident: str, facts: tuple[str, ...]) -> None:
+        """A record (a later record of the same id replaces it)."""
+        if kind == "operator":
+            self.operators[ident] = facts
+        elif kind == "target":
+            self.targets[ident] = facts
+        elif kind == "incident":
+            self.incidents.add(ident)
+
+    def complete(self) -> None:
+        """Once every record is added."""
+        self.products = {p for facts in self.operators.values() for p in facts[2:]}
+
+
+class _Mapper:
+    """The objects of records, as plain STIX data, from their plain data and what
+    they need of the other records (`_Index`). An object several records contribute
+    to is left in `shared`, to be merged once all are mapped (`_merge`)."""
+
+    def __init__(self, index: _Index, version: str) -> None:
+        self.index = index
         self.version = version
-        self.docs: dict[str, dict[str, Doc]] = {
-            kind: {} for kind in ("operator", "target", "incident", "response")
-        }
-        for doc in docs:
-            self.docs[doc["kind"]][doc["id"]] = doc
-        self.products = {
-            product["id"]: vendor
-            for vendor in self.docs["operator"].values()
-            for product in vendor.get("products", [])
-        }
-        self.out: dict[str, Obj] = {}
-        #: objects several records contribute to, merged once all are read
+        self.out: list[Obj] = []
         self.shared: dict[str, list[Obj]] = {}
 
-    def objects(self) -> list[Obj]:
-        for kind, add in (
-            ("operator", self.add_operator),
-            ("target", self.add_target),
-            ("incident", self.add_incident),
-            ("response", self.add_response),
-        ):
-            for doc in self.docs[kind].values():
-                add(doc)
-        for versions in self.shared.values():
-            self.emit(_merge(versions))
-        return [self.out[ident] for ident in sorted(self.out)]
+    def add(self, doc: Doc) -> None:
+        {
+            "operator": self.add_operator,
+            "target": self.add_target,
+            "incident": self.add_incident,
+            "response": self.add_response,
+        }[doc["kind"]](doc)
 
     # -- references (None: a record that is not in the set) ---------------------
 
     def operator(self, ident: str) -> str | None:
-        doc = self.docs["operator"].get(ident)
-        if doc is None:
+        facts = self.index.operators.get(ident)
+        if facts is None:
             return None
-        kind = "identity" if doc["type"] in SUPPLIERS else "threat-actor"
+        kind = "identity" if facts[0] in SUPPLIERS else "threat-actor"
         return stix_id(kind, f"operator:{ident}")
 
     def target(self, ident: str) -> str | None:
-        return stix_id("identity", f"target:{ident}") if ident in self.docs["target"] else None
+        known = ident in self.index.targets
+        return stix_id("identity", f"target:{ident}") if known else None
 
     def incident(self, ident: str) -> str | None:
-        known = ident in self.docs["incident"]
+        known = ident in self.index.incidents
         return stix_id("incident", f"incident:{ident}") if known else None
 
     def product(self, ident: str) -> str | None:
-        return stix_id("malware", f"product:{ident}") if ident in self.products else None
+        return stix_id("malware", f"product:{ident}") if ident in self.index.products else None
 
     def public(self, ident: str) -> bool:
-        doc = self.docs["target"].get(ident)
-        return doc is not None and doc["visibility"] == "public"
+        facts = self.index.targets.get(ident)
+        return facts is not None and facts[0] == "public"
 
     # -- what every record's object has ------------------------------------------
 
@@ -230,8 +272,7 @@ class _Mapper:
         return obj
 
     def emit(self, obj: Obj) -> None:
-        if self.out.setdefault(obj["id"], obj) != obj:
-            raise InternalError(f"two different STIX objects would have the id {obj['id']}")
+        self.out.append(obj)
 
     def relate(
         self, source: str, kind: str, target: str, stamps: dict[str, str], **props: Any
@@ -378,7 +419,7 @@ class _Mapper:
             if "name" in link:
                 related.append(f"{link['name']} ({link['relation']})")
             elif self.public(link["target"]):  # a pseudonym is never linked to a name
-                name = self.docs["target"][link["target"]]["name"]
+                name = self.index.targets[link["target"]][1]
                 related.append(f"{name} ({link['relation']})")
                 links.setdefault(link["target"], []).append(link["relation"])
         obj = self.record_object(
@@ -529,10 +570,12 @@ class _Mapper:
                 by.append(f"{entry['name']} ({detail})")
             else:
                 kind = "operator" if "operator" in entry else "target"
-                record = self.docs[kind].get(entry[kind])
-                if record is not None:
-                    authors.append(record["name"])
-                by.append(f"{record['name'] if record else entry[kind]} ({kind} {entry[kind]})")
+                known = (self.index.operators if kind == "operator" else self.index.targets).get(
+                    entry[kind]
+                )
+                if known is not None:
+                    authors.append(known[1])
+                by.append(f"{known[1] if known else entry[kind]} ({kind} {entry[kind]})")
         # STIX needs a reference; when `about` names no record, the responders are
         # the only ones named.
         object_refs = _unique(r for r in refs if r) or self.responders(doc)
@@ -646,17 +689,253 @@ def _merge(versions: list[Obj]) -> Obj:
     return merged
 
 
-def bundle_text(documents: Iterable[Doc], version: str) -> str:
-    """The bundle of the records' plain data (`record_document`), as written."""
+#: Below this many records, worker processes cost more than they save.
+PARALLEL_MIN_RECORDS = 400
+#: Records (or merged objects) per task: small enough for the processes to finish
+#: together, large enough that sending them costs little.
+CHUNK = 200
+#: Tasks sent ahead of the one awaited: enough to keep the workers busy.
+AHEAD = 16
+
+#: A record as the bundle keeps it: kind, id, `_Index.facts`, its plain data as JSON.
+Entry = tuple[str, str, tuple[str, ...], bytes]
+#: A checked object: id, its data as compact JSON (what the bundle's id is made of),
+#: its text in the bundle.
+Checked = tuple[str, bytes, bytes]
+
+
+def _entry(doc: Doc) -> Entry:
+    # ASCII JSON: it holds any text, unpaired surrogates included, byte for byte
+    return doc["kind"], doc["id"], _Index.facts(doc), json.dumps(doc).encode("ascii")
+
+
+def _prepare(record: Record) -> Entry:
+    """`StixExporter.prepare`, in the worker processes: bytes are cheap to send."""
+    return _entry(record_document(record))
+
+
+@cache
+def _encoder() -> Any:
+    """stix2's JSON encoder, set as `Bundle.serialize(sort_keys=True, indent=2,
+    ensure_ascii=False)` sets it (made once: making one costs as much as using it)."""
+    from stix2.serialization import STIXJSONEncoder  # type: ignore[import-untyped]
+
+    return STIXJSONEncoder(sort_keys=True, indent=2, ensure_ascii=False)
+
+
+def _checked(obj: Obj) -> Checked:
+    """The object, checked by the stix2 library (an invalid one is a bug here), and
+    written as stix2 writes it (its timestamps in stix2's form, `spec_version`
+    added), indented as an object of the bundle: the bundle's own encoder would
+    write the same text at that depth."""
     import stix2  # type: ignore[import-untyped]
 
-    mapped = _Mapper(documents, version).objects()
-    # the objects' data, serialised once here; the bundle serialises the objects
-    data = json.dumps(mapped, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    ident = stix_id("bundle", "bundle:" + hashlib.sha256(data.encode("utf-8")).hexdigest())
-    objects = [stix2.parse(obj, allow_custom=False, version="2.1") for obj in mapped]
-    bundle = stix2.v21.Bundle(objects=objects, id=ident, allow_custom=False)
-    return str(bundle.serialize(sort_keys=True, indent=2, ensure_ascii=False)) + "\n"
+    data = json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    try:
+        checked = stix2.parse(obj, allow_custom=False, version="2.1")
+    except stix2.exceptions.STIXError as exc:
+        raise InternalError(f"the STIX object {obj.get('id')} is not valid: {exc}") from exc
+    text = "    " + _encoder().encode(checked).replace("\n", "\n    ")
+    return obj["id"], data.encode("utf-8"), text.encode("utf-8")
+
+
+class _Work:
+    """What worker processes do (or this process, for a small set): map records to
+    objects and check them. stix2's check (about 0.1 ms an object) is most of an
+    export's time, so it is shared between processes."""
+
+    def __init__(self, index: _Index, version: str) -> None:
+        self.index = index
+        self.version = version
+
+    def map(self, records: list[bytes]) -> tuple[list[Checked], dict[str, list[Obj]]]:
+        """The records' objects, checked, and their versions of shared objects."""
+        mapper = _Mapper(self.index, self.version)
+        for data in records:
+            mapper.add(json.loads(data))
+        return [_checked(obj) for obj in mapper.out], mapper.shared
+
+    def check(self, objects: list[Obj]) -> list[Checked]:
+        return [_checked(obj) for obj in objects]
+
+
+_WORK: _Work | None = None
+
+
+def _start_worker(work: _Work) -> None:
+    """A worker process's work; its cycle collector eased as in `sarschema.runner`
+    (what it inherited is never traversed, and stix2 makes many short-lived
+    objects): 15% of the check's time."""
+    global _WORK
+    _WORK = work
+    gc.freeze()
+    gc.set_threshold(10_000, *gc.get_threshold()[1:])
+
+
+def _in_worker(method: str, chunk: list[Any]) -> Any:
+    if _WORK is None:
+        raise InternalError("a STIX worker process was not started")
+    return getattr(_WORK, method)(chunk)
+
+
+@contextmanager
+def _pool(work: _Work, jobs: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Worker processes, forked where possible (as `sarschema.runner`); None for one."""
+    if jobs <= 1:
+        yield None
+        return
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    pool = ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_start_worker, initargs=(work,)
+    )
+    try:
+        yield pool
+    finally:  # after an error, the tasks sent ahead are dropped, not awaited
+        pool.shutdown(cancel_futures=True)
+
+
+def _in_order(
+    work: _Work, method: str, chunks: Iterable[list[Any]], pool: ProcessPoolExecutor | None
+) -> Iterator[Any]:
+    """`work.<method>(chunk)` for each chunk, in order (so the bundle does not depend
+    on the processes): in `pool` a few chunks ahead, not all at once, so that memory
+    stays flat."""
+    if pool is None:
+        for chunk in chunks:
+            yield getattr(work, method)(chunk)
+        return
+    ahead: deque[Future[Any]] = deque()
+    for chunk in chunks:
+        ahead.append(pool.submit(_in_worker, method, chunk))
+        if len(ahead) > AHEAD:
+            yield ahead.popleft().result()
+    while ahead:
+        yield ahead.popleft().result()
+
+
+class _Spool:
+    """Bytes in an anonymous temporary file of the system's temp folder (gone once
+    closed): what a large set would otherwise hold in memory."""
+
+    def __init__(self) -> None:
+        self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by `close`)
+        self.size = 0
+        self.reading = False
+
+    def add(self, data: bytes) -> int:
+        """Appends `data`; returns where it starts."""
+        if self.reading:
+            self.file.seek(self.size)
+            self.reading = False
+        self.file.write(data)
+        self.size += len(data)
+        return self.size - len(data)
+
+    def read(self, start: int, size: int) -> bytes:
+        self.reading = True
+        self.file.seek(start)
+        return self.file.read(size)
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class _Bundle:
+    """The bundle in the making. Records wait as JSON text in a `_Spool`, with what
+    other records need of them in an `_Index`; once all are in, their objects are
+    made and checked (in worker processes for a large set) and wait as text in
+    another spool, by id, to be written in id order. Memory holds the index and
+    the objects' ids and places only."""
+
+    def __init__(self) -> None:
+        self.index = _Index()
+        self.records = _Spool()
+        self.placed_records: dict[str, dict[str, tuple[int, int]]] = {k: {} for k in KINDS}
+        self.objects = _Spool()
+        #: id -> (start, data size, text size) in `objects`
+        self.placed: dict[str, tuple[int, int, int]] = {}
+        self.shared: dict[str, list[Obj]] = {}
+
+    def add(self, entry: Entry) -> None:
+        kind, ident, facts, data = entry
+        self.index.add(kind, ident, facts)
+        self.placed_records[kind][ident] = (self.records.add(data), len(data))
+
+    def write(self, out: IO[bytes], version: str, jobs: int | None = None) -> None:
+        """The bundle to `out`: `Bundle.serialize(sort_keys=True, indent=2,
+        ensure_ascii=False)` and a final newline, byte for byte."""
+        import stix2
+
+        from sarschema.runner import default_jobs
+
+        _encoder()  # stix2 imported and its encoder made once, before any fork
+        self.index.complete()
+        work = _Work(self.index, version)
+        places = [where for kind in KINDS for where in self.placed_records[kind].values()]
+        jobs = default_jobs() if jobs is None else jobs
+        with _pool(work, jobs if len(places) >= PARALLEL_MIN_RECORDS else 1) as pool:
+            records = (
+                [self.records.read(*where) for where in places[i : i + CHUNK]]
+                for i in range(0, len(places), CHUNK)
+            )
+            for checked, shared in _in_order(work, "map", records, pool):
+                self.place(checked)
+                for ident, versions in shared.items():
+                    self.shared.setdefault(ident, []).extend(versions)
+            merged = [_merge(versions) for versions in self.shared.values()]
+            chunks = (merged[i : i + CHUNK] for i in range(0, len(merged), CHUNK))
+            for checked in _in_order(work, "check", chunks, pool):
+                self.place(checked)
+
+        order = sorted(self.placed)
+        digest = hashlib.sha256(b"[")
+        for i, ident in enumerate(order):
+            start, size, _ = self.placed[ident]
+            digest.update(b"," if i else b"")
+            digest.update(self.objects.read(start, size))
+        digest.update(b"]")
+        ident = stix_id("bundle", f"bundle:{digest.hexdigest()}")
+        stix2.v21.Bundle(id=ident, allow_custom=False)  # the envelope checked too
+        if not order:  # stix2 leaves out an empty list
+            out.write(f'{{\n  "id": "{ident}",\n  "type": "bundle"\n}}\n'.encode())
+            return
+        out.write(f'{{\n  "id": "{ident}",\n  "objects": [\n'.encode())
+        for i, ident in enumerate(order):
+            start, size, length = self.placed[ident]
+            out.write(b",\n" if i else b"")
+            out.write(self.objects.read(start + size, length))
+        out.write(b'\n  ],\n  "type": "bundle"\n}\n')
+
+    def place(self, checked: list[Checked]) -> None:
+        """Checked objects into `objects`; one already there must be the same."""
+        for ident, data, text in checked:
+            known = self.placed.get(ident)
+            if known is None:
+                self.placed[ident] = (self.objects.add(data), len(data), len(text))
+                self.objects.add(text)
+            elif self.objects.read(*known[:2]) != data:
+                raise InternalError(f"two different STIX objects would have the id {ident}")
+
+    def close(self) -> None:
+        self.records.close()
+        self.objects.close()
+
+
+def bundle_text(documents: Iterable[Doc], version: str, *, jobs: int | None = None) -> str:
+    """The bundle of the records' plain data (`record_document`), as written; `jobs`
+    processes for a large set (default: the CPU count)."""
+    bundle = _Bundle()
+    try:
+        for doc in documents:
+            bundle.add(_entry(doc))
+        out = io.BytesIO()
+        bundle.write(out, version, jobs)
+    finally:
+        bundle.close()
+    return out.getvalue().decode("utf-8")
 
 
 def to_bundle(records: Sequence[RecordBase]) -> str:
@@ -665,28 +944,27 @@ def to_bundle(records: Sequence[RecordBase]) -> str:
 
 
 class StixExporter(Exporter):
-    """`bundle.json` in `folder`; the records are held until `finalize`, since the
-    bundle is built from all of them at once."""
+    """`bundle.json` in `folder`. The bundle is made of all records at once, so each
+    is kept until `finalize`: as JSON text in a temporary file (`_Bundle`)."""
 
     FILE = "bundle.json"
-    prepare = staticmethod(record_document)
+    prepare = staticmethod(_prepare)
 
     def __init__(self, folder: Path) -> None:
         super().__init__(folder)
-        self.documents: list[Doc] = []
+        self.bundle = _Bundle()
 
-    def write(self, payload: Doc) -> None:
-        self.documents.append(payload)
+    def write(self, payload: Entry) -> None:
+        self.bundle.add(payload)
 
     def finalize(self) -> list[Path]:
         path = self.folder / self.FILE
-        text = bundle_text(self.documents, self.version())
-        with path.open("w", encoding="utf-8", newline="\n") as out:
-            out.write(text)
+        with path.open("wb") as out:
+            self.bundle.write(out, self.version())
         return [path]
 
     def close(self) -> None:
-        self.documents = []
+        self.bundle.close()
 
 
 __all__ = ["CONFIDENCE", "NAMESPACE", "StixExporter", "bundle_text", "stix_id", "to_bundle"]
