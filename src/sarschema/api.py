@@ -147,6 +147,20 @@ def _pipeline(
 ) -> Report:
     """The one loop every entry point shares: discover, check each file (`check`),
     hand each result to `keep`, then run the rules across records."""
+    from sarschema.runner import collector_eased
+
+    with collector_eased():
+        return _pipeline_eased(paths, check, keep, strict, partial, report)
+
+
+def _pipeline_eased(
+    paths: Sequence[str | Path],
+    check: Callable[[Sequence[RecordFile]], Iterable[FileResult]],
+    keep: Callable[[FileResult], None],
+    strict: bool,
+    partial: bool,
+    report: Report | None,
+) -> Report:
     found = discover([str(p) for p in paths])
     report = report or Report()
     report.diagnostics += found.diagnostics

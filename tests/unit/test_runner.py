@@ -21,3 +21,16 @@ def test_a_run_eases_the_collector_and_gives_it_back() -> None:
     rest = list(results)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
     assert [first, *rest] and len(rest) + 1 == len(files)
+
+
+def test_a_cached_run_gives_the_collector_back(tmp_path: Path) -> None:
+    """Reading a cache back pauses the collector and a run eases it, nested inside the
+    pipeline's own easing: after the run, all is as it was."""
+    from sarschema.api import validate_paths
+
+    before, enabled = gc.get_threshold(), gc.isenabled()
+    for _ in range(2):  # the second run reads the cache back
+        report = validate_paths([str(ROOT / "records")], cache=tmp_path / "cache")
+        assert report.ok
+        assert gc.get_threshold() == before and gc.isenabled() is enabled
+        assert gc.get_freeze_count() == 0
