@@ -159,9 +159,14 @@ def _line_col(data: bytes, offset: int) -> Pos:
     return line, column
 
 
+def _plain_key_as_written(text: str) -> bool:
+    """A plain key that every YAML library reads as the text written (a field name)."""
+    return bool(_SIMPLE_KEY.match(text)) and text not in _YAML11_BOOL and text not in _NULLS
+
+
 def _canonical_key(text: str, plain: bool) -> object:
     """The key a YAML 1.1 library would build, so `1`/`1.0` and `~`/`null` count as equal."""
-    if not plain or (_SIMPLE_KEY.match(text) and text not in _YAML11_BOOL and text not in _NULLS):
+    if not plain or _plain_key_as_written(text):
         return text
     if text in _NULLS:
         return ("null",)
@@ -406,9 +411,7 @@ def _compose(data: bytes) -> Loaded | None:
             if key.id != "scalar" or type(key.tag) is str:
                 raise _Bail
             name = key.value
-            if not key.style and (
-                name in _YAML11_BOOL or name in _NULLS or not _SIMPLE_KEY.match(name)
-            ):
+            if not key.style and not _plain_key_as_written(name):
                 raise _Bail  # a key whose spelling YAML 1.1 reads as another
             if name in out:
                 raise _Bail
