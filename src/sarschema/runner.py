@@ -68,14 +68,16 @@ def _check_chunk(
     return out
 
 
-#: How many `collector_eased` blocks are open (they nest: an export's run inside a site
-#: build); the outermost one restores the collector.
+#: How many `collector_eased` blocks are open (a caller's block may hold a pipeline's):
+#: the outermost one restores the collector.
 _eased = 0
 
 
 @contextmanager
 def collector_eased() -> Iterator[None]:
-    """Python's cycle collector, eased for a run: what is imported so far is frozen
+    """Python's cycle collector, eased for a run (`api`'s pipeline, which every
+    validation and export goes through, and the site's rendering): what is imported
+    so far is frozen
     (never traversed again, and left untouched in forked workers, so their pages stay
     shared), and young objects are collected every 10,000 allocations instead of 700.
     The results a run gathers hold no cycles, yet every full collection walked them
@@ -128,19 +130,9 @@ def run(
 
     With `fn` (a module-level function, sent to the workers by name), each valid
     record's `fn(record)` comes back as `payload`: exports stream this way."""
+    jobs = default_jobs() if jobs is None else jobs
     if not files:
         return
-    with collector_eased():
-        yield from _run(files, today, keep_records, default_jobs() if jobs is None else jobs, fn)
-
-
-def _run(
-    files: Sequence[RecordFile],
-    today: dt.date,
-    keep_records: bool,
-    jobs: int,
-    fn: Callable[[Record], object] | None,
-) -> Iterator[FileResult]:
     if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
         yield from _check_chunk((list(files), today, keep_records, fn))
         return
@@ -308,17 +300,6 @@ def check_files(
                 progress(1)
         return results
 
-    with collector_eased():
-        return _check_cached(files, today, jobs, cache, progress)
-
-
-def _check_cached(
-    files: Sequence[RecordFile],
-    today: dt.date,
-    jobs: int,
-    cache: Path,
-    progress: Callable[[int], None] | None,
-) -> list[FileResult]:
     with collector_paused():
         store = Cache(cache, today)
     keys: list[str | None] = []

@@ -2,30 +2,45 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 from pathlib import Path
-
-from sarschema.discovery import discover
-from sarschema.runner import run
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_run_eases_the_collector_and_gives_it_back() -> None:
-    files = discover([str(ROOT / "records" / "operators")]).records
+    """The pipeline every validation and export goes through eases the collector
+    while files are checked, and gives it back as it was."""
+    from sarschema.api import validate_paths
+
     before = gc.get_threshold()
-    results = run(files, dt.date(2026, 1, 1), jobs=1)
-    first = next(results)
-    assert gc.get_threshold()[0] == 10_000 and gc.get_freeze_count() > 0
-    rest = list(results)
+    during: list[tuple[int, int]] = []
+
+    def progress(done: int, total: int) -> None:
+        during.append((gc.get_threshold()[0], gc.get_freeze_count()))
+
+    report = validate_paths([str(ROOT / "records" / "operators")], progress=progress)
+    assert report.files > 0 and len(during) == report.files
+    assert all(threshold == 10_000 and frozen > 0 for threshold, frozen in during)
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
-    assert [first, *rest] and len(rest) + 1 == len(files)
+
+
+def test_nested_easing_is_given_back_once() -> None:
+    """A caller's own block around a pipeline: the inner end leaves the outer's state,
+    the outer end restores what was there before both."""
+    from sarschema.runner import collector_eased
+
+    before = gc.get_threshold()
+    with collector_eased():
+        with collector_eased():
+            pass
+        assert gc.get_threshold()[0] == 10_000 and gc.get_freeze_count() > 0
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
 def test_a_cached_run_gives_the_collector_back(tmp_path: Path) -> None:
-    """Reading a cache back pauses the collector and a run eases it, nested inside the
-    pipeline's own easing: after the run, all is as it was."""
+    """Reading a cache back pauses the collector inside the pipeline's easing: after
+    the run, all is as it was."""
     from sarschema.api import validate_paths
 
     before, enabled = gc.get_threshold(), gc.isenabled()

@@ -163,8 +163,11 @@ class SiteWriter:
                 .joinpath("assets", name)
                 .read_text(encoding="utf-8"),
             )
+        import multiprocessing
+
         tasks = self.tasks()
-        if jobs <= 1 or len(tasks) < PARALLEL_MIN_TASKS:
+        forks = "fork" in multiprocessing.get_all_start_methods()
+        if jobs <= 1 or len(tasks) < PARALLEL_MIN_TASKS or not forks:
             for task in tasks:
                 task.run(self)
         else:
@@ -450,17 +453,11 @@ def _run_share(bounds: tuple[int, int]) -> list[str]:
 
 def _in_processes(writer: SiteWriter, tasks: list[Task], jobs: int) -> list[str]:
     """Run the tasks in forked processes, each writing its pages into the folder;
-    the paths written come back in task order. Where there is no fork (Windows,
-    macOS defaults aside), the tasks run here."""
+    the paths written come back in task order."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     global _SHARED
-    if "fork" not in multiprocessing.get_all_start_methods():  # pragma: no cover
-        before = len(writer.written)
-        for task in tasks:
-            task.run(writer)
-        return writer.written[before:]
     for name in writer.env.list_templates():
         writer.env.get_template(name)  # compiled once, before the fork
     # The lists hold most of the rendering per task: cut small, in order, for an even finish.
