@@ -12,6 +12,7 @@ import io
 import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -22,10 +23,12 @@ from sarschema.api import validate_paths
 from sarschema.diagnostics import echo, format_field, is_safe
 from sarschema.pii import (
     _JOIN,
+    _TOKEN_MARK,
     _find,
     could_hold_personal_data,
     find_personal_data,
     holds_personal_data,
+    normalise,
 )
 from sarschema.report import RENDERERS
 from sarschema.types.slug import suggest_slug
@@ -221,6 +224,42 @@ def test_the_joined_pass_finds_what_each_text_holds(texts: list[str], six: bool)
     one_by_one = set().union(*(_find(text, six) for text in texts))
     joined = set(_find(_JOIN.join(texts), six))
     assert one_by_one <= joined
+
+
+def _reference_fold(char: str) -> str:
+    kind = unicodedata.category(char)
+    if kind in ("Zs", "Zl", "Zp"):
+        return " "
+    if kind == "Nd":
+        return str(unicodedata.decimal(char))
+    return {"Cf": "", "Pd": "-"}.get(kind, char)
+
+
+_REFERENCE_SPACES = re.compile(r"[^\S ]\s*| \s+")  # the rule: every other run of spaces is one
+
+
+@settings(max_examples=600)
+@given(text=st.text(alphabet=" \t\n\r\x0b\x0c\x1c\x85\u00a0\u2028\u3000a1\u0661-\u2013\u200b@"))
+def test_normalising_folds_white_space_as_the_rule_says(text: str) -> None:
+    """`normalise` folds white space with `str.split`, not the regular expression
+    the rule is written as: both must give one text, ends included."""
+    folded = normalise(text)
+    if not text.isascii():
+        text = "".join(map(_reference_fold, unicodedata.normalize("NFKC", text)))
+    assert folded == _REFERENCE_SPACES.sub(" ", text)
+
+
+_REFERENCE_MARK = re.compile(r"://|www\.|10\.\d{4,9}/", re.IGNORECASE)
+
+
+@settings(max_examples=600)
+@given(text=st.text(alphabet="wW.:/10234 a"))
+def test_links_and_dois_are_marked_as_the_rule_says(text: str) -> None:
+    """The token mark is written to start with a character class (for speed): it
+    must find what the plain alternation finds."""
+    assert [m.span() for m in _TOKEN_MARK.finditer(text)] == [
+        m.span() for m in _REFERENCE_MARK.finditer(text)
+    ]
 
 
 def test_six_digits_count_only_where_the_record_names_such_a_country() -> None:

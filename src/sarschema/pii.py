@@ -70,16 +70,29 @@ class _Fold(dict[int, str]):
 
 _FOLD = _Fold()
 # The characters `_Fold` may change: not ASCII, and not a letter or mark, or a digit.
-_TO_FOLD = re.compile(r"[^\x00-\x7f\w]|[^\x00-\x7f\D]")
+# Two passes of one character class each: the engine skips ahead fast on a class,
+# not on an alternation of two (twice as slow).
+_TO_FOLD = re.compile(r"[^\x00-\x7f\w]")
+_DIGIT_TO_FOLD = re.compile(r"[^\x00-\x7f\D]")
 
 
 def _fold(match: re.Match[str]) -> str:
     return _FOLD[ord(match.group())]
 
 
-_SPACES = re.compile(r"[^\S ]\s*| \s+")  # white space but a single space
 # White space other than single spaces (the non-ASCII kinds are spaces by now).
 _SPACES_TO_FOLD = ("  ", "\n", "\r", "\t", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "\x85")
+
+
+def _one_space(text: str) -> str:
+    """Every run of white space one space, at the ends too. `str.split` splits on
+    what `\\s` matches, in C: a third of the time of a regular expression."""
+    words = text.split()
+    if not words:
+        return " " if text else ""
+    inner = " ".join(words)
+    head = " " if text[0].isspace() else ""
+    return head + inner + " " if text[-1].isspace() else head + inner
 
 
 def normalise(text: str) -> str:
@@ -87,8 +100,8 @@ def normalise(text: str) -> str:
     plain ones), invisible characters removed, dashes folded to `-`, digits to ASCII,
     and every run of white space (line breaks included) one space."""
     if not text.isascii():
-        text = _TO_FOLD.sub(_fold, unicodedata.normalize("NFKC", text))
-    return _SPACES.sub(" ", text) if any(s in text for s in _SPACES_TO_FOLD) else text
+        text = _DIGIT_TO_FOLD.sub(_fold, _TO_FOLD.sub(_fold, unicodedata.normalize("NFKC", text)))
+    return _one_space(text) if any(s in text for s in _SPACES_TO_FOLD) else text
 
 
 # A cheap test on the raw text: nothing to find without a digit, an @ or the word "at".
@@ -107,7 +120,8 @@ def could_hold_personal_data(text: str) -> bool:
 
 # `(at)`, `[at]`, `{at}`, `<at>`, `(@)` and a lone ` @ `: an @ written to dodge scrapers.
 _AT_FORM = re.compile(r" ?[(\[{<] ?(?:[aA][tT]|@) ?[)\]}>] ?| @ ")
-_AT_FORM_FIND = re.compile(r"[(\[{<] ?(?:[aA][tT]|@) ?[)\]}>]| @ ")  # starts with a class: fast
+# Starts with a class, which the engine skips ahead to fast (` @ ` is looked for apart).
+_AT_FORM_FIND = re.compile(r"[(\[{<] ?(?:[aA][tT]|@) ?[)\]}>]")
 _LABEL = r"[^\W_](?:[\w\-]{0,61}[^\W_])?"  # 63 characters at most
 _DOT = r"(?:\.| ?[(\[{<] ?(?:dot|\.) ?[)\]}>] ?| dot )"
 _DOMAIN = rf"(?P<domain>{_LABEL}(?:{_DOT}{_LABEL}){{1,126}})"  # 255 characters, give or take
@@ -133,7 +147,7 @@ def _is_domain(domain: str, *, written_dot: bool = False) -> bool:
 
 
 def _has_email(text: str) -> bool:
-    if _AT_FORM_FIND.search(text) is not None:  # rare: write them as a plain @
+    if " @ " in text or _AT_FORM_FIND.search(text) is not None:  # rare: write them as a plain @
         text = _AT_FORM.sub("@", text)
     if "@" in text:
         for match in _EMAIL.finditer(text):
@@ -175,7 +189,8 @@ _NOT_DIGITS = str.maketrans(dict.fromkeys(" -_/.()[]+"))
 # Tokens read apart from the text around them, up to the next space: URLs (only their
 # phone links count) and DOIs (never personal data). Found from a literal mark (`://`,
 # `www.`, `10.1234/`), so that the search costs next to nothing on plain text.
-_TOKEN_MARK = re.compile(r"://|www\.|10\.\d{4,9}/", re.IGNORECASE)
+# The same as `://|www\.|10\.\d{4,9}/` ignoring case, written to start with a class.
+_TOKEN_MARK = re.compile(r"[:wW1](?:(?<=:)//|(?<=[wW])[wW][wW]\.|(?<=1)0\.\d{4,9}/)")
 _SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
 
 
