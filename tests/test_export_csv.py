@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -914,3 +915,31 @@ def test_records_of_two_versions_are_not_written_together(v11_tree: Path, tmp_pa
     with pytest.raises(UsageError, match=r"several format versions .*format 1\.0.*format 1\.1"):
         write_csv(records, tmp_path / "csv")
     assert not (tmp_path / "csv" / "datapackage.json").exists()
+
+
+_CELL = st.one_of(
+    st.none(),
+    st.integers(-5, 5),
+    st.text(alphabet="=+-@\t\r\n'\x1fa1 ", max_size=4),
+)
+
+
+@given(
+    cells=st.lists(st.tuples(_CELL, st.booleans()), max_size=6),
+    raw=st.booleans(),
+)
+def test_a_row_is_written_as_its_cells_one_by_one(cells: list[tuple[Any, bool]], raw: bool) -> None:
+    """The workers look at a whole row before the formula guard looks at a cell, and
+    leave empty cells and numbers to `csv.writer`: the bytes must be those of
+    `cell_text` on every cell."""
+    from sarschema.export.csv import _texts, cell_text
+
+    row = tuple(bool(value) if is_boolean else value for value, is_boolean in cells)
+    booleans = [index for index, (_, is_boolean) in enumerate(cells) if is_boolean]
+
+    def written(values: list[Any]) -> str:
+        out = io.StringIO()
+        csv.writer(out).writerow(values)
+        return out.getvalue()
+
+    assert written(_texts(row, booleans, raw)) == written([cell_text(v, raw=raw) for v in row])

@@ -131,6 +131,11 @@ class Exporter(ABC):
     @abstractmethod
     def prepare(record: Record) -> Any: ...
 
+    def preparer(self) -> Callable[[Record], Any]:
+        """What turns a record into this exporter's payload: `prepare`, unless an
+        option of the exporter asks for another module-level function."""
+        return type(self).prepare
+
     @abstractmethod
     def write(self, payload: Any) -> None: ...
 
@@ -176,7 +181,7 @@ def export_to(
         try:
             report = export_records(
                 paths,
-                type(exporter).prepare,
+                exporter.preparer(),
                 exporter.write,
                 today=today,
                 jobs=jobs,

@@ -86,11 +86,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, Self, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, Self, TextIO
 
 from sarschema.__about__ import FORMAT_VERSION, __version__
 from sarschema.export.common import (
@@ -270,7 +272,7 @@ def policy(*, raw: bool) -> str:
 class _RowWriter(Protocol):
     """What `csv.writer` returns (its class has no public name)."""
 
-    def writerow(self, row: Iterable[str], /) -> object: ...
+    def writerow(self, row: Iterable[Cell], /) -> object: ...
 
 
 def _writer(handle: TextIO) -> _RowWriter:
@@ -300,6 +302,103 @@ def content_version(files: Iterable[Path]) -> str:
     return f"sha256-{digest.hexdigest()[:16]}"
 
 
+def cell_text(value: Cell, *, raw: bool = False) -> str:
+    """The text of a cell: empty for None, true/false, neutralised text (unless `raw`).
+
+    >>> cell_text(None), cell_text(True), cell_text(3), cell_text("=1+1")
+    ('', 'true', '3', "'=1+1")
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return value if raw else neutralise_cell(value)
+
+
+class _Plan(NamedTuple):
+    tables: dict[str, Table]
+    bounds: dict[str, list[int]]  #: each table's first-day columns
+    booleans: dict[str, list[int]]  #: each table's boolean columns
+    held: frozenset[str]  #: the tables written parents first at the end
+
+
+def _where(table: Table, test: Callable[[Column], bool]) -> list[int]:
+    return [index for index, column in enumerate(table.columns) if test(column)]
+
+
+@cache
+def _plan() -> _Plan:
+    tables = {t.name: t for t in package().tables}
+    return _Plan(
+        tables,
+        {n: _where(t, lambda c: c.name.endswith("_earliest")) for n, t in tables.items()},
+        {n: _where(t, lambda c: c.type == "boolean") for n, t in tables.items()},
+        frozenset(name for name, t in tables.items() if self_references(t)),
+    )
+
+
+# A cell that may need the formula guard, in a row's cells joined after \x1f each.
+_MAYBE_FORMULA = re.compile("\x1f[=+\\-@\t\r\n']")
+
+
+def _texts(cells: tuple[Cell, ...], booleans: list[int], raw: bool) -> list[Cell]:
+    """A row's cells as `cell_text` gives them, for `csv.writer` (which writes None
+    as an empty cell and a number as its digits). One look at the whole row first:
+    almost no row needs the formula guard, and `cell_text` per cell was most of
+    the export's time."""
+    if not raw and _MAYBE_FORMULA.search("\x1f" + "\x1f".join(map(str, cells))):
+        return [cell_text(value) for value in cells]
+    out: list[Cell] = list(cells)
+    for index in booleans:
+        value = out[index]
+        if value is not None:
+            out[index] = "true" if value else "false"
+    return out
+
+
+#: What the workers send for one record: each row as the texts of its cells, in the
+#: order written; the rows of tables written parents first at the end; the rows the
+#: flat table joins; and the newest first-day date the rows give.
+Payload = tuple[
+    list[tuple[str, list[Cell]]], list[tuple[str, Row]], list[tuple[str, Row]], str | None
+]
+
+
+def _payload(record: Record, raw: bool) -> Payload:
+    tables, bounds, booleans, held = _plan()
+    texts: list[tuple[str, list[Cell]]] = []
+    kept: list[tuple[str, Row]] = []
+    joined: list[tuple[str, Row]] = []
+    newest: str | None = None
+    for name, row in record_rows(record):
+        cells = tables[name].values(row)
+        for index in bounds[name]:
+            value = cells[index]
+            if isinstance(value, str) and (newest is None or value > newest):
+                newest = value
+        needed = FlatIncidents.needed(name, row)
+        if needed is not None:
+            joined.append((name, needed))
+        if name in held:
+            kept.append((name, row))
+        else:
+            texts.append((name, _texts(cells, booleans[name], raw)))
+    return texts, kept, joined, newest
+
+
+def csv_payload(record: Record) -> Payload:
+    """`CSVExporter.prepare`, in the worker processes: the cells' texts are made there,
+    in parallel, and are cheaper to send than the rows."""
+    return _payload(record, False)
+
+
+def raw_csv_payload(record: Record) -> Payload:
+    """`csv_payload` for a raw package (cells unchanged)."""
+    return _payload(record, True)
+
+
 class CSVExporter(Exporter):
     """One CSV file per table and `datapackage.json`, in `folder`.
 
@@ -308,20 +407,16 @@ class CSVExporter(Exporter):
     `finalize` (or `close` on failure), to close the files.
     """
 
-    prepare = staticmethod(record_rows)
+    prepare = staticmethod(csv_payload)
 
     def __init__(self, folder: Path, *, raw: bool = False) -> None:
         super().__init__(folder)
         self.raw = raw
-        self.tables = {t.name: t for t in package().tables}
+        self.tables = dict(_plan().tables)
         self.flat = FlatIncidents()
         #: the newest date any row gives (`created` when SOURCE_DATE_EPOCH is unset),
         #: from the positions of each table's first-day columns
         self.newest: str | None = None
-        self._bounds = {
-            t.name: [i for i, c in enumerate(t.columns) if c.name.endswith("_earliest")]
-            for t in self.tables.values()
-        }
         self.rows: dict[str, int] = dict.fromkeys(self.tables, 0)
         folder.mkdir(parents=True, exist_ok=True)
         self._files: dict[str, TextIO] = {}
@@ -352,30 +447,26 @@ class CSVExporter(Exporter):
     ) -> None:
         self.close()
 
-    def cell(self, value: Cell) -> str:
-        """The text of a cell: empty for None, true/false, neutralised text."""
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, int):
-            return str(value)
-        return value if self.raw else neutralise_cell(value)
+    def preparer(self) -> Callable[[Record], Payload]:
+        return raw_csv_payload if self.raw else csv_payload
 
-    def write(self, payload: list[tuple[str, Row]]) -> None:
-        """Rows made from a record by `record_rows` (maybe in another process)."""
-        for name, row in payload:
-            table = self.tables[name]
-            cells = table.values(row)
+    def cell(self, value: Cell) -> str:
+        """The text of a cell (`cell_text`), neutralised unless the package is raw."""
+        return cell_text(value, raw=self.raw)
+
+    def write(self, payload: Payload) -> None:
+        """What `preparer()` made of a record (maybe in another process)."""
+        texts, held, joined, newest = payload
+        for name, row in joined:
             self.flat.add(name, row)
-            for index in self._bounds[name]:
-                value = cells[index]
-                if isinstance(value, str) and (self.newest is None or value > self.newest):
-                    self.newest = value
-            if table.name in self._held:
-                self._held[table.name].append(row)
-            else:
-                self._write_cells(table, cells)
+        if newest is not None and (self.newest is None or newest > self.newest):
+            self.newest = newest
+        for name, row in held:
+            self._held[name].append(row)
+        writers, rows = self._writers, self.rows
+        for name, cells in texts:
+            writers[name].writerow(cells)
+            rows[name] += 1
 
     def _write_cells(self, table: Table, cells: tuple[Cell, ...]) -> None:
         self._writers[table.name].writerow([self.cell(value) for value in cells])
@@ -456,6 +547,6 @@ def write_csv(records: Iterable[Record], out: Path, *, raw: bool = False) -> lis
     with CSVExporter(out, raw=raw) as exporter:
         for record in records:
             versions[version_of(record)] += 1
-            exporter.write(record_rows(record))
+            exporter.write(exporter.preparer()(record))
         exporter.format_version = one_version(versions)
         return exporter.finalize()

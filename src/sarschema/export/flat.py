@@ -19,6 +19,8 @@ NAME = "incidents_flat"
 #: Joins the names of one cell, for reading.
 NAMES_SEPARATOR = "; "
 _LEFT_OUT = frozenset({"notes"})  # long text that is not what a spreadsheet row is for
+_NAMED = ("targets", "operators", "products")
+_LINKS = ("incident_targets", "incident_operators", "incident_spyware")
 
 
 @cache
@@ -78,12 +80,24 @@ class FlatIncidents:
     )
     sources: dict[Cell, int] = field(default_factory=lambda: defaultdict(int))
 
+    @staticmethod
+    def needed(table: str, row: Row) -> Row | None:
+        """What `add` keeps of a row, or None: in the workers, so that only that
+        is sent."""
+        if table == "incidents":
+            return {k: v for k, v in row.items() if k not in _LEFT_OUT}
+        if table in _NAMED:
+            return {"id": row["id"], "name": row["name"]}
+        if table in _LINKS or (table == "sources" and row.get("incident_id") is not None):
+            return row
+        return None
+
     def add(self, table: str, row: Row) -> None:
         if table == "incidents":
             self.incidents.append({k: v for k, v in row.items() if k not in _LEFT_OUT})
         elif table in self.names:
             self.names[table][row["id"]] = row["name"]
-        elif table in ("incident_targets", "incident_operators", "incident_spyware"):
+        elif table in _LINKS:
             self.links[table][row["incident_id"]].append(row)
         elif table == "sources" and row.get("incident_id") is not None:
             self.sources[row["incident_id"]] += 1
