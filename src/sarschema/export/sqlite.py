@@ -36,9 +36,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import tempfile
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -101,7 +103,13 @@ def ordered_rows(table: Table, rows: Iterable[tuple[Cell, ...]]) -> list[tuple[C
     another row of its own table (`parent`) after that row (`parents_first`)."""
     header = table.header
     pk = [header.index(c) for c in table.primary_key]
-    by_key = sorted(rows, key=lambda row: _sort_key(tuple(row[i] for i in pk)))
+    rows = list(rows)
+    try:
+        # The same order as `_sort_key`'s wherever no key holds an empty cell (which
+        # would meet a text or number here and raise), with keys made in C.
+        by_key = sorted(rows, key=itemgetter(*pk))
+    except TypeError:
+        by_key = sorted(rows, key=lambda row: _sort_key(tuple(row[i] for i in pk)))
     if not self_references(table):
         return by_key
     named = [dict(zip(header, row, strict=True)) for row in by_key]
@@ -406,6 +414,21 @@ def _sql_type(column_type: str) -> type:
     return int if column_type in ("integer", "boolean") else str
 
 
+def _import_in_background(name: str) -> threading.Thread:
+    """Import a module in a thread while the records are checked: sqlite-utils (with
+    the pandas and numpy it imports when they are installed) took 0.1 to 0.3 s, all
+    of it after the last record. Started from the first `write`, after the worker
+    processes were forked, and joined before the database is built (and on `close`),
+    so that no fork happens while it runs."""
+    import importlib
+
+    thread = threading.Thread(
+        target=importlib.import_module, args=(name,), name=f"import {name}", daemon=True
+    )
+    thread.start()
+    return thread
+
+
 class SQLiteExporter(Exporter):
     """The database `filename` and `metadata.json`, in `folder`.
 
@@ -426,6 +449,7 @@ class SQLiteExporter(Exporter):
         self.tables = {t.name: t for t in package().tables}
         self.rows: dict[str, list[tuple[Cell, ...]]] = {name: [] for name in self.tables}
         self._db: Database | None = None
+        self._importing: threading.Thread | None = None
 
     @property
     def name(self) -> str:
@@ -434,6 +458,8 @@ class SQLiteExporter(Exporter):
 
     def write(self, payload: list[tuple[str, Row]]) -> None:
         """Rows made from a record by `record_rows` (maybe in another process)."""
+        if self._importing is None:
+            self._importing = _import_in_background("sqlite_utils")
         for name, row in payload:
             self.rows[name].append(self.tables[name].values(row))
 
@@ -449,6 +475,8 @@ class SQLiteExporter(Exporter):
         return [path, metadata]
 
     def close(self) -> None:
+        if self._importing is not None:
+            self._importing.join()
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -456,6 +484,8 @@ class SQLiteExporter(Exporter):
     # -- the database
 
     def _build(self, path: Path) -> None:
+        if self._importing is not None:
+            self._importing.join()
         from sqlite_utils import Database
 
         self.folder.mkdir(parents=True, exist_ok=True)
