@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sarschema.api import validate_paths
 from sarschema.errors import UsageError
@@ -180,6 +182,25 @@ def test_tables_and_rows_go_in_after_what_they_refer_to() -> None:
     rows.append(row("b-unit", None))
     order = [r[at["id"]] for r in ordered_rows(operators, reversed(rows))]
     assert order == ["z-state", "m-agency", "a-unit", "b-unit"]
+
+
+@given(
+    keys=st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.sampled_from("abc")), st.one_of(st.none(), st.integers(0, 3))
+        ),
+        max_size=8,
+    )
+)
+def test_rows_are_sorted_by_key_with_empty_cells_last(
+    keys: list[tuple[str | None, int | None]],
+) -> None:
+    """Keys are compared in C unless an empty cell meets another: the order is the
+    one `_sort_key` gives (empty cells last) either way."""
+    table = Table("t", "", (Column("a", ""), Column("n", ""), Column("x", "")), ("a", "n"))
+    rows = [(a, n, str(i)) for i, (a, n) in enumerate(keys)]
+    expected = sorted(rows, key=lambda r: tuple((v is None, "" if v is None else v) for v in r[:2]))
+    assert ordered_rows(table, rows) == expected
 
 
 def test_a_partial_set_is_refused_as_the_database_enforces_references(
