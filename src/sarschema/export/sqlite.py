@@ -414,6 +414,72 @@ def _sql_type(column_type: str) -> type:
     return int if column_type in ("integer", "boolean") else str
 
 
+class _Staging:
+    """The rows as they come, in an SQLite file beside the database, to be sorted
+    there: held in memory, they were most of a large export's memory (100,000
+    records: 0.8 GB).
+
+    Its columns have no type, so every cell keeps the type it was given until it
+    goes into its table."""
+
+    FLUSH = 10_000  #: rows held before they are written
+
+    def __init__(self, folder: Path, tables: Iterable[Table]) -> None:
+        import os
+
+        handle, name = tempfile.mkstemp(dir=folder, prefix=".rows-", suffix=".sqlite3")
+        os.close(handle)
+        self.path = Path(name)
+        self.conn: sqlite3.Connection | None = sqlite3.connect(self.path, isolation_level=None)
+        self.conn.execute("PRAGMA journal_mode = OFF")
+        self.conn.execute("PRAGMA synchronous = OFF")
+        self.conn.execute("BEGIN")
+        self.sql: dict[str, str] = {}
+        for table in tables:
+            columns = ", ".join(f"[{name}]" for name in table.header)
+            self.conn.execute(f"CREATE TABLE [{table.name}] ({columns})")
+            marks = ", ".join("?" * len(table.header))
+            self.sql[table.name] = f"INSERT INTO [{table.name}] VALUES ({marks})"
+        self.pending: dict[str, list[tuple[Cell, ...]]] = {name: [] for name in self.sql}
+        self.held = 0
+
+    def add(self, table: str, cells: tuple[Cell, ...]) -> None:
+        self.pending[table].append(cells)
+        self.held += 1
+        if self.held >= self.FLUSH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.conn is None:
+            raise InternalError("rows were added after the staging file was closed")
+        for table, rows in self.pending.items():
+            if rows:
+                self.conn.executemany(self.sql[table], rows)
+                rows.clear()
+        self.held = 0
+
+    def finish(self) -> Path:
+        """Every row written and the file closed, for the database to attach."""
+        self.flush()
+        if self.conn is not None:
+            self.conn.execute("COMMIT")
+            self.conn.close()
+            self.conn = None
+        return self.path
+
+    def discard(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+        self.path.unlink(missing_ok=True)
+
+
+def _order_by(table: Table) -> str:
+    """`ordered_rows`' order in SQL: by primary key, empty cells last (SQLite compares
+    text by its UTF-8 bytes, which is the order of its characters, as Python does)."""
+    return ", ".join(f"[{name}] IS NULL, [{name}]" for name in table.primary_key)
+
+
 def _import_in_background(name: str) -> threading.Thread:
     """Import a module in a thread while the records are checked: sqlite-utils (with
     the pandas and numpy it imports when they are installed) took 0.1 to 0.3 s, all
@@ -447,7 +513,7 @@ class SQLiteExporter(Exporter):
             )
         self.filename = filename
         self.tables = {t.name: t for t in package().tables}
-        self.rows: dict[str, list[tuple[Cell, ...]]] = {name: [] for name in self.tables}
+        self._staging: _Staging | None = None
         self._db: Database | None = None
         self._importing: threading.Thread | None = None
 
@@ -460,8 +526,10 @@ class SQLiteExporter(Exporter):
         """Rows made from a record by `record_rows` (maybe in another process)."""
         if self._importing is None:
             self._importing = _import_in_background("sqlite_utils")
+        if self._staging is None:
+            self._staging = _Staging(self.folder, self.tables.values())
         for name, row in payload:
-            self.rows[name].append(self.tables[name].values(row))
+            self._staging.add(name, self.tables[name].values(row))
 
     def finalize(self) -> list[Path]:
         path = self.folder / self.filename
@@ -477,6 +545,8 @@ class SQLiteExporter(Exporter):
     def close(self) -> None:
         if self._importing is not None:
             self._importing.join()
+        if self._staging is not None:
+            self._staging.discard()
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -499,8 +569,15 @@ class SQLiteExporter(Exporter):
         tables = list(self.tables.values())  # `package()` puts referenced tables first
         for table in tables:
             self._create(db, table)
+        staging = self._staging or _Staging(self.folder, tables)  # no record: empty tables
+        self._staging = staging
+        db.conn.commit()  # ATTACH is refused inside a transaction
+        db.execute("ATTACH DATABASE ? AS staging", [str(staging.finish())])
         for table in tables:
             self._insert(db, table)
+        db.conn.commit()
+        db.execute("DETACH DATABASE staging")
+        staging.discard()
         self._info(db)
         for table in tables:
             self._index(db, table)
@@ -542,14 +619,21 @@ class SQLiteExporter(Exporter):
         )
 
     def _insert(self, db: Database, table: Table) -> None:
+        """A table's rows from the staging file, sorted (`ordered_rows`); SQLite sorts
+        them, unless a row may refer to another of its table (parents first)."""
         header = table.header
-        rows = ordered_rows(table, self.rows[table.name])
         columns = ", ".join(f"[{name}]" for name in header)
-        marks = ", ".join("?" * len(header))
+        insert = f"INSERT INTO main.[{table.name}] ({columns})"
+        read = f"SELECT {columns} FROM staging.[{table.name}]"
         try:
             # The rows' cells are already SQLite's types (text, integer, null): straight
             # to sqlite3, without sqlite-utils' look at each of a million cells.
-            db.conn.executemany(f"INSERT INTO [{table.name}] ({columns}) VALUES ({marks})", rows)
+            if self_references(table):
+                rows = ordered_rows(table, db.conn.execute(read).fetchall())
+                marks = ", ".join("?" * len(header))
+                db.conn.executemany(f"{insert} VALUES ({marks})", rows)
+            else:
+                db.conn.execute(f"{insert} {read} ORDER BY {_order_by(table)}")
         except sqlite3.IntegrityError as exc:
             if "FOREIGN KEY" not in str(exc):  # a required cell empty, a key twice
                 raise InternalError(f"{table.name}: {exc}") from None
@@ -558,7 +642,6 @@ class SQLiteExporter(Exporter):
                 "partial set?): the database enforces its references, so export the whole "
                 "record set."
             ) from None
-        self.rows[table.name] = []  # held no longer
 
     def _index(self, db: Database, table: Table) -> None:
         """An index on every foreign key column, unless it leads the primary key."""
