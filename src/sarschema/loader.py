@@ -78,6 +78,9 @@ class Loaded:
     _root: Any = None
     #: mapping node -> its pairs by key, built when a lookup first passes through it
     _pairs: dict[int, dict[str, tuple[Any, Any]]] = field(default_factory=dict)
+    #: every text and key of the data, in no particular order, when the walk that
+    #: built it gathered them (the composed way), for the personal-data guard
+    texts: list[str] | None = None
 
     @property
     def positions(self) -> dict[FieldPath, Pos]:
@@ -399,6 +402,8 @@ def _compose(data: bytes) -> Loaded | None:
         return None
     lines = data.split(b"\n") if b"#" in data else None
     commented: list[FieldPath] = []
+    texts: list[str] = []
+    keep = texts.append
     count = 1
 
     def mapping(node: Any, path: FieldPath, depth: int) -> dict[str, Any]:
@@ -415,6 +420,7 @@ def _compose(data: bytes) -> Loaded | None:
                 raise _Bail  # a key whose spelling YAML 1.1 reads as another
             if name in out:
                 raise _Bail
+            keep(name)
             out[name] = value(item, path, name, depth)
         return out
 
@@ -432,6 +438,7 @@ def _compose(data: bytes) -> Loaded | None:
         if kind == "scalar":
             text = node.value
             if node.style:
+                keep(text)
                 return text
             if text in _NULLS:
                 raise _Bail
@@ -441,6 +448,7 @@ def _compose(data: bytes) -> Loaded | None:
                 start, end = node.start_mark, node.end_mark
                 if end.line == start.line and _comment_follows(lines, end.line, end.column):
                     commented.append((*parent, step))
+            keep(text)
             return text
         if kind == "mapping":
             return mapping(node, (*parent, step), depth + 1)
@@ -450,7 +458,7 @@ def _compose(data: bytes) -> Loaded | None:
         data_ = mapping(root, (), 0)
     except _Bail:
         return None
-    return Loaded(data_, commented=commented, _root=root)
+    return Loaded(data_, commented=commented, _root=root, texts=texts)
 
 
 def _parse(data: bytes, file: str, *, again: bool = True, events: bool = False) -> Loaded:

@@ -568,33 +568,49 @@ def _texts(value: Any, path: FieldPath) -> Iterator[tuple[FieldPath, str]]:
 _INERT = re.compile(r"[A-Za-z_\-]*\Z")
 
 
-def _gather(data: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """Every text and key that could hold personal data (without their paths, which
-    only a finding needs), and the countries the record names (in its fields of
-    country codes): their six-digit numbers count too."""
+def _gather(data: dict[str, Any]) -> list[str]:
+    """Every text and key that could hold personal data, in no particular order and
+    without their paths (which only a finding needs)."""
     texts: list[str] = []
+    keep = texts.append
+    inert = _INERT.match
+    stack: list[Any] = [data]
+    take, put = stack.pop, stack.extend
+    while stack:
+        value = take()
+        if isinstance(value, str):
+            if not inert(value):
+                keep(value)
+        elif isinstance(value, dict):
+            for key in value:
+                if isinstance(key, str) and not inert(key):
+                    keep(key)
+            put(value.values())
+        elif isinstance(value, list):
+            put(value)
+    return texts
+
+
+def _regions(data: dict[str, Any]) -> list[str]:
+    """The countries the record names in its fields of country codes: their six-digit
+    numbers count too."""
     regions: set[str] = set()
     codes = country_codes()
     country_keys = country_fields()
-    inert = _INERT.match
 
     def visit(value: Any, key: object) -> None:
         if isinstance(value, str):
-            if not inert(value):
-                texts.append(value)
             if key in country_keys and value in codes:
                 regions.add(value)
         elif isinstance(value, dict):
             for k, v in value.items():
-                if isinstance(k, str) and not inert(k):
-                    texts.append(k)
                 visit(v, k)
         elif isinstance(value, list):
             for item in value:
                 visit(item, key)
 
     visit(data, None)
-    return texts, sorted(regions)
+    return sorted(regions)
 
 
 _WHAT = {
@@ -621,9 +637,8 @@ def _comments(text: str) -> Iterator[tuple[int, int, str]]:
             yield number, index + 1, line[index + 1 :]
 
 
-def _in_comments(loaded: Loaded, file: str, six: bool) -> list[Diagnostic]:
+def _in_comments(comments: list[tuple[int, int, str]], file: str, six: bool) -> list[Diagnostic]:
     out: list[Diagnostic] = []
-    comments = list(_comments(loaded.text))
     # All at once first, as the texts are (see `scan`): most files have nothing to say.
     if len(comments) > 1 and not _find(_JOIN.join(c for _, _, c in comments), six):
         return out
@@ -650,13 +665,18 @@ def scan(loaded: Loaded, file: str) -> list[Diagnostic]:
     data = loaded.data
     if data is None:
         return []
-    texts, regions = _gather(data)
-    six = six_digit_regions(regions)
-    in_comments = _in_comments(loaded, file, six)
     # One pass over all the texts first: joined by a NUL (which a record cannot hold)
     # between spaces, no run, address, URL or exception context crosses from one text
-    # to the next, so whatever one text holds, the joined text holds too.
-    if not _find(_JOIN.join(texts), six):
+    # to the next, so whatever one text holds, the joined text holds too. Six-digit
+    # numbers are counted in that pass (a superset): the record's countries, which say
+    # whether they count, are looked up only when something is found.
+    comments = list(_comments(loaded.text))
+    texts = _JOIN.join(_gather(data) if loaded.texts is None else loaded.texts)
+    if not _find(texts, True) and not _in_comments(comments, file, True):
+        return []
+    six = six_digit_regions(_regions(data))
+    in_comments = _in_comments(comments, file, six)
+    if not _find(texts, six):
         return in_comments
     out: list[Diagnostic] = []
     for path, text in _texts(data, ()):

@@ -32,6 +32,16 @@ def _facts(loaded: Loaded) -> tuple[Any, ...]:
     )
 
 
+def _every_text(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [*value, *(t for item in value.values() for t in _every_text(item))]
+    if isinstance(value, list):
+        return [t for item in value for t in _every_text(item)]
+    return []
+
+
 def _same_either_way(data: bytes) -> bool:
     """True when the composed way served (and agreed), False when it left the file to
     the event walk; fails when the two ways disagree."""
@@ -40,6 +50,10 @@ def _same_either_way(data: bytes) -> bool:
     if composed is None:
         return False
     assert _facts(composed) == _facts(events)
+    # The texts the composed walk gathers for the personal-data guard: every text and
+    # key of the data, each as often as it occurs (the event walk gathers none).
+    assert events.texts is None
+    assert sorted(composed.texts or []) == sorted(_every_text(events.data))
     # Looked up one by one (the way the checks ask), positions agree as well, for
     # every path, for keys, and for paths that lead nowhere (nearest ancestor).
     lazy = _compose(data)

@@ -89,7 +89,6 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
-from functools import cache
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, Self, TextIO
@@ -108,6 +107,7 @@ from sarschema.export.flat import FlatIncidents, flat_table
 from sarschema.export.tables import (
     Cell,
     Column,
+    Package,
     Row,
     Table,
     package,
@@ -328,9 +328,22 @@ def _where(table: Table, test: Callable[[Column], bool]) -> list[int]:
     return [index for index, column in enumerate(table.columns) if test(column)]
 
 
-@cache
 def _plan() -> _Plan:
-    tables = {t.name: t for t in package().tables}
+    """The plan for the tables `package()` gives now (made again when they change, as
+    tests that extend the models make them)."""
+    current = package()
+    if _PLANS and _PLANS[0][0] is current:
+        return _PLANS[0][1]
+    plan = _make_plan(current)
+    _PLANS[:] = [(current, plan)]
+    return plan
+
+
+_PLANS: list[tuple[Package, _Plan]] = []
+
+
+def _make_plan(package: Package) -> _Plan:
+    tables = {t.name: t for t in package.tables}
     return _Plan(
         tables,
         {n: _where(t, lambda c: c.name.endswith("_earliest")) for n, t in tables.items()},
