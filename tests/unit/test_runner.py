@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,3 +52,36 @@ def test_a_cached_run_gives_the_collector_back(tmp_path: Path) -> None:
         assert report.ok
         assert gc.get_threshold() == before and gc.isenabled() is enabled
         assert gc.get_freeze_count() == 0
+
+
+def _facts(results: list[Any]) -> list[tuple[Any, ...]]:
+    return [(r.file, r.diagnostics, r.summary) for r in results]
+
+
+def test_shares_in_forked_and_new_processes_give_one_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Forked workers take their share of the files they inherit; new ("spawn")
+    processes are sent theirs. Either way the results are those of one process, in
+    file order, an invalid file's included."""
+    import multiprocessing
+    import sys
+
+    from sarschema import runner
+    from sarschema.api import today_utc
+    from sarschema.discovery import discover
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from generate import generate
+
+    generate(tmp_path / "records", runner.PARALLEL_MIN_FILES + 50)
+    broken = sorted((tmp_path / "records" / "targets").iterdir())[3]
+    broken.write_text(broken.read_text() + "name: [\n", encoding="utf-8")
+    files = discover([str(tmp_path / "records")]).records
+    today = today_utc()
+    alone = _facts(list(runner.run(files, today, jobs=1)))
+    assert any(diagnostics for _, diagnostics, _ in alone)
+    assert _facts(list(runner.run(files, today, jobs=2))) == alone
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    assert _facts(list(runner.run(files, today, jobs=2))) == alone
+    assert runner._SHARED is None
