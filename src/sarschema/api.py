@@ -10,6 +10,7 @@ from the cache starts fast.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -153,6 +154,13 @@ def _pipeline(
         return _pipeline_eased(paths, check, keep, strict, partial, report)
 
 
+#: Results kept to the end of a run are frozen (moved out of the cycle collector's
+#: reach; reference counting still frees them) every so many files: they hold no
+#: cycles, yet each full collection walked all of them again (100,000 records: a
+#: million objects, 0.6 s a collection).
+_FREEZE_EVERY = 2_000
+
+
 def _pipeline_eased(
     paths: Sequence[str | Path],
     check: Callable[[Sequence[RecordFile]], Iterable[FileResult]],
@@ -167,7 +175,9 @@ def _pipeline_eased(
     report.files_seen = found.files_seen
     report.sets = found.sets
     summaries: list[Summary] = []
-    for result in check(found.records):
+    for count, result in enumerate(check(found.records), start=1):
+        if count % _FREEZE_EVERY == 0:
+            gc.freeze()
         report.read.append(result.file)
         report.diagnostics += result.diagnostics
         summaries.append(result.summary)

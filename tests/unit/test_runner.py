@@ -28,6 +28,24 @@ def test_a_run_eases_the_collector_and_gives_it_back() -> None:
     assert gc.get_threshold() == before and gc.get_freeze_count() == 0
 
 
+def test_results_kept_to_the_end_are_frozen_as_they_come(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every so many files the results so far are moved out of the collector's reach
+    (full collections walked them all again); the run's end gives everything back,
+    and nothing of the report is lost."""
+    from sarschema import api
+
+    monkeypatch.setattr(api, "_FREEZE_EVERY", 5)
+    frozen: list[int] = []
+    folder = str(ROOT / "records")
+    report = api.export_records([folder], str, lambda _: frozen.append(gc.get_freeze_count()))
+    assert report.ok and len(frozen) == report.files > 10
+    assert frozen == sorted(frozen) and frozen[-1] > frozen[0]  # it grew as files came
+    assert gc.get_freeze_count() == 0
+    monkeypatch.setattr(api, "_FREEZE_EVERY", 10**9)
+    again = api.validate_paths([folder])
+    assert again.read == report.read and again.summaries == report.summaries
+
+
 def test_nested_easing_is_given_back_once() -> None:
     """A caller's own block around a pipeline: the inner end leaves the outer's state,
     the outer end restores what was there before both."""

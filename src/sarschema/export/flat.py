@@ -103,11 +103,14 @@ class FlatIncidents:
             self.sources[row["incident_id"]] += 1
 
     def _joined(self, table: str, incident: Cell, column: str, names: str) -> Row:
-        rows = sorted(self.links[table].get(incident, []), key=lambda r: r["position"] or 0)
+        rows = self.links[table].get(incident, [])
+        if len(rows) > 1:
+            rows = sorted(rows, key=lambda r: r["position"] or 0)
         ids = [r[column] for r in rows]
+        name = self.names[names].get
         return {
-            "ids": ";".join(str(i) for i in ids) or None,
-            "names": NAMES_SEPARATOR.join(str(self.names[names].get(i, i)) for i in ids) or None,
+            "ids": ";".join(map(str, ids)) or None,
+            "names": NAMES_SEPARATOR.join(map(str, map(name, ids, ids))) or None,
             "attributions": ";".join(str(r.get("attribution") or "") for r in rows) or None,
         }
 
