@@ -46,8 +46,17 @@ def _head(format_version: str) -> str:
     return json.dumps(head, ensure_ascii=False, indent=2)[:-2] + ',\n  "records": ['
 
 
-def _entry(document: dict[str, Any], index: int) -> str:
-    text = json.dumps(document, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+def record_text(record: RecordBase) -> str:
+    """One record's entry in the document, indented at its depth: made in the worker
+    processes, since `json` writes indented text with its pure-Python encoder."""
+    return _text(record_document(record))
+
+
+def _text(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+
+
+def _entry(text: str, index: int) -> str:
     return ("," if index else "") + "\n    " + text
 
 
@@ -65,7 +74,7 @@ class JsonStream:
         out.write(_head(format_version))
 
     def write(self, document: dict[str, Any]) -> None:
-        self.out.write(_entry(document, self.count))
+        self.out.write(_entry(_text(document), self.count))
         self.count += 1
 
     def finalize(self) -> int:
@@ -84,14 +93,15 @@ class JsonExporter(Exporter):
 
     FILE = "records.json"
     PART = "records.json.part"
-    prepare = staticmethod(record_document)
+    prepare = staticmethod(record_text)
 
     def __init__(self, folder: Path) -> None:
         super().__init__(folder)
         self.count = 0
         self.body = (folder / self.PART).open("w", encoding="utf-8", newline="\n")
 
-    def write(self, payload: dict[str, Any]) -> None:
+    def write(self, payload: str) -> None:
+        """A record's `record_text` (made in another process, maybe)."""
         self.body.write(_entry(payload, self.count))
         self.count += 1
 

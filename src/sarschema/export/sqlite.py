@@ -56,11 +56,10 @@ from sarschema.export.common import (
 )
 from sarschema.export.tables import (
     Cell,
-    Row,
     Table,
     package,
     parents_first,
-    record_rows,
+    record_cells,
     self_references,
 )
 from sarschema.safeio import refuse_link
@@ -443,9 +442,12 @@ class _Staging:
         self.pending: dict[str, list[tuple[Cell, ...]]] = {name: [] for name in self.sql}
         self.held = 0
 
-    def add(self, table: str, cells: tuple[Cell, ...]) -> None:
-        self.pending[table].append(cells)
-        self.held += 1
+    def add(self, rows: list[tuple[str, tuple[Cell, ...]]]) -> None:
+        """Rows of a record, each with its table's name."""
+        pending = self.pending
+        for table, cells in rows:
+            pending[table].append(cells)
+        self.held += len(rows)
         if self.held >= self.FLUSH:
             self.flush()
 
@@ -503,7 +505,7 @@ class SQLiteExporter(Exporter):
     arrive in), then indexes, full-text search and views, then VACUUM.
     """
 
-    prepare = staticmethod(record_rows)
+    prepare = staticmethod(record_cells)
 
     def __init__(self, folder: Path, *, filename: str = DATABASE_FILE) -> None:
         super().__init__(folder)
@@ -522,14 +524,13 @@ class SQLiteExporter(Exporter):
         """The database's name in Datasette: the file name's stem."""
         return Path(self.filename).stem
 
-    def write(self, payload: list[tuple[str, Row]]) -> None:
-        """Rows made from a record by `record_rows` (maybe in another process)."""
+    def write(self, payload: list[tuple[str, tuple[Cell, ...]]]) -> None:
+        """Rows made from a record by `record_cells` (maybe in another process)."""
         if self._importing is None:
             self._importing = _import_in_background("sqlite_utils")
         if self._staging is None:
             self._staging = _Staging(self.folder, self.tables.values())
-        for name, row in payload:
-            self._staging.add(name, self.tables[name].values(row))
+        self._staging.add(payload)
 
     def finalize(self) -> list[Path]:
         path = self.folder / self.filename
@@ -795,7 +796,7 @@ def write_sqlite(records: Iterable[Record], out: Path) -> list[Path]:
         try:
             for record in records:
                 versions[version_of(record)] += 1
-                exporter.write(record_rows(record))
+                exporter.write(record_cells(record))
             exporter.format_version = one_version(versions)
             written = exporter.finalize()
         finally:
