@@ -167,6 +167,20 @@ def _modeline(text: str) -> tuple[str | None, int | None]:
 _ACCEPT = re.compile(r"^[ \t]*#[ \t]*sarschema:[ \t]*accept\b(.*)$", re.MULTILINE)
 
 
+def _accept_lines(text: str) -> Iterator[re.Match[str]]:
+    """`_ACCEPT.finditer(text)`, looked for only on the lines that hold `sarschema:`
+    (the expression tried at every character of a record was a tenth of the per-file
+    rules' time)."""
+    end = 0
+    while (found := text.find("sarschema:", end)) >= 0:
+        start = text.rfind("\n", 0, found) + 1
+        end = text.find("\n", found)
+        end = len(text) if end < 0 else end
+        match = _ACCEPT.match(text, start, end)
+        if match is not None:
+            yield match
+
+
 def _acknowledgements(text: str, label: str) -> tuple[dict[str, str], list[Diagnostic]]:
     """`# sarschema: accept SAR400 <reason>` lines: warnings a person decided to keep,
     with the reason in the record itself, where review sees it."""
@@ -175,7 +189,7 @@ def _acknowledgements(text: str, label: str) -> tuple[dict[str, str], list[Diagn
     accepted: dict[str, str] = {}
     bad: list[Diagnostic] = []
     line, counted_to = 1, 0  # lines counted as the matches come: linear in the text
-    for match in _ACCEPT.finditer(text):
+    for match in _accept_lines(text):
         words = match.group(1).split(None, 1)
         code = words[0] if words else ""
         reason = words[1].strip() if len(words) > 1 else ""
