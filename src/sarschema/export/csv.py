@@ -363,7 +363,7 @@ def _texts(cells: tuple[Cell, ...], booleans: list[int], raw: bool) -> list[Cell
     """A row's cells as `cell_text` gives them, for `csv.writer` (which writes None
     as an empty cell and a number as its digits). One look at the whole row first:
     almost no row needs the formula guard, and `cell_text` per cell was most of
-    the export's time."""
+    the time making a row's texts."""
     if not raw and _MAYBE_FORMULA.search("\x1f" + "\x1f".join(map(str, cells))):
         return [cell_text(value) for value in cells]
     out: list[Cell] = list(cells)
@@ -403,8 +403,8 @@ def _payload(record: Record, raw: bool) -> Payload:
             lines.setdefault(name, []).append(_texts(cells, booleans[name], raw))
     texts: list[tuple[str, str, int]] = []
     for name, rows in lines.items():
-        # Written here as the file will hold it: `csv.writer` per row in the one
-        # process that writes every file was a sixth of a large export's time.
+        # Written here as the file will hold it: `csv.writer` per row was most of
+        # the work of the one process that writes every file.
         buffer = io.StringIO()
         _writer(buffer).writerows(rows)
         texts.append((name, buffer.getvalue(), len(rows)))
