@@ -1,4 +1,4 @@
-"""`sarschema.filecheck`'s helpers, alone."""
+"""`sarschema.filecheck` and the types it checks with: helpers, alone."""
 
 from __future__ import annotations
 
@@ -31,3 +31,15 @@ def test_accept_lines_are_found_as_the_expression_finds_them(text: str) -> None:
     must be the expression's own over the whole text, spans and reasons alike."""
     expected = [(m.span(), m.group(1)) for m in _ACCEPT.finditer(text)]
     assert [(m.span(), m.group(1)) for m in _accept_lines(text)] == expected
+
+
+def test_language_codes_are_pycountrys_own() -> None:
+    """The codes are read from pycountry's data file, not through its objects: the
+    same set as its own API gives, withdrawn codes left out."""
+    import pycountry
+
+    from sarschema.types.language import WITHDRAWN, language_codes
+
+    expected = {lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2")}
+    assert language_codes() == expected - WITHDRAWN.keys()
+    assert {"en", "fr", "ar", "he"} <= language_codes() and "iw" not in language_codes()

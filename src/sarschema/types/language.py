@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import AfterValidator, Field
@@ -24,12 +25,17 @@ WITHDRAWN = {"iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro", "sh": "
 
 @cache
 def language_codes() -> frozenset[str]:
+    """The current two-letter codes, from pycountry's ISO 639-3 data, read as pycountry
+    reads it (its database's file and root key). `pycountry.languages` would make and
+    index an object for each of its 7,900 languages first (0.02 s in every process
+    that checks a record, against 0.006 s) for the 184 with a two-letter code."""
+    import json
+
     import pycountry
 
-    return (
-        frozenset(lang.alpha_2 for lang in pycountry.languages if hasattr(lang, "alpha_2"))
-        - WITHDRAWN.keys()
-    )
+    database = pycountry.languages
+    entries = json.loads(Path(database.filename).read_bytes())[database.root_key]
+    return frozenset(e["alpha_2"] for e in entries if "alpha_2" in e) - WITHDRAWN.keys()
 
 
 def _check(value: str) -> str:
