@@ -416,7 +416,7 @@ def _sql_type(column_type: str) -> type:
 class _Staging:
     """The rows as they come, in an SQLite file beside the database, to be sorted
     there: held in memory, they were the larger part of a large export's memory
-    (100,000 records: 796 MB at the peak with them, 488 MB without).
+    (100,000 records: 796 MB at the peak with them, about 490 MB without).
 
     Its columns have no type, so every cell keeps the type it was given until it
     goes into its table."""
