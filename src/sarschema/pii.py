@@ -672,11 +672,13 @@ def scan(loaded: Loaded, file: str) -> list[Diagnostic]:
     # whether they count, are looked up only when something is found.
     comments = list(_comments(loaded.text))
     texts = _JOIN.join(_gather(data) if loaded.texts is None else loaded.texts)
-    if not _find(texts, True) and not _in_comments(comments, file, True):
+    found, in_comments = _find(texts, True), _in_comments(comments, file, True)
+    if not (found or in_comments):
         return []
     six = six_digit_regions(_regions(data))
-    in_comments = _in_comments(comments, file, six)
-    if not _find(texts, six):
+    if not six:  # looked at again without six-digit numbers
+        found, in_comments = _find(texts, False), _in_comments(comments, file, False)
+    if not found:
         return in_comments
     out: list[Diagnostic] = []
     for path, text in _texts(data, ()):

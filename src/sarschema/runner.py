@@ -20,8 +20,8 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -33,6 +33,8 @@ from sarschema.loader import MAX_FILE_BYTES
 from sarschema.safeio import atomic_writer, read_regular
 
 if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
     from sarschema.discovery import RecordFile
     from sarschema.models import Record
     from sarschema.results import FileResult
@@ -136,46 +138,53 @@ def run(
     if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
         yield from _check_chunk((list(files), today, keep_records, fn))
         return
-    import multiprocessing
 
     from sarschema.models import record_adapter
 
     for version in {f.version for f in files}:
         record_adapter(version)  # build the validators once, before forking
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    context = process_context()
     size = max(50, len(files) // (jobs * 24))
     bounds = [(i, min(i + size, len(files))) for i in range(0, len(files), size)]
-    if context.get_start_method() != "fork":  # new processes: each share sent whole
-        chunks = [(list(files[a:b]), today, keep_records, fn) for a, b in bounds]
-        with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            for results in _in_order(pool, _check_chunk, chunks, jobs):
-                yield from results
-        return
     global _SHARED
-    _SHARED = (files, today, keep_records, fn)  # forked workers inherit it
+    work: Callable[[Any], list[FileResult]]
+    shares: Sequence[Any]
+    if context.get_start_method() == "fork":  # forked workers inherit the files
+        _SHARED = (files, today, keep_records, fn)
+        work, shares = _check_share, bounds
+    else:  # new processes: each share sent whole
+        work = _check_chunk
+        shares = [(list(files[a:b]), today, keep_records, fn) for a, b in bounds]
     try:
         with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            for results in _in_order(pool, _check_share, bounds, jobs):
+            for results in in_order(pool, work, shares, ahead=2 * jobs):
                 yield from results
     finally:
         _SHARED = None
 
 
-def _in_order(
-    pool: ProcessPoolExecutor, fn: Callable[[Any], T], shares: Sequence[Any], jobs: int
+def process_context() -> BaseContext:
+    """Worker processes are forked where the system can (they inherit what the parent
+    built: validators, shared state), else started new."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def in_order(
+    pool: ProcessPoolExecutor, fn: Callable[[Any], T], items: Iterable[Any], *, ahead: int
 ) -> Iterator[T]:
-    """`pool.map(fn, shares)`, with two shares per process out at a time: `map` sends
-    them all at once, and what the workers finish then waits in memory for as long
-    as a slower caller (an export, writing as it goes) takes to come to it."""
+    """`pool.map(fn, items)` with at most `ahead` items out beyond the one waited for:
+    `map` sends them all at once, and what the workers finish then waits in memory
+    for as long as a slower caller (an export, writing as it goes) takes to come to it."""
     from collections import deque
 
-    ahead = 2 * jobs
-    waiting = deque(pool.submit(fn, share) for share in shares[:ahead])
-    for share in shares[ahead:]:
-        done = waiting.popleft().result()
-        waiting.append(pool.submit(fn, share))
-        yield done
+    waiting: deque[Future[T]] = deque()
+    for item in items:
+        waiting.append(pool.submit(fn, item))
+        if len(waiting) > ahead:
+            yield waiting.popleft().result()
     while waiting:
         yield waiting.popleft().result()
 

@@ -92,7 +92,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, Self, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, Self, TextIO
 
 from sarschema.__about__ import FORMAT_VERSION, __version__
 from sarschema.export.common import (
@@ -108,12 +108,11 @@ from sarschema.export.flat import FlatIncidents, flat_table
 from sarschema.export.tables import (
     Cell,
     Column,
-    Package,
     Row,
     Table,
     package,
     parents_first,
-    record_rows,
+    rows_of,
     self_references,
 )
 
@@ -320,46 +319,11 @@ def cell_text(value: Cell, *, raw: bool = False) -> str:
     return value if raw else neutralise_cell(value)
 
 
-class _Plan(NamedTuple):
-    tables: dict[str, Table]
-    bounds: dict[str, list[int]]  #: each table's first-day columns
-    booleans: dict[str, list[int]]  #: each table's boolean columns
-    held: frozenset[str]  #: the tables written parents first at the end
-
-
-def _where(table: Table, test: Callable[[Column], bool]) -> list[int]:
-    return [index for index, column in enumerate(table.columns) if test(column)]
-
-
-def _plan() -> _Plan:
-    """The plan for the tables `package()` gives now (made again when they change, as
-    tests that extend the models make them)."""
-    current = package()
-    if _PLANS and _PLANS[0][0] is current:
-        return _PLANS[0][1]
-    plan = _make_plan(current)
-    _PLANS[:] = [(current, plan)]
-    return plan
-
-
-_PLANS: list[tuple[Package, _Plan]] = []
-
-
-def _make_plan(package: Package) -> _Plan:
-    tables = {t.name: t for t in package.tables}
-    return _Plan(
-        tables,
-        {n: _where(t, lambda c: c.name.endswith("_earliest")) for n, t in tables.items()},
-        {n: _where(t, lambda c: c.type == "boolean") for n, t in tables.items()},
-        frozenset(name for name, t in tables.items() if self_references(t)),
-    )
-
-
 # A cell that may need the formula guard, in a row's cells joined after \x1f each.
 _MAYBE_FORMULA = re.compile("\x1f[=+\\-@\t\r\n']")
 
 
-def _texts(cells: tuple[Cell, ...], booleans: list[int], raw: bool) -> list[Cell]:
+def _texts(cells: tuple[Cell, ...], booleans: tuple[int, ...], raw: bool) -> list[Cell]:
     """A row's cells as `cell_text` gives them, for `csv.writer` (which writes None
     as an empty cell and a number as its digits). One look at the whole row first:
     almost no row needs the formula guard, and `cell_text` per cell was most of
@@ -383,24 +347,24 @@ Payload = tuple[
 
 
 def _payload(record: Record, raw: bool) -> Payload:
-    tables, bounds, booleans, held = _plan()
     lines: dict[str, list[list[Cell]]] = {}
     kept: list[tuple[str, Row]] = []
     joined: list[tuple[str, Row]] = []
     newest: str | None = None
-    for name, row in record_rows(record):
-        cells = tables[name].values(row)
-        for index in bounds[name]:
+    for table, row in rows_of(record):
+        name = table.name
+        cells = table.values(row)
+        for index in table.first_day_columns:
             value = cells[index]
             if isinstance(value, str) and (newest is None or value > newest):
                 newest = value
         needed = FlatIncidents.needed(name, row)
         if needed is not None:
             joined.append((name, needed))
-        if name in held:
+        if self_references(table):
             kept.append((name, row))
         else:
-            lines.setdefault(name, []).append(_texts(cells, booleans[name], raw))
+            lines.setdefault(name, []).append(_texts(cells, table.boolean_columns, raw))
     texts: list[tuple[str, str, int]] = []
     for name, rows in lines.items():
         # Written here as the file will hold it: `csv.writer` per row was most of
@@ -435,7 +399,7 @@ class CSVExporter(Exporter):
     def __init__(self, folder: Path, *, raw: bool = False) -> None:
         super().__init__(folder)
         self.raw = raw
-        self.tables = dict(_plan().tables)
+        self.tables = {t.name: t for t in package().tables}
         self.flat = FlatIncidents()
         #: the newest date any row gives (`created` when SOURCE_DATE_EPOCH is unset),
         #: from the positions of each table's first-day columns
@@ -473,10 +437,6 @@ class CSVExporter(Exporter):
     def preparer(self) -> Callable[[Record], Payload]:
         return raw_csv_payload if self.raw else csv_payload
 
-    def cell(self, value: Cell) -> str:
-        """The text of a cell (`cell_text`), neutralised unless the package is raw."""
-        return cell_text(value, raw=self.raw)
-
     def write(self, payload: Payload) -> None:
         """What `preparer()` made of a record (maybe in another process)."""
         texts, held, joined, newest = payload
@@ -492,7 +452,7 @@ class CSVExporter(Exporter):
             rows[name] += count
 
     def _write_cells(self, table: Table, cells: tuple[Cell, ...]) -> None:
-        self._writers[table.name].writerow([self.cell(value) for value in cells])
+        self._writers[table.name].writerow(_texts(cells, table.boolean_columns, self.raw))
         self.rows[table.name] += 1
 
     def descriptor(self, tables: list[Table], files: list[Path]) -> dict[str, Any]:
@@ -556,10 +516,9 @@ class CSVExporter(Exporter):
         with (self.folder / f"{table.name}.csv").open("w", encoding=ENCODING, newline="") as out:
             writer = _writer(out)
             header = table.header
-            booleans = _where(table, lambda c: c.type == "boolean")
             writer.writerow(header)
             writer.writerows(
-                _texts(tuple(map(row.get, header)), booleans, self.raw) for row in rows
+                _texts(tuple(map(row.get, header)), table.boolean_columns, self.raw) for row in rows
             )
 
 

@@ -93,13 +93,9 @@ class FlatIncidents:
         return None
 
     def add(self, table: str, row: Row) -> None:
-        """Keep what the flat table needs of a row: `needed(table, row)`, or the row
-        itself when that was made already (in a worker)."""
+        """Keep a row as `needed(table, row)` gave it (in a worker)."""
         if table == "incidents":
-            kept = (
-                row if _LEFT_OUT.isdisjoint(row) else {k: row[k] for k in row if k not in _LEFT_OUT}
-            )
-            self.incidents.append(kept)
+            self.incidents.append(row)
         elif table in self.names:
             self.names[table][row["id"]] = row["name"]
         elif table in _LINKS:

@@ -27,11 +27,10 @@ import io
 import json
 import tempfile
 import uuid
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -784,12 +783,10 @@ def _pool(work: _Work, jobs: int) -> Iterator[ProcessPoolExecutor | None]:
     if jobs <= 1:
         yield None
         return
-    import multiprocessing
+    from sarschema.runner import process_context
 
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     pool = ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_start_worker, initargs=(work,)
+        jobs, mp_context=process_context(), initializer=_start_worker, initargs=(work,)
     )
     try:
         yield pool
@@ -807,13 +804,9 @@ def _in_order(
         for chunk in chunks:
             yield getattr(work, method)(chunk)
         return
-    ahead: deque[Future[Any]] = deque()
-    for chunk in chunks:
-        ahead.append(pool.submit(_in_worker, method, chunk))
-        if len(ahead) > AHEAD:
-            yield ahead.popleft().result()
-    while ahead:
-        yield ahead.popleft().result()
+    from sarschema.runner import in_order
+
+    yield from in_order(pool, partial(_in_worker, method), chunks, ahead=AHEAD)
 
 
 class _Spool:

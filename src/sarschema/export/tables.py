@@ -27,7 +27,7 @@ from __future__ import annotations
 import dataclasses
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -78,9 +78,18 @@ class Table:
     foreign_keys: tuple[tuple[str, str], ...] = ()
     #: the column names in order, as a dict's keys: `values` asks for them every row
     _names: dict[str, None] = dataclasses.field(init=False, repr=False, compare=False)
+    #: the positions of the boolean columns, and of the first days of dates
+    #: (`<date>_earliest`): what writing each row asks, worked out once
+    boolean_columns: tuple[int, ...] = dataclasses.field(init=False, repr=False, compare=False)
+    first_day_columns: tuple[int, ...] = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        def where(test: Callable[[Column], bool]) -> tuple[int, ...]:
+            return tuple(i for i, column in enumerate(self.columns) if test(column))
+
         object.__setattr__(self, "_names", dict.fromkeys(c.name for c in self.columns))
+        object.__setattr__(self, "boolean_columns", where(lambda c: c.type == "boolean"))
+        object.__setattr__(self, "first_day_columns", where(lambda c: c.name.endswith("_earliest")))
         twice = [name for name, n in Counter(self.header).items() if n > 1]
         if twice:  # two fields named alike by the rules: one would overwrite the other
             raise InternalError(f"{self.name} has the column(s) {twice} twice")
