@@ -10,6 +10,7 @@ import shutil
 import sys
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -388,11 +389,12 @@ def mapping_bug(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.usefixtures("mapping_bug")
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_an_object_stix2_refuses_is_an_internal_error(
+def test_a_property_stix2_does_not_define_is_an_internal_error(
     shipped: tuple[list[Any], str], monkeypatch: pytest.MonkeyPatch, jobs: int
 ) -> None:
-    # Every object is checked by stix2 before it is written: a mapping bug is an
-    # internal error (exit 2), in this process or in worker processes.
+    # Every object's properties are checked against stix2's definition of its type
+    # before it is written: a mapping bug is an internal error (exit 2), in this
+    # process or in worker processes.
     monkeypatch.setattr(stix, "PARALLEL_MIN_RECORDS", 0)
     records = shipped[0]
     documents = [record_document(record) for record in records]
@@ -400,6 +402,61 @@ def test_an_object_stix2_refuses_is_an_internal_error(
         stix.bundle_text(documents, records_version(records), jobs=jobs)
     assert caught.value.exit_code == 2
     assert "Unexpected properties for Relationship: (certainty)" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("bug", "message"),
+    [
+        # `name` is required of an incident
+        (
+            lambda obj: {k: v for k, v in obj.items() if k != "name"},
+            r"required properties for Incident: \(name\)",
+        ),
+        (lambda obj: {**obj, "type": "campaing"}, r"STIX 2.1 has no object type 'campaing'"),
+        (lambda obj: {**obj, "modified": "the day after"}, r"is not valid: modified: "),
+        (
+            lambda obj: {**obj, "external_references": [{"url": "https://example.org/"}]},
+            r"an external reference without a source_name",
+        ),
+        (
+            lambda obj: {**obj, "external_references": [{"source_name": "x", "page": 3}]},
+            r"unexpected properties for ExternalReference",
+        ),
+    ],
+)
+def test_what_stix2_defines_of_a_type_is_checked(
+    shipped: tuple[list[Any], str],
+    monkeypatch: pytest.MonkeyPatch,
+    bug: Callable[[dict[str, Any]], dict[str, Any]],
+    message: str,
+) -> None:
+    emit = stix._Mapper.emit
+
+    def broken(self: stix._Mapper, obj: dict[str, Any]) -> None:
+        emit(self, bug(obj) if obj["type"] == "incident" else obj)
+
+    monkeypatch.setattr(stix._Mapper, "emit", broken)
+    records = shipped[0]
+    documents = [record_document(record) for record in records]
+    with pytest.raises(InternalError, match=message):
+        stix.bundle_text(documents, records_version(records), jobs=1)
+
+
+def test_timestamps_take_the_precision_stix2_gives_each_property(
+    generated: tuple[Path, str],
+) -> None:
+    # `created`/`modified` to the millisecond; `first_seen` and `published` as
+    # precise as they are (whole days here), as the stix2 library writes them.
+    objects = json.loads(generated[1])["objects"]
+    stamps = {
+        (obj["type"], name): value
+        for obj in objects
+        for name, value in obj.items()
+        if name in {"created", "modified", "first_seen", "last_seen", "published"}
+    }
+    assert stamps[("incident", "created")].endswith("T00:00:00.000Z")
+    assert stamps[("sighting", "first_seen")].endswith("T00:00:00Z")
+    assert stamps[("report", "published")].endswith("T00:00:00Z")
 
 
 @pytest.mark.usefixtures("mapping_bug")
