@@ -27,6 +27,8 @@ import gc
 import hashlib
 import io
 import json
+import shutil
+import struct
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -34,6 +36,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, partial
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -91,8 +94,16 @@ Obj = dict[str, Any]
 
 
 def stix_id(stix_type: str, name: str) -> str:
-    """`<type>--<uuid5(NAMESPACE, name)>`."""
-    return f"{stix_type}--{uuid.uuid5(NAMESPACE, name)}"
+    """`<type>--<uuid5(NAMESPACE, name)>`, made as `uuid.uuid5` makes it (RFC 4122,
+    section 4.3) without its `UUID` object: an export makes hundreds of thousands."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8")).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # the RFC's variant
+    h = digest.hex()
+    return f"{stix_type}--{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_NAMESPACE_BYTES = NAMESPACE.bytes
 
 
 @cache
@@ -740,8 +751,8 @@ class _Shape:
     name: str
     allowed: frozenset[str]
     required: frozenset[str]
-    #: timestamp property -> stix2's property (which knows its precision)
-    stamps: dict[str, Any]
+    #: timestamp property -> stix2's property, and its precision and constraint
+    stamps: dict[str, tuple[Any, str, str]]
 
 
 @cache
@@ -759,7 +770,11 @@ def _shape(stix_type: str) -> _Shape:
         found.__name__,
         frozenset(props),
         frozenset(name for name, prop in props.items() if prop.required),
-        {name: prop for name, prop in props.items() if isinstance(prop, TimestampProperty)},
+        {
+            name: (prop, str(prop.precision), str(prop.precision_constraint))
+            for name, prop in props.items()
+            if isinstance(prop, TimestampProperty)
+        },
     )
 
 
@@ -776,16 +791,17 @@ def _reference_shape() -> _Shape:
 _STAMPS: dict[tuple[str, str, str], str] = {}
 
 
-def _stamp_as_stix2(prop: Any, value: str) -> str:
+def _stamp_as_stix2(stamp: tuple[Any, str, str], value: str) -> str:
     """A timestamp as stix2 writes it for a property of its precision (`2021-01-01T
     00:00:00Z` where any precision goes, `.000Z` where milliseconds are due), by
     stix2's own parsing and formatting: few distinct dates, so each is done once."""
-    key = (str(prop.precision), str(prop.precision_constraint), value)
-    known = _STAMPS.get(key)
+    prop, precision, constraint = stamp
+    known = _STAMPS.get((precision, constraint, value))
     if known is None:
         from stix2.serialization import format_datetime  # type: ignore[import-untyped]
 
-        known = _STAMPS[key] = str(format_datetime(prop.clean(value, False)[0]))
+        known = str(format_datetime(prop.clean(value, False)[0]))
+        _STAMPS[precision, constraint, value] = known
     return known
 
 
@@ -802,26 +818,24 @@ def _as_stix2_writes_it(obj: Obj) -> Obj:
     make is compared, byte for byte, with stix2's own parsing and writing of it."""
     shape = _shape(obj.get("type"))
     written = {**obj, "spec_version": "2.1"}
-    unexpected = written.keys() - shape.allowed
-    if unexpected:
-        why = f"Unexpected properties for {shape.name}: ({', '.join(sorted(unexpected))})"
-        raise _refused(obj, why)
-    missing = shape.required - written.keys()
-    if missing:
-        why = f"No values for required properties for {shape.name}: ({', '.join(sorted(missing))})"
-        raise _refused(obj, why)
-    for name, prop in shape.stamps.items():
+    if not shape.allowed.issuperset(written):
+        unexpected = ", ".join(sorted(written.keys() - shape.allowed))
+        raise _refused(obj, f"Unexpected properties for {shape.name}: ({unexpected})")
+    if not written.keys() >= shape.required:
+        missing = ", ".join(sorted(shape.required - written.keys()))
+        raise _refused(obj, f"No values for required properties for {shape.name}: ({missing})")
+    for name, stamp in shape.stamps.items():
         if name not in written:
             continue
         try:
-            written[name] = _stamp_as_stix2(prop, written[name])
+            written[name] = _stamp_as_stix2(stamp, written[name])
         except Exception as exc:  # stix2 raises its own and ValueError alike
             raise _refused(obj, f"{name}: {exc}") from exc
     references = _reference_shape()
     for reference in written.get("external_references", ()):
-        if not isinstance(reference, dict) or not references.required <= reference.keys():
+        if not isinstance(reference, dict) or not reference.keys() >= references.required:
             raise _refused(obj, f"an external reference without a source_name: {reference!r}")
-        if reference.keys() - references.allowed:
+        if not references.allowed.issuperset(reference):
             raise _refused(obj, f"unexpected properties for ExternalReference: {reference!r}")
     return written
 
@@ -841,19 +855,35 @@ _quoted = json.encoder.encode_basestring  # json's own quoting (in C) with ensur
 
 def _indented(value: Any, pad: str) -> str:
     """`json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False)` at a depth
-    of `pad`, each scalar written by json's C encoder: with an indent, json encodes
-    in Python token by token, and that was half of an export's own work."""
+    of `pad`, each text quoted by json's C quoting: with an indent, json encodes in
+    Python token by token, and that was half of an export's own work."""
     inner = pad + "  "
-    if isinstance(value, dict):
+    if type(value) is dict:
         if not value:
             return "{}"
-        items = [f"{inner}{_quoted(k)}: {_indented(value[k], inner)}" for k in sorted(value)]
+        items = []
+        for key in sorted(value):
+            item = value[key]
+            kind = type(item)
+            written = (
+                _quoted(item)
+                if kind is str
+                else _indented(item, inner)
+                if kind is dict or kind is list or kind is tuple
+                else json.dumps(item)
+            )
+            items.append(f"{inner}{_quoted(key)}: {written}")
         return "{\n" + ",\n".join(items) + "\n" + pad + "}"
-    if isinstance(value, list):
+    if type(value) is list or type(value) is tuple:
         if not value:
             return "[]"
-        return "[\n" + ",\n".join(inner + _indented(v, inner) for v in value) + "\n" + pad + "]"
-    if isinstance(value, str):
+        texts: Iterable[str]
+        if all(type(item) is str for item in value):
+            texts = map(_quoted, value)
+        else:
+            texts = (_indented(item, inner) for item in value)
+        return "[\n" + inner + (",\n" + inner).join(texts) + "\n" + pad + "]"
+    if type(value) is str:
         return _quoted(value)
     return json.dumps(value)
 
@@ -867,15 +897,54 @@ class _Work:
         self.index = index
         self.version = version
 
-    def map(self, records: list[bytes]) -> tuple[list[Checked], dict[str, list[Obj]]]:
-        """The records' objects, checked, and their versions of shared objects."""
+    def map(self, records: list[bytes]) -> tuple[Packed, dict[str, list[Obj]]]:
+        """The records' objects, checked and packed, and their versions of shared
+        objects."""
         mapper = _Mapper(self.index, self.version)
         for data in records:
             mapper.add(json.loads(data))
-        return [_checked(obj) for obj in mapper.out], mapper.shared
+        return _packed(mapper.out), mapper.shared
 
-    def check(self, objects: list[Obj]) -> list[Checked]:
-        return [_checked(obj) for obj in objects]
+    def check(self, objects: list[Obj]) -> Packed:
+        return _packed(objects)
+
+
+#: Checked objects by `_bucket`, each bucket's objects packed one after the other:
+#: the three sizes (`_SIZES`), then the id, the data and the text.
+Packed = dict[str, bytes]
+_SIZES = struct.Struct("<III")
+
+
+def _bucket(ident: str) -> str:
+    """An id's type and the first two digits of its UUID (`note--3f`): the buckets'
+    order, then the order of the ids within each, is the order of all ids."""
+    cut = ident.find("--")
+    if cut < 0:
+        raise InternalError(f"the STIX id {ident!r} has no type")
+    return ident[: cut + 4]
+
+
+def _packed(objects: list[Obj]) -> Packed:
+    buckets: dict[str, list[bytes]] = {}
+    for obj in objects:
+        ident, data, text = _checked(obj)
+        name = ident.encode("utf-8")
+        packed = b"".join((_SIZES.pack(len(name), len(data), len(text)), name, data, text))
+        buckets.setdefault(_bucket(ident), []).append(packed)
+    return {key: b"".join(parts) for key, parts in buckets.items()}
+
+
+def _unpacked(blob: bytes) -> list[tuple[bytes, bytes, bytes]]:
+    out = []
+    at, end, head = 0, len(blob), _SIZES.size
+    while at < end:
+        a, b, c = _SIZES.unpack_from(blob, at)
+        at += head
+        out.append(
+            (blob[at : at + a], blob[at + a : at + a + b], blob[at + a + b : at + a + b + c])
+        )
+        at += a + b + c
+    return out
 
 
 _WORK: _Work | None = None
@@ -959,17 +1028,24 @@ class _Spool:
 class _Bundle:
     """The bundle in the making. Records wait as JSON text in a `_Spool`, with what
     other records need of them in an `_Index`; once all are in, their objects are
-    made and checked (in worker processes for a large set) and wait as text in
-    another spool, by id, to be written in id order. Memory holds the index and
-    the objects' ids and places only."""
+    made and checked (in worker processes for a large set) and come back packed in
+    buckets of ids (`_bucket`), which wait in another spool in blocks of up to
+    `BLOCK` bytes. Each bucket is then read whole, sorted and written: no object is
+    read on its own, and memory holds the index, one block and one bucket."""
+
+    #: Bytes of packed objects held before they go to the spool, bucket by bucket.
+    BLOCK = 32 << 20
 
     def __init__(self) -> None:
         self.index = _Index()
         self.records = _Spool()
         self.placed_records: dict[str, dict[str, tuple[int, int]]] = {k: {} for k in KINDS}
         self.objects = _Spool()
-        #: id -> (start, data size, text size) in `objects`
-        self.placed: dict[str, tuple[int, int, int]] = {}
+        #: bucket -> (start, size) of its blocks in `objects`
+        self.blocks: dict[str, list[tuple[int, int]]] = {}
+        #: bucket -> packed objects not yet in `objects`
+        self.pending: dict[str, list[bytes]] = {}
+        self.pending_size = 0
         self.shared: dict[str, list[Obj]] = {}
 
     def add(self, entry: Entry) -> None:
@@ -980,6 +1056,12 @@ class _Bundle:
     def write(self, out: IO[bytes], version: str, jobs: int | None = None) -> None:
         """The bundle to `out`: `Bundle.serialize(sort_keys=True, indent=2,
         ensure_ascii=False)` and a final newline, byte for byte."""
+        if not out.seekable():  # the bundle's id, written first, is known last
+            with tempfile.TemporaryFile() as staged:
+                self.write(staged, version, jobs)
+                staged.seek(0)
+                shutil.copyfileobj(staged, out, 1 << 20)
+            return
         import stix2  # type: ignore[import-untyped]
 
         from sarschema.runner import default_jobs
@@ -996,43 +1078,75 @@ class _Bundle:
                 [self.records.read(*where) for where in places[i : i + CHUNK]]
                 for i in range(0, len(places), CHUNK)
             )
-            for checked, shared in _in_order(work, "map", records, pool):
-                self.place(checked)
+            for packed, shared in _in_order(work, "map", records, pool):
+                self.place(packed)
                 for ident, versions in shared.items():
                     self.shared.setdefault(ident, []).extend(versions)
             merged = [_merge(versions) for versions in self.shared.values()]
             chunks = (merged[i : i + CHUNK] for i in range(0, len(merged), CHUNK))
-            for checked in _in_order(work, "check", chunks, pool):
-                self.place(checked)
+            for packed in _in_order(work, "check", chunks, pool):
+                self.place(packed)
 
-        order = sorted(self.placed)
+        # The objects in id order, after a header whose id is written last: it is
+        # made of the objects' data (as compact JSON, in id order).
+        top = out.tell()
+        placeholder = stix_id("bundle", "")
         digest = hashlib.sha256(b"[")
-        for i, ident in enumerate(order):
-            start, size, _ = self.placed[ident]
-            digest.update(b"," if i else b"")
-            digest.update(self.objects.read(start, size))
+        count = 0
+        for _ident, data, text in self.in_order():
+            if count:
+                digest.update(b",")
+                out.write(b",\n")
+            else:
+                out.write(f'{{\n  "id": "{placeholder}",\n  "objects": [\n'.encode())
+            digest.update(data)
+            out.write(text)
+            count += 1
         digest.update(b"]")
         ident = stix_id("bundle", f"bundle:{digest.hexdigest()}")
         stix2.v21.Bundle(id=ident, allow_custom=False)  # the envelope checked too
-        if not order:  # stix2 leaves out an empty list
+        if not count:  # stix2 leaves out an empty list
             out.write(f'{{\n  "id": "{ident}",\n  "type": "bundle"\n}}\n'.encode())
             return
-        out.write(f'{{\n  "id": "{ident}",\n  "objects": [\n'.encode())
-        for i, ident in enumerate(order):
-            start, size, length = self.placed[ident]
-            out.write(b",\n" if i else b"")
-            out.write(self.objects.read(start + size, length))
         out.write(b'\n  ],\n  "type": "bundle"\n}\n')
+        end = out.tell()
+        out.seek(top)
+        out.write(f'{{\n  "id": "{ident}",'.encode())
+        out.seek(end)
 
-    def place(self, checked: list[Checked]) -> None:
-        """Checked objects into `objects`; one already there must be the same."""
-        for ident, data, text in checked:
-            known = self.placed.get(ident)
-            if known is None:
-                self.placed[ident] = (self.objects.add(data), len(data), len(text))
-                self.objects.add(text)
-            elif self.objects.read(*known[:2]) != data:
-                raise InternalError(f"two different STIX objects would have the id {ident}")
+    def place(self, packed: Packed) -> None:
+        for key, blob in packed.items():
+            self.pending.setdefault(key, []).append(blob)
+            self.pending_size += len(blob)
+        if self.pending_size > self.BLOCK:
+            self.flush()
+
+    def flush(self) -> None:
+        for key, blobs in self.pending.items():
+            blob = b"".join(blobs)
+            self.blocks.setdefault(key, []).append((self.objects.add(blob), len(blob)))
+        self.pending.clear()
+        self.pending_size = 0
+
+    def in_order(self) -> Iterator[tuple[bytes, bytes, bytes]]:
+        """(id, data, text) of every object once, in id order; an id twice must be
+        the same object twice."""
+        last_id = last_data = b""
+        for key in sorted(self.blocks.keys() | self.pending.keys()):
+            parts = [self.objects.read(*where) for where in self.blocks.get(key, ())]
+            entries = _unpacked(b"".join(parts + self.pending.get(key, [])))
+            entries.sort(key=itemgetter(0))
+            for ident, data, text in entries:
+                if ident == last_id:
+                    if data != last_data:
+                        raise InternalError(
+                            f"two different STIX objects would have the id {ident.decode()}"
+                        )
+                    continue
+                if ident < last_id:
+                    raise InternalError(f"the STIX id {ident.decode()} is out of order")
+                last_id, last_data = ident, data
+                yield ident, data, text
 
     def close(self) -> None:
         self.records.close()
