@@ -51,6 +51,7 @@ from sarschema.export.common import (
     DATA_LICENSE_URL,
     Exporter,
     export_to,
+    import_in_background,
     one_version,
     version_of,
 )
@@ -482,21 +483,6 @@ def _order_by(table: Table) -> str:
     return ", ".join(f"[{name}] IS NULL, [{name}]" for name in table.primary_key)
 
 
-def _import_in_background(name: str) -> threading.Thread:
-    """Import a module in a thread while the records are checked: sqlite-utils (with
-    the pandas and numpy it imports when they are installed) took 0.1 to 0.3 s, all
-    of it after the last record. Started from the first `write`, after the worker
-    processes were forked, and joined before the database is built (and on `close`),
-    so that no fork happens while it runs."""
-    import importlib
-
-    thread = threading.Thread(
-        target=importlib.import_module, args=(name,), name=f"import {name}", daemon=True
-    )
-    thread.start()
-    return thread
-
-
 class SQLiteExporter(Exporter):
     """The database `filename` and `metadata.json`, in `folder`.
 
@@ -527,7 +513,7 @@ class SQLiteExporter(Exporter):
     def write(self, payload: list[tuple[str, tuple[Cell, ...]]]) -> None:
         """Rows made from a record by `record_cells` (maybe in another process)."""
         if self._importing is None:
-            self._importing = _import_in_background("sqlite_utils")
+            self._importing = import_in_background("sqlite_utils")
         if self._staging is None:
             self._staging = _Staging(self.folder, self.tables.values())
         self._staging.add(payload)

@@ -30,6 +30,7 @@ import json
 import shutil
 import struct
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -41,7 +42,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from sarschema.errors import InternalError, UsageError
-from sarschema.export.common import Exporter, records_version
+from sarschema.export.common import Exporter, import_in_background, records_version
 from sarschema.export.json import record_document
 
 if TYPE_CHECKING:
@@ -1093,15 +1094,15 @@ class _Bundle:
         placeholder = stix_id("bundle", "")
         digest = hashlib.sha256(b"[")
         count = 0
-        for _ident, data, text in self.in_order():
+        for bucket in self.in_order():
             if count:
                 digest.update(b",")
                 out.write(b",\n")
             else:
                 out.write(f'{{\n  "id": "{placeholder}",\n  "objects": [\n'.encode())
-            digest.update(data)
-            out.write(text)
-            count += 1
+            digest.update(b",".join([data for _, data, _ in bucket]))
+            out.write(b",\n".join([text for _, _, text in bucket]))
+            count += len(bucket)
         digest.update(b"]")
         ident = stix_id("bundle", f"bundle:{digest.hexdigest()}")
         stix2.v21.Bundle(id=ident, allow_custom=False)  # the envelope checked too
@@ -1128,15 +1129,17 @@ class _Bundle:
         self.pending.clear()
         self.pending_size = 0
 
-    def in_order(self) -> Iterator[tuple[bytes, bytes, bytes]]:
-        """(id, data, text) of every object once, in id order; an id twice must be
-        the same object twice."""
+    def in_order(self) -> Iterator[list[tuple[bytes, bytes, bytes]]]:
+        """(id, data, text) of every object once, in id order, a bucket at a time
+        (none empty); an id twice must be the same object twice."""
         last_id = last_data = b""
         for key in sorted(self.blocks.keys() | self.pending.keys()):
             parts = [self.objects.read(*where) for where in self.blocks.get(key, ())]
             entries = _unpacked(b"".join(parts + self.pending.get(key, [])))
             entries.sort(key=itemgetter(0))
-            for ident, data, text in entries:
+            bucket = []
+            for entry in entries:
+                ident, data, _ = entry
                 if ident == last_id:
                     if data != last_data:
                         raise InternalError(
@@ -1146,7 +1149,8 @@ class _Bundle:
                 if ident < last_id:
                     raise InternalError(f"the STIX id {ident.decode()} is out of order")
                 last_id, last_data = ident, data
-                yield ident, data, text
+                bucket.append(entry)
+            yield bucket
 
     def close(self) -> None:
         self.records.close()
@@ -1182,17 +1186,24 @@ class StixExporter(Exporter):
     def __init__(self, folder: Path) -> None:
         super().__init__(folder)
         self.bundle = _Bundle()
+        self._importing: threading.Thread | None = None
 
     def write(self, payload: Entry) -> None:
+        if self._importing is None:
+            self._importing = import_in_background("stix2")
         self.bundle.add(payload)
 
     def finalize(self) -> list[Path]:
+        if self._importing is not None:
+            self._importing.join()
         path = self.folder / self.FILE
         with path.open("wb") as out:
             self.bundle.write(out, self.version())
         return [path]
 
     def close(self) -> None:
+        if self._importing is not None:
+            self._importing.join()
         self.bundle.close()
 
 
