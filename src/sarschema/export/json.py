@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from sarschema.__about__ import __version__
-from sarschema.export.common import Exporter, records_version
+from sarschema.export.common import Exporter, indented_json, records_version
 from sarschema.models import RecordBase
 
 
@@ -48,12 +48,12 @@ def _head(format_version: str) -> str:
 
 def record_text(record: RecordBase) -> str:
     """One record's entry in the document, indented at its depth: made in the worker
-    processes, since `json` writes indented text with its pure-Python encoder."""
+    processes."""
     return _text(record_document(record))
 
 
 def _text(document: dict[str, Any]) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+    return indented_json(document, "    ")
 
 
 def _entry(text: str, index: int) -> str:

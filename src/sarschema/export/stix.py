@@ -42,7 +42,12 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from sarschema.errors import InternalError, UsageError
-from sarschema.export.common import Exporter, import_in_background, records_version
+from sarschema.export.common import (
+    Exporter,
+    import_in_background,
+    indented_json,
+    records_version,
+)
 from sarschema.export.json import record_document
 
 if TYPE_CHECKING:
@@ -847,46 +852,8 @@ def _checked(obj: Obj) -> Checked:
     `Bundle.serialize(sort_keys=True, indent=2, ensure_ascii=False)` writes the same
     text at that depth."""
     data = json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    text = "    " + _indented(_as_stix2_writes_it(obj), "    ")
+    text = "    " + indented_json(_as_stix2_writes_it(obj), "    ", sort_keys=True)
     return obj["id"], data.encode("utf-8"), text.encode("utf-8")
-
-
-_quoted = json.encoder.encode_basestring  # json's own quoting (in C) with ensure_ascii=False
-
-
-def _indented(value: Any, pad: str) -> str:
-    """`json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False)` at a depth
-    of `pad`, each text quoted by json's C quoting: with an indent, json encodes in
-    Python token by token, and that was half of an export's own work."""
-    inner = pad + "  "
-    if type(value) is dict:
-        if not value:
-            return "{}"
-        items = []
-        for key in sorted(value):
-            item = value[key]
-            kind = type(item)
-            written = (
-                _quoted(item)
-                if kind is str
-                else _indented(item, inner)
-                if kind is dict or kind is list or kind is tuple
-                else json.dumps(item)
-            )
-            items.append(f"{inner}{_quoted(key)}: {written}")
-        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
-    if type(value) is list or type(value) is tuple:
-        if not value:
-            return "[]"
-        texts: Iterable[str]
-        if all(type(item) is str for item in value):
-            texts = map(_quoted, value)
-        else:
-            texts = (_indented(item, inner) for item in value)
-        return "[\n" + inner + (",\n" + inner).join(texts) + "\n" + pad + "]"
-    if type(value) is str:
-        return _quoted(value)
-    return json.dumps(value)
 
 
 class _Work:
