@@ -259,15 +259,39 @@ class _Field:
     slot: Slot
     column: str
     inner: tuple[_Field, ...] = ()
+    #: the field's name in its model
+    name: str = dataclasses.field(init=False, repr=False, compare=False)
+    #: one cell holding the value as it is (or an enum member's value)
+    plain: bool = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", self.slot.name)
+        simple = not self.inner and self.slot.role is not Role.DATE and not self.slot.many
+        object.__setattr__(self, "plain", simple)
 
     def fill(self, row: Row, value: Any) -> None:
         """Put the field's cells into `row`."""
         if not self.inner:
             _fill(row, self.slot, self.column, value)
             return
-        value = _as_model(self.slot, value)
-        for field in self.inner:
-            field.fill(row, _value(value, field.slot.name))
+        _fill_fields(row, self.inner, _as_model(self.slot, value))
+
+
+def _fill_fields(row: Row, fields: tuple[_Field, ...], node: Any) -> None:
+    """`field.fill(row, _value(node, field.name))` for each field, plain cells
+    filled here: a row is made of many fields, and four calls a field were most
+    of the time making rows."""
+    if node is None:
+        for field in fields:
+            field.fill(row, None)
+        return
+    mapping = node if isinstance(node, dict) else None
+    for field in fields:
+        value = mapping.get(field.name) if mapping is not None else getattr(node, field.name, None)
+        if field.plain:
+            row[field.column] = value.value if isinstance(value, StrEnum) else value
+        else:
+            field.fill(row, value)
 
 
 def _no_rule(where: str) -> InternalError:
@@ -328,8 +352,7 @@ class _KindPart(_Part):
 
     def rows(self, record: Record) -> Iterator[Row]:
         row: Row = {}
-        for field in self.fields:
-            field.fill(row, _value(record, field.slot.name))
+        _fill_fields(row, self.fields, record)
         yield row
 
 
@@ -383,10 +406,7 @@ class _EntriesPart(_Part):
                 row["record_kind"] = record.kind
                 row[f"{record.kind}_id"] = record.id  # the typed id, with its foreign key
             row[key_column] = key
-            fields = self._plan(entry)
-            entry = _as_model(self.slot, entry)
-            for field in fields:
-                field.fill(row, _value(entry, field.slot.name))
+            _fill_fields(row, self._plan(entry), _as_model(self.slot, entry))
             yield row
 
 
