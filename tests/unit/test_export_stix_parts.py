@@ -69,7 +69,7 @@ def test_buckets_give_every_object_once_in_id_order(ids: list[tuple[str, str]], 
     try:
         for start in range(0, len(objects), 7):
             bundle.place(_packed_plain(objects[start : start + 7]))
-        got = [ident.decode() for bucket in bundle.in_order() for ident, _, _ in bucket]
+        got = [ident.decode() for bucket in bundle.sorted_buckets() for ident, _, _ in bucket]
     finally:
         bundle.close()
     assert got == sorted({obj["id"] for obj in objects})
@@ -91,10 +91,10 @@ def test_an_id_twice_must_be_the_same_object() -> None:
         ident = stix.stix_id("note", "a")
         bundle.place(_packed_plain([{"type": "note", "id": ident}]))
         bundle.place(_packed_plain([{"type": "note", "id": ident}]))
-        assert [len(bucket) for bucket in bundle.in_order()] == [1]
+        assert [len(bucket) for bucket in bundle.sorted_buckets()] == [1]
         bundle.place(_packed_plain([{"type": "note", "id": ident, "x": 1}]))
         try:
-            list(bundle.in_order())
+            list(bundle.sorted_buckets())
         except stix.InternalError as exc:
             assert "two different STIX objects would have the id" in str(exc)
         else:

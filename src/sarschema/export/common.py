@@ -192,19 +192,33 @@ def indented_json(value: Any, pad: str = "", *, sort_keys: bool = False) -> str:
     return json.dumps(value)
 
 
-def import_in_background(name: str) -> threading.Thread:
-    """Import a module in a thread while the records are checked (sqlite-utils, with
+class BackgroundImport:
+    """A module imported in a thread while the records are checked (sqlite-utils, with
     the pandas and numpy it imports when they are installed, took 0.1 to 0.3 s, all
-    of it after the last record; stix2 0.17 s). Started from an exporter's first
-    `write`, after the worker processes were forked, and joined before the module is
-    used (and on `close`), so that no fork happens while it runs."""
-    import importlib
+    of it after the last record; stix2 0.17 s). An exporter starts it from its first
+    `write`, after the worker processes were forked, and waits for it before the
+    module is used (and on `close`), so that no fork happens while it runs."""
 
-    thread = threading.Thread(
-        target=importlib.import_module, args=(name,), name=f"import {name}", daemon=True
-    )
-    thread.start()
-    return thread
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start the import, once."""
+        if self.thread is None:
+            import importlib
+
+            self.thread = threading.Thread(
+                target=importlib.import_module,
+                args=(self.name,),
+                name=f"import {self.name}",
+                daemon=True,
+            )
+            self.thread.start()
+
+    def wait(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
 
 
 def export_to(

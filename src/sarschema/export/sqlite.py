@@ -36,7 +36,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import tempfile
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -49,9 +48,9 @@ from sarschema.errors import InternalError, UsageError
 from sarschema.export.common import (
     DATA_LICENSE,
     DATA_LICENSE_URL,
+    BackgroundImport,
     Exporter,
     export_to,
-    import_in_background,
     one_version,
     version_of,
 )
@@ -503,7 +502,7 @@ class SQLiteExporter(Exporter):
         self.tables = {t.name: t for t in package().tables}
         self._staging: _Staging | None = None
         self._db: Database | None = None
-        self._importing: threading.Thread | None = None
+        self._sqlite_utils = BackgroundImport("sqlite_utils")
 
     @property
     def name(self) -> str:
@@ -512,8 +511,7 @@ class SQLiteExporter(Exporter):
 
     def write(self, payload: list[tuple[str, tuple[Cell, ...]]]) -> None:
         """Rows made from a record by `record_cells` (maybe in another process)."""
-        if self._importing is None:
-            self._importing = import_in_background("sqlite_utils")
+        self._sqlite_utils.start()
         if self._staging is None:
             self._staging = _Staging(self.folder, self.tables.values())
         self._staging.add(payload)
@@ -530,8 +528,7 @@ class SQLiteExporter(Exporter):
         return [path, metadata]
 
     def close(self) -> None:
-        if self._importing is not None:
-            self._importing.join()
+        self._sqlite_utils.wait()
         if self._staging is not None:
             self._staging.discard()
         if self._db is not None:
@@ -541,8 +538,7 @@ class SQLiteExporter(Exporter):
     # -- the database
 
     def _build(self, path: Path) -> None:
-        if self._importing is not None:
-            self._importing.join()
+        self._sqlite_utils.wait()
         from sqlite_utils import Database
 
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -30,7 +30,6 @@ import json
 import shutil
 import struct
 import tempfile
-import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -43,8 +42,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 from sarschema.errors import InternalError, UsageError
 from sarschema.export.common import (
+    BackgroundImport,
     Exporter,
-    import_in_background,
     indented_json,
     records_version,
 )
@@ -1061,7 +1060,7 @@ class _Bundle:
         placeholder = stix_id("bundle", "")
         digest = hashlib.sha256(b"[")
         count = 0
-        for bucket in self.in_order():
+        for bucket in self.sorted_buckets():
             if count:
                 digest.update(b",")
                 out.write(b",\n")
@@ -1096,7 +1095,7 @@ class _Bundle:
         self.pending.clear()
         self.pending_size = 0
 
-    def in_order(self) -> Iterator[list[tuple[bytes, bytes, bytes]]]:
+    def sorted_buckets(self) -> Iterator[list[tuple[bytes, bytes, bytes]]]:
         """(id, data, text) of every object once, in id order, a bucket at a time
         (none empty); an id twice must be the same object twice."""
         last_id = last_data = b""
@@ -1153,24 +1152,21 @@ class StixExporter(Exporter):
     def __init__(self, folder: Path) -> None:
         super().__init__(folder)
         self.bundle = _Bundle()
-        self._importing: threading.Thread | None = None
+        self._stix2 = BackgroundImport("stix2")
 
     def write(self, payload: Entry) -> None:
-        if self._importing is None:
-            self._importing = import_in_background("stix2")
+        self._stix2.start()
         self.bundle.add(payload)
 
     def finalize(self) -> list[Path]:
-        if self._importing is not None:
-            self._importing.join()
+        self._stix2.wait()
         path = self.folder / self.FILE
         with path.open("wb") as out:
             self.bundle.write(out, self.version())
         return [path]
 
     def close(self) -> None:
-        if self._importing is not None:
-            self._importing.join()
+        self._stix2.wait()
         self.bundle.close()
 
 

@@ -280,11 +280,7 @@ class _Field:
 def _fill_fields(row: Row, fields: tuple[_Field, ...], node: Any) -> None:
     """`field.fill(row, _value(node, field.name))` for each field, plain cells
     filled here: a row is made of many fields, and four calls a field were most
-    of the time making rows."""
-    if node is None:
-        for field in fields:
-            field.fill(row, None)
-        return
+    of the time making rows (no node: every field empty)."""
     mapping = node if isinstance(node, dict) else None
     for field in fields:
         value = mapping.get(field.name) if mapping is not None else getattr(node, field.name, None)
