@@ -336,20 +336,35 @@ def check_files(
     jobs: int | None = None,
     cache: Path | None = None,
     progress: Callable[[int], None] | None = None,
-) -> list[FileResult]:
-    """Per-file results in the order of `files`.
+) -> Iterable[FileResult]:
+    """Per-file results in the order of `files`: as they come when nothing is
+    cached (the caller keeps them, and can ease the collector as they grow).
 
     With `cache`, files whose key is known are not checked again; records are not
     cached, so `keep_records=True` (exports) always checks every file.
     """
     jobs = default_jobs() if jobs is None else jobs
     if cache is None or keep_records:
-        results = []
-        for result in run(files, today, keep_records=keep_records, jobs=jobs):
-            results.append(result)
-            if progress:
-                progress(1)
-        return results
+        return _ticking(run(files, today, keep_records=keep_records, jobs=jobs), progress)
+    return _cached(files, cache, today, jobs, progress)
+
+
+def _ticking(
+    results: Iterable[FileResult], progress: Callable[[int], None] | None
+) -> Iterator[FileResult]:
+    for result in results:
+        if progress:
+            progress(1)
+        yield result
+
+
+def _cached(
+    files: Sequence[RecordFile],
+    cache: Path,
+    today: dt.date,
+    jobs: int,
+    progress: Callable[[int], None] | None,
+) -> list[FileResult]:
 
     with collector_paused():
         store = Cache(cache, today)

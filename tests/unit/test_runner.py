@@ -103,3 +103,20 @@ def test_shares_in_forked_and_new_processes_give_one_result(
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     assert _facts(list(runner.run(files, today, jobs=2))) == alone
     assert runner._SHARED is None
+
+
+def test_kept_records_are_frozen_while_files_are_still_being_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`validate_paths` keeps every record; the collector must be eased as they arrive,
+    not once all are in (100,000 records: full collections walking the records kept so
+    far cost 10 s of the parent's CPU)."""
+    from sarschema import api
+
+    monkeypatch.setattr(api, "_FREEZE_EVERY", 5)
+    frozen: list[int] = []
+    folder = str(ROOT / "records")
+    report = api.validate_paths([folder], progress=lambda *_: frozen.append(gc.get_freeze_count()))
+    assert report.ok and len(report.records) == report.files == len(frozen) > 10
+    assert frozen[-1] > frozen[0]  # frozen again while the files were still coming
+    assert gc.get_freeze_count() == 0
