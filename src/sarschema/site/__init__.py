@@ -13,6 +13,7 @@ followed both ways), `wording` (sentences from fields), `charts` and `timeline`
 
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -35,12 +36,13 @@ def newest_date(records: Sequence[Any]) -> str | None:
     from sarschema.site.wording import date_text
 
     newest: PartialDate | None = None
+    newest_end = dt.date.min  # newest.latest(), worked out once
     for record in records:
         dates = [getattr(record, name, None) for name in ("date", "date_end", "revealed")]
         dates += [source.published for source in record.sources]
         for date in dates:
-            if date is not None and (newest is None or date.latest() > newest.latest()):
-                newest = date
+            if date is not None and (end := date.latest()) > newest_end:
+                newest, newest_end = date, end
     return date_text(newest) if newest else None
 
 
@@ -55,9 +57,11 @@ def write_site(
     from sarschema.site.index import SiteIndex
     from sarschema.site.render import Meta, SiteWriter
 
-    meta = Meta(__version__, format_version, DATA_LICENSE, newest_date(records))
-    index = SiteIndex(records)
-    with collector_eased():  # the records and their index live to the end
+    # The records and their index live to the end: the collector walking them again
+    # and again (100,000 records) took 2.5 s of the index's 3.9.
+    with collector_eased():
+        meta = Meta(__version__, format_version, DATA_LICENSE, newest_date(records))
+        index = SiteIndex(records)
         return SiteWriter(index, folder, meta).build(jobs)
 
 

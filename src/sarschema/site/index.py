@@ -162,11 +162,15 @@ class SiteIndex:
             ):
                 for ref in dict.fromkeys(ids or ()):
                     self.responses_about[kind, ref].append(response)
-            for by in response.by:
-                for kind in ("target", "operator"):
-                    ref = getattr(by, kind, None)
-                    if ref is not None and response not in self.responses_by[kind, ref]:
-                        self.responses_by[kind, ref].append(response)
+            named = (
+                (kind, getattr(by, kind, None))
+                for by in response.by
+                for kind in ("target", "operator")
+            )
+            # once each, in the order named (a check of the lists so far was quadratic)
+            for kind, ref in dict.fromkeys(named):
+                if ref is not None:
+                    self.responses_by[kind, ref].append(response)
 
     def sorted(self, kind: str) -> list[Any]:
         """A kind's records in the order of its list page: incidents and responses by

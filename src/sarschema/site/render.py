@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sarschema.errors import InternalError
-from sarschema.site import charts, timeline
+from sarschema.site import charts, fragments, timeline
 from sarschema.site.index import (
     FACETS,
     FOLDERS,
@@ -67,21 +67,10 @@ class Meta:
 
 def _environment() -> Any:
     import jinja2
-    from markupsafe import Markup
 
     from sarschema.vocab import MEANINGS
 
     meanings = {enum.__name__: table for enum, table in MEANINGS.items()}
-
-    @jinja2.pass_context
-    def href(context: Any, kind: str, record_id: str) -> Markup:
-        # Markup: the page's root is the site's own (a mark in `lists`), and ids are slugs
-        root = Markup(context["root"])
-        if kind == "product":
-            vendor = context["site"].products[record_id][1]
-            return root + f"operators/{vendor}.html#product-{record_id}"
-        return root + f"{FOLDERS[kind]}/{record_id}.html"
-
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("sarschema.site", "templates"),
         autoescape=True,
@@ -92,9 +81,8 @@ def _environment() -> Any:
         auto_reload=False,  # the package's templates do not change during a build
     )
     env.globals.update(
-        t=STRINGS,
+        t=_Words(STRINGS),
         lang=LANGUAGE,
-        href=href,
         label=label,
         meaning=lambda vocabulary, value: meanings[vocabulary][plain(value)],
         date_text=date_text,
@@ -102,8 +90,25 @@ def _environment() -> Any:
         country=country_name,
         language=language_name,
         opt=lambda obj, name: getattr(obj, name, None),
+        when=fragments.when,
+        span=fragments.span,
+        status_badge=fragments.status_badge,
+        type_badge=fragments.type_badge,
     )
     return env
+
+
+class _Words(dict[str, str]):
+    """The site's words for templates, where `t.name` is looked up as an attribute
+    first: found at once, not after a failed attribute lookup on every use."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> str:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
 
 
 class SiteWriter:
@@ -116,6 +121,7 @@ class SiteWriter:
         self.env = _environment()
         self.written: list[str] = []
         self._folders: set[Path] = set()
+        self._links: dict[str, dict[str, Any]] = {}
         self.common = {
             "site": index,
             "tool_version": meta.tool_version,
@@ -143,11 +149,19 @@ class SiteWriter:
             handle.write(text)
         self.written.append(relative)
 
+    def links(self, root: str) -> dict[str, Any]:
+        """The page's `href` and `ref`, made once for each `root`."""
+        found = self._links.get(root)
+        if found is None:
+            links = fragments.Links(root, self.index)
+            found = self._links[root] = {"href": links.href, "ref": links.ref}
+        return found
+
     def page(self, relative: str, template: str, section: str = "", **context: Any) -> None:
         root = "../" * relative.count("/")
         context.setdefault("script", False)
         html = self.env.get_template(template).render(
-            **self.common, root=root, section=section, **context
+            **self.common, **self.links(root), root=root, section=section, **context
         )
         self._write(relative, html)
 
@@ -363,7 +377,14 @@ class SiteWriter:
 
         mark = Markup("<ROOT>")
         rendered = [
-            item.render(**self.common, root=mark, record=r, facets=f, text=index.search_text(r))
+            item.render(
+                **self.common,
+                **self.links(mark),
+                root=mark,
+                record=r,
+                facets=f,
+                text=index.search_text(r),
+            )
             .strip()
             .split(mark)
             for r, f in zip(records, facets, strict=True)
