@@ -73,6 +73,8 @@ def _check_chunk(
 #: How many `collector_eased` blocks are open (a caller's block may hold a pipeline's):
 #: the outermost one restores the collector.
 _eased = 0
+#: Young objects are collected every so many allocations while the collector is eased.
+_EASED_YOUNG = 10_000
 
 
 @contextmanager
@@ -91,7 +93,7 @@ def collector_eased() -> Iterator[None]:
     thresholds = gc.get_threshold()
     gc.freeze()
     if not _eased:
-        gc.set_threshold(10_000, *thresholds[1:])
+        gc.set_threshold(_EASED_YOUNG, *thresholds[1:])
     _eased += 1
     try:
         yield
@@ -100,6 +102,14 @@ def collector_eased() -> Iterator[None]:
         if not _eased:
             gc.set_threshold(*thresholds)
             gc.unfreeze()
+
+
+def collector_eased_for_good() -> None:
+    """`collector_eased` for the rest of a worker process, which ends with its work."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(_EASED_YOUNG, *gc.get_threshold()[1:])
 
 
 @contextmanager
@@ -365,7 +375,7 @@ def _cached(
     jobs: int,
     progress: Callable[[int], None] | None,
 ) -> list[FileResult]:
-
+    """The cached results of the files whose key is known; the others checked."""
     with collector_paused():
         store = Cache(cache, today)
     keys: list[str | None] = []

@@ -23,7 +23,6 @@ of a large export's time) runs in the tests, on every bundle they make.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import io
 import json
@@ -921,10 +920,11 @@ def _start_worker(work: _Work) -> None:
     """A worker process's work; its cycle collector eased as in `sarschema.runner`
     (what it inherited is never traversed, and stix2 makes many short-lived
     objects): 15% of the check's time."""
+    from sarschema.runner import collector_eased_for_good
+
     global _WORK
     _WORK = work
-    gc.freeze()
-    gc.set_threshold(10_000, *gc.get_threshold()[1:])
+    collector_eased_for_good()
 
 
 def _in_worker(method: str, chunk: list[Any]) -> Any:
