@@ -250,3 +250,24 @@ def test_smoke_check_covers_the_new_contenders() -> None:
     rows = [run.Row(1000, name, 0.1, 50.0) for name in run.CONTENDERS if name not in run.PEERS]
     assert run.smoke_failures(rows, peers=False) == []
     assert len(run.smoke_failures(rows)) == len(run.PEERS)
+
+
+def test_fresh_bytecode_compiles_stale_modules_even_when_writing_is_off(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """The benchmark times what an installed package costs: bytecode present and fresh,
+    whatever `PYTHONDONTWRITEBYTECODE` says in the shell that runs it."""
+    import importlib.util
+
+    import run
+
+    package = tmp_path / "pkg"
+    (package / "sub").mkdir(parents=True)
+    (package / "a.py").write_text("A = 1\n")
+    (package / "sub" / "b.py").write_text("B = 2\n")
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    run.fresh_bytecode(package)
+    for source in (package / "a.py", package / "sub" / "b.py"):
+        compiled = Path(importlib.util.cache_from_source(str(source)))
+        assert compiled.is_file()
+        assert compiled.stat().st_mtime_ns >= source.stat().st_mtime_ns
