@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from sarschema.api import validate_paths
@@ -244,3 +245,30 @@ def test_changed_files_follow_git_renames_and_new_files(tmp_path: Path) -> None:
     names = {Path(p).name for p in changed}
     assert names == {"a-renamed.yaml", "c-new.yaml"}
     assert changed_files([str(tmp_path)]) is None  # not a git work tree: not known
+
+
+def test_changed_files_since_a_branch_point_from_a_subfolder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--since REF` adds what the branch committed since it left REF; the names are
+    the root's even when asked from a subfolder, and even with `diff.relative` on."""
+    from sarschema.changes import changed_files
+
+    monkeypatch.delenv("GITHUB_BASE_REF", raising=False)
+    repo = tmp_path / "repo"
+    targets = repo / "records" / "targets"
+    targets.mkdir(parents=True)
+    for name in ("a-one.yaml", "b-two.yaml", "c-three.yaml"):
+        (targets / name).write_text("id: x\n")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "config", "diff.relative", "true")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "three")
+    _git(repo, "checkout", "-qb", "work")
+    (targets / "b-two.yaml").write_text("id: y\n")
+    _git(repo, "commit", "-qam", "b changed on the branch")
+    (targets / "c-three.yaml").write_text("id: z\n")  # changed, not committed
+    changed = changed_files([str(targets)], since="main")
+    assert changed == {str((targets / name).resolve()) for name in ("b-two.yaml", "c-three.yaml")}
+    assert changed_files([str(targets)]) == {str((targets / "c-three.yaml").resolve())}
+    assert changed_files([str(targets)], since="no-such-branch") is None  # git fails: not known

@@ -118,11 +118,17 @@ def validate(
         sarschema validate records --format github
     """
     from sarschema.api import validate_paths
-    from sarschema.report import RENDERERS
+    from sarschema.changes import ChangedFiles
+    from sarschema.report import RENDERERS, View
     from sarschema.runner import cache_folder
 
+    if quiet and show_warnings:
+        raise UsageError("--quiet and --show-warnings contradict each other; give one")
     given = paths or ["records"]  # kept as typed: reports name files the same way
-    with _Progress(enabled=output_format is OutputFormat.text) as progress:
+    with (
+        ChangedFiles(given, since) as changed,
+        _Progress(enabled=output_format is OutputFormat.text) as progress,
+    ):
         report = validate_paths(
             given,
             strict=strict,
@@ -131,18 +137,14 @@ def validate(
             cache=None if no_cache else cache_folder(),
             progress=progress.update,
         )
-    from sarschema.changes import changed_files
-    from sarschema.report import View
-
-    if quiet and show_warnings:
-        raise UsageError("--quiet and --show-warnings contradict each other; give one")
+        changed_paths = changed.result()
     if quiet:
         warnings = "none"
     elif show_warnings or output_format is not OutputFormat.text:
         warnings = "all"
     else:
         warnings = "summary"
-    view = View(warnings, changed_files(given, since))
+    view = View(warnings, changed_paths)
     RENDERERS[output_format.value](report, sys.stdout, view)
     raise typer.Exit(0 if report.ok else 1)
 
