@@ -128,6 +128,11 @@ ESCAPE = "'"
 _NEEDS_ESCAPE = (*FORMULA_STARTS, ESCAPE)
 
 ENCODING = "utf-8-sig"
+#: Written first, then UTF-8: the same bytes as `ENCODING`, whose encoder is Python
+#: code run at every write (a fifth of the writing process' time on the tables).
+_BOM = "\ufeff"
+#: Characters of rows held before they are written to their files.
+_PENDING_LIMIT = 1 << 20
 DELIMITER = ","
 QUOTE_CHAR = '"'
 LINE_TERMINATOR = "\r\n"
@@ -412,10 +417,15 @@ class CSVExporter(Exporter):
             t.name: [] for t in self.tables.values() if self_references(t)
         }
         self._writers: dict[str, _RowWriter] = {}
+        #: rows' texts not yet written, a few records' worth at a time: one write per
+        #: table and record was a quarter of the writing process' work
+        self._pending: dict[str, list[str]] = {name: [] for name in self.tables}
+        self._pending_size = 0
         try:
             for table in self.tables.values():
-                handle = (folder / f"{table.name}.csv").open("w", encoding=ENCODING, newline="")
+                handle = (folder / f"{table.name}.csv").open("w", encoding="utf-8", newline="")
                 self._files[table.name] = handle
+                handle.write(_BOM)
                 writer = _writer(handle)
                 writer.writerow(table.header)
                 self._writers[table.name] = writer
@@ -446,10 +456,20 @@ class CSVExporter(Exporter):
             self.newest = newest
         for name, row in held:
             self._held[name].append(row)
-        files, rows = self._files, self.rows
+        pending, rows = self._pending, self.rows
         for name, text, count in texts:
-            files[name].write(text)
+            pending[name].append(text)
             rows[name] += count
+            self._pending_size += len(text)
+        if self._pending_size > _PENDING_LIMIT:
+            self._flush()
+
+    def _flush(self) -> None:
+        for name, texts in self._pending.items():
+            if texts:
+                self._files[name].write("".join(texts))
+                texts.clear()
+        self._pending_size = 0
 
     def _write_cells(self, table: Table, cells: tuple[Cell, ...]) -> None:
         self._writers[table.name].writerow(_texts(cells, table.boolean_columns, self.raw))
@@ -495,6 +515,7 @@ class CSVExporter(Exporter):
             handle.close()
 
     def finalize(self) -> list[Path]:
+        self._flush()
         for name, rows in self._held.items():
             table = self.tables[name]
             for row in parents_first(table, rows):
@@ -513,7 +534,8 @@ class CSVExporter(Exporter):
         return [*files, sql, descriptor]
 
     def _write_table(self, table: Table, rows: list[Row]) -> None:
-        with (self.folder / f"{table.name}.csv").open("w", encoding=ENCODING, newline="") as out:
+        with (self.folder / f"{table.name}.csv").open("w", encoding="utf-8", newline="") as out:
+            out.write(_BOM)
             writer = _writer(out)
             header = table.header
             writer.writerow(header)
