@@ -113,7 +113,6 @@ from sarschema.export.tables import (
     package,
     parents_first,
     rows_of,
-    self_references,
 )
 
 if TYPE_CHECKING:
@@ -293,6 +292,19 @@ def _writer(handle: TextIO) -> _RowWriter:
     )
 
 
+def _table_file(path: Path, header: list[str]) -> tuple[TextIO, _RowWriter]:
+    """A table's file opened for writing, its byte-order mark and header written."""
+    handle = path.open("w", encoding="utf-8", newline="")
+    try:
+        handle.write(_BOM)
+        writer = _writer(handle)
+        writer.writerow(header)
+    except BaseException:
+        handle.close()
+        raise
+    return handle, writer
+
+
 def package_files() -> list[str]:
     """The names of the files a package has: a CSV file per table, the flat table,
     `schema.sql` and `datapackage.json`."""
@@ -366,7 +378,7 @@ def _payload(record: Record, raw: bool) -> Payload:
         needed = FlatIncidents.needed(name, row)
         if needed is not None:
             joined.append((name, needed))
-        if self_references(table):
+        if table.self_references:
             kept.append((name, row))
         else:
             lines.setdefault(name, []).append(_texts(cells, table.boolean_columns, raw))
@@ -414,7 +426,7 @@ class CSVExporter(Exporter):
         self._files: dict[str, TextIO] = {}
         #: rows of tables that refer to themselves, written parents first at the end
         self._held: dict[str, list[Row]] = {
-            t.name: [] for t in self.tables.values() if self_references(t)
+            t.name: [] for t in self.tables.values() if t.self_references
         }
         self._writers: dict[str, _RowWriter] = {}
         #: rows' texts not yet written, a few records' worth at a time: one write per
@@ -423,11 +435,8 @@ class CSVExporter(Exporter):
         self._pending_size = 0
         try:
             for table in self.tables.values():
-                handle = (folder / f"{table.name}.csv").open("w", encoding="utf-8", newline="")
+                handle, writer = _table_file(folder / f"{table.name}.csv", table.header)
                 self._files[table.name] = handle
-                handle.write(_BOM)
-                writer = _writer(handle)
-                writer.writerow(table.header)
                 self._writers[table.name] = writer
         except BaseException:
             self.close()
@@ -534,11 +543,9 @@ class CSVExporter(Exporter):
         return [*files, sql, descriptor]
 
     def _write_table(self, table: Table, rows: list[Row]) -> None:
-        with (self.folder / f"{table.name}.csv").open("w", encoding="utf-8", newline="") as out:
-            out.write(_BOM)
-            writer = _writer(out)
-            header = table.header
-            writer.writerow(header)
+        header = table.header
+        out, writer = _table_file(self.folder / f"{table.name}.csv", header)
+        with out:
             writer.writerows(
                 _texts(tuple(map(row.get, header)), table.boolean_columns, self.raw) for row in rows
             )

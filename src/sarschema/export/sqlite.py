@@ -60,7 +60,6 @@ from sarschema.export.tables import (
     package,
     parents_first,
     record_cells,
-    self_references,
 )
 from sarschema.safeio import refuse_link
 
@@ -109,7 +108,7 @@ def ordered_rows(table: Table, rows: Iterable[tuple[Cell, ...]]) -> list[tuple[C
         by_key = sorted(rows, key=itemgetter(*pk))
     except TypeError:
         by_key = sorted(rows, key=lambda row: _sort_key(tuple(row[i] for i in pk)))
-    if not self_references(table):
+    if not table.self_references:
         return by_key
     named = [dict(zip(header, row, strict=True)) for row in by_key]
     return [tuple(row[c] for c in header) for row in parents_first(table, named)]
@@ -611,7 +610,7 @@ class SQLiteExporter(Exporter):
         try:
             # The rows' cells are already SQLite's types (text, integer, null): straight
             # to sqlite3, without sqlite-utils' look at each of a million cells.
-            if self_references(table):
+            if table.self_references:
                 rows = ordered_rows(table, db.conn.execute(read).fetchall())
                 marks = ", ".join("?" * len(header))
                 db.conn.executemany(f"{insert} VALUES ({marks})", rows)

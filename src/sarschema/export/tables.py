@@ -82,6 +82,9 @@ class Table:
     #: (`<date>_earliest`): what writing each row asks, worked out once
     boolean_columns: tuple[int, ...] = dataclasses.field(init=False, repr=False, compare=False)
     first_day_columns: tuple[int, ...] = dataclasses.field(init=False, repr=False, compare=False)
+    #: the columns that hold ids of the table's own rows (`operators.parent`): its rows
+    #: are written parents first
+    self_references: tuple[str, ...] = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         def where(test: Callable[[Column], bool]) -> tuple[int, ...]:
@@ -90,6 +93,8 @@ class Table:
         object.__setattr__(self, "_names", dict.fromkeys(c.name for c in self.columns))
         object.__setattr__(self, "boolean_columns", where(lambda c: c.type == "boolean"))
         object.__setattr__(self, "first_day_columns", where(lambda c: c.name.endswith("_earliest")))
+        own = tuple(column for column, ref in self.foreign_keys if ref == self.name)
+        object.__setattr__(self, "self_references", own)
         twice = [name for name, n in Counter(self.header).items() if n > 1]
         if twice:  # two fields named alike by the rules: one would overwrite the other
             raise InternalError(f"{self.name} has the column(s) {twice} twice")
@@ -799,17 +804,12 @@ def record_cells(record: Record) -> list[tuple[str, tuple[Cell, ...]]]:
     return [(table.name, table.values(row)) for table, row in rows_of(record)]
 
 
-def self_references(table: Table) -> tuple[str, ...]:
-    """The columns of a table that hold ids of its own rows (`operators.parent`)."""
-    return tuple(column for column, ref in table.foreign_keys if ref == table.name)
-
-
 def parents_first(table: Table, rows: list[Row]) -> list[Row]:
     """The rows with each row after the rows it refers to (`operators.parent`), else
     in the order given: a database that checks a foreign key row by row (DuckDB,
     SQLite with immediate keys) refuses a child loaded before its parent. Validation
     refuses cycles, so one is an internal error."""
-    columns = self_references(table)
+    columns = table.self_references
     if not columns:
         return rows
     by_id = {row["id"]: row for row in rows}
