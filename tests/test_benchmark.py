@@ -271,3 +271,23 @@ def test_fresh_bytecode_compiles_stale_modules_even_when_writing_is_off(
         compiled = Path(importlib.util.cache_from_source(str(source)))
         assert compiled.is_file()
         assert compiled.stat().st_mtime_ns >= source.stat().st_mtime_ns
+
+
+def test_parser_measure_smoke_check_and_fuzz_cases() -> None:
+    """benchmarks/parsers.py (rapidyaml, an optional extra) runs in .ci/run; here, what
+    needs no rapidyaml: its smoke verdict, and fuzz cases that are the same for a seed
+    and hold both edited records and documents of several styles."""
+    from collections import Counter
+
+    import parsers
+
+    whole = Counter({parsers.SAME: 1000})
+    assert parsers.smoke_failures(whole, 1000) == []
+    broken = Counter({parsers.SAME: 998, parsers.DIFFERENT: 1, parsers.LEFT: 1})
+    assert parsers.smoke_failures(broken, 1000) == [
+        "generated set: 998 of 1,000 files with the same data"
+    ]
+    cases = list(parsers.fuzz_cases(60, seed=3))
+    assert cases == list(parsers.fuzz_cases(60, seed=3)) != list(parsers.fuzz_cases(60, seed=4))
+    assert any(case.startswith(b"id: ") for case in cases)  # an edited record
+    assert any(case.startswith(b"{") for case in cases)  # a flow-style document
