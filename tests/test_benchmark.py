@@ -225,6 +225,59 @@ def test_goals_met_and_not_met() -> None:
     assert "(100,000 records)" in run.goals(rows)[0].goal
 
 
+def test_goals_read_the_median_of_rounds_when_there_are_rounds() -> None:
+    """Rows measured minutes apart can sit on either side of a line by the machine's
+    drift alone: with rounds, the verdict is the median of the ratios of rows run one
+    after the other, and the table says so."""
+    import run
+
+    rows = _goal_rows(**{f"100000|{run.EXPORTS[3]}": 30.2})  # stix 1.51× by its rows
+    assert run.goals(rows)[4].met is False
+    stix, cold = (100_000, run.EXPORTS[3]), (100_000, run.COLD)
+    rounds = {stix: [29.0, 31.0, 30.2], cold: [20.0, 20.0, 21.0]}  # 1.45×, 1.55×, 1.44×
+    goal = run.goals(rows, rounds)[4]
+    assert goal.met is True
+    assert "stix 30.20 s = 1.45× (median of 3 rounds, 1.44–1.55), 120 MB" in goal.measured
+    rounds[cold] = [19.0, 19.0, 21.0]  # 1.53×, 1.63×, 1.44×: over the line
+    assert run.goals(rows, rounds)[4].met is False
+    # Goals 1 and 2 too, per set; rounds of unequal length are not paired.
+    floor = (10_000, run.FLOOR + run.SHIPPED)
+    shipped = (10_000, run.COLD + run.SHIPPED)
+    assert run.goals(rows, {floor: [2.0, 2.0], shipped: [2.1, 2.1]})[0].met is False
+    assert run.goals(rows, {floor: [2.0, 2.0], shipped: [2.1]})[0].met is True  # the rows'
+    single, single_ref = run.Row(1, "a", 3.0, 1.0), run.Row(1, "b", 2.0, 1.0)
+    assert run.paired(None, single, single_ref) == (1.5, "")
+
+
+def test_rounds_alternate_their_order_and_pair_the_goal_rows() -> None:
+    import run
+
+    groups = run.round_groups([1000, 10_000, 100_000])
+    assert set(groups) == {10_000, 100_000}
+    assert groups[10_000] == [
+        n + s for _, s in run.SETS for n in (run.FLOOR, run.COLD, run.COLD_1, run.COLD_2)
+    ]
+    assert groups[100_000] == [run.COLD, *run.EXPORTS, run.SITE]
+    one = run.round_groups([10_000])[10_000]  # one size: every goal row there, once each
+    assert len(one) == len(set(one)) and run.SITE in one and one.count(run.COLD) == 1
+    ran: list[str] = []
+
+    def fake(command: list[str], **kw: object) -> tuple[float, float, int]:
+        ran.append(command[0])
+        return float(len(ran)), 1.0, 0
+
+    specs = {(5, "a"): (["a"], {}), (5, "b"): (["b"], {"env": {}})}
+    rounds = run.run_rounds(specs, {5: ["a", "b", "not run"]}, 3, run=fake)
+    assert ran == ["a", "b", "b", "a", "a", "b"]
+    assert rounds == {(5, "a"): [1.0, 4.0, 5.0], (5, "b"): [2.0, 3.0, 6.0]}
+    # With the real `measure`: each round's seconds are that run's own.
+    quick = [sys.executable, "-c", "pass"]
+    specs = {(1, "x"): (quick, {}), (1, "y"): ([*quick, "-v"], {})}
+    real = run.run_rounds(specs, {1: ["x", "y"]}, 2)
+    assert [len(v) for v in real.values()] == [2, 2]
+    assert all(0 < t < 30 for v in real.values() for t in v)
+
+
 def test_smoke_check_covers_the_new_contenders() -> None:
     import run
 
