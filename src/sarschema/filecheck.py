@@ -122,7 +122,7 @@ def check_bytes(
     except ValidationError as exc:
         diagnostics += translate(exc.errors(include_url=False), loaded, label, version)
         summary = Summary(label, raw_id or stem, raw_kind, stem, id_pos, valid=False)
-        summary.loose_refs = set(_strings(raw))
+        summary.loose_refs = tuple(sorted(set(_strings(raw))))
         summary.accepted = accepted
         # The references it makes are checked all the same, so that a contributor
         # sees every problem in one run, not the mistyped id after the next one; the
@@ -138,7 +138,7 @@ def check_bytes(
     summary.accepted = accepted
     summary.schema_ref, summary.schema_ref_column = _modeline(loaded.text)
     if version != UNSTATED:  # 1.0 has no word for a lawyer's client
-        summary.links = [
+        summary.links = tuple(
             Link(
                 entry.target,
                 str(entry.relation),
@@ -147,7 +147,7 @@ def check_bytes(
             )
             for i, entry in enumerate(getattr(record, "related", None) or ())
             if getattr(entry, "target", None)
-        ]
+        )
     return FileResult(label, diagnostics, summary, record)
 
 
@@ -303,11 +303,11 @@ def _fill(
                     else:
                         summary.refs.append(ref)
         elif slot.defines is not None:
-            summary.products += [
+            summary.products += tuple(
                 Defined(value, _pos(loaded, path))
                 for path, value in values(node, pattern)
                 if isinstance(value, str)
-            ]
+            )
         elif slot.record_name and summary.valid:
             summary.names += [
                 Name(format_field(path) or "", name, _pos(loaded, path), name_key(name))
