@@ -250,6 +250,13 @@ def run_size(
     return rows
 
 
+def goal_size(sizes: Iterable[int]) -> int:
+    """The size goals 1 to 3 are read at: 10,000 records, or the largest size below,
+    or else the largest measured (sizes must not be empty)."""
+    ordered = sorted(sizes)
+    return max((s for s in ordered if s <= GOAL_SIZE), default=ordered[-1])
+
+
 def round_groups(sizes: list[int]) -> dict[int, list[str]]:
     """The rows each goal's ratios are read from, by size: at the goal size, the floor
     and the cold validations of both sets (goals 1 and 2); at the largest size, the
@@ -257,10 +264,10 @@ def round_groups(sizes: list[int]) -> dict[int, list[str]]:
     if not sizes:
         return {}
     groups: dict[int, list[str]] = {}
-    goal_size = max((s for s in sizes if s <= GOAL_SIZE), default=sizes[-1])
+    at = goal_size(sizes)
     for _, suffix in SETS:
         names = [FLOOR + suffix, COLD + suffix, COLD_1 + suffix, COLD_2 + suffix]
-        groups.setdefault(goal_size, []).extend(names)
+        groups.setdefault(at, []).extend(names)
     largest = groups.setdefault(max(sizes), [])
     largest.extend(n for n in (COLD, *EXPORTS, SITE) if n not in largest)
     return groups
@@ -415,7 +422,7 @@ def goals(rows: list[Row], rounds: Rounds | None = None) -> list[Goal]:
     sizes = sorted({r.size for r in rows if r.size})
     if not sizes:
         return []
-    size = max((s for s in sizes if s <= GOAL_SIZE), default=sizes[-1])
+    size = goal_size(sizes)
     at = f"{size:,} records"
     return [
         _per_set(

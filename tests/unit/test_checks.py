@@ -79,7 +79,7 @@ def test_a_consistent_set_gives_nothing() -> None:
             "operator",
             "vendor-a",
             "Example Spyware Ltd",
-            products=[Defined("spyware-a", (13, 9))],
+            products=(Defined("spyware-a", (13, 9)),),
         ),
         incident(
             "incident-a",
@@ -121,7 +121,7 @@ def test_a_duplicate_of_an_id_without_position_names_the_file_alone() -> None:
 
 def test_a_product_that_repeats_an_earlier_record_id() -> None:
     vendor = named("operator", "vendor-a", "Example Spyware Ltd")
-    vendor.products = [Defined("spyware-a", (13, 9))]
+    vendor.products = (Defined("spyware-a", (13, 9)),)
     earlier = incident("spyware-a")  # incidents/ sorts before operators/
     out = cross_check([vendor, earlier])
     (d,) = of(Code.DUPLICATE_ID, out)
@@ -134,7 +134,7 @@ def test_a_product_that_repeats_an_earlier_record_id() -> None:
 
 def test_a_record_that_repeats_an_earlier_product_id() -> None:
     vendor = named("operator", "vendor-a", "Example Spyware Ltd")
-    vendor.products = [Defined("spyware-a", (13, 9))]
+    vendor.products = (Defined("spyware-a", (13, 9)),)
     later = named("target", "spyware-a", "Spyware Person")  # targets/ sorts after operators/
     out = cross_check([later, vendor, incident("incident-a", "spyware-a")])
     (d,) = of(Code.DUPLICATE_ID, out)
@@ -192,7 +192,7 @@ def test_a_dangling_parent() -> None:
 def test_no_dangling_reference_to_a_broken_record_or_its_products() -> None:
     broken_target = record("target", "journalist-a", valid=False)
     broken_vendor = record(
-        "operator", "vendor-a", valid=False, products=[Defined("spyware-a", (13, 9))]
+        "operator", "vendor-a", valid=False, products=(Defined("spyware-a", (13, 9)),)
     )
     summaries = [
         broken_target,
@@ -233,7 +233,7 @@ def test_the_references_of_a_broken_record_are_still_checked() -> None:
 
 def test_references_to_records_of_the_wrong_kind() -> None:
     vendor = named("operator", "agency-a", "Example Agency")
-    vendor.products = [Defined("spyware-a", (13, 9))]
+    vendor.products = (Defined("spyware-a", (13, 9)),)
     summaries = [
         named("target", "journalist-a", "Journalist A"),
         vendor,
@@ -317,7 +317,7 @@ def test_a_chain_without_cycle_or_through_a_broken_record_is_not_a_cycle() -> No
 
 def test_unreferenced_targets_operators_and_products_are_warned_about() -> None:
     vendor = named("operator", "vendor-a", "Example Spyware Ltd")
-    vendor.products = [Defined("spyware-a", (13, 9)), Defined("spyware-b", (15, 9))]
+    vendor.products = (Defined("spyware-a", (13, 9)), Defined("spyware-b", (15, 9)))
     summaries = [
         named("target", "journalist-a", "Journalist A"),
         named("operator", "agency-a", "Example Agency"),
@@ -360,13 +360,13 @@ def test_a_broken_record_is_not_warned_about() -> None:
 def test_texts_of_a_broken_record_count_as_references() -> None:
     """A record with errors may hold a reference where it cannot be read as one."""
     target = named("target", "journalist-a", "Journalist A")
-    broken = incident("incident-a", valid=False, loose_refs={"journalist-a", "An incident"})
+    broken = incident("incident-a", valid=False, loose_refs=("An incident", "journalist-a"))
     assert cross_check([target, broken]) == []
 
 
 def test_texts_of_a_valid_record_do_not_count_as_references() -> None:
     target = named("target", "journalist-a", "Journalist A")
-    valid = incident("incident-a", loose_refs={"journalist-a"})
+    valid = incident("incident-a", loose_refs=("journalist-a",))
     (d,) = cross_check([target, valid])
     assert place(d) == (Code.UNREFERENCED, "targets/journalist-a.yaml", "id", 1, 5)
 
@@ -578,14 +578,14 @@ def test_a_summary_travels_between_processes_whole() -> None:
         "Amal Example",
         "Amal E.",
         valid=False,
-        products=[Defined("spyware-x", (4, 3))],
+        products=(Defined("spyware-x", (4, 3)),),
         refs=[Ref("targets[0]", "journalist-b", "target", (9, 5))],
         parent=Ref("parent", "group-a", "operator", PARENT_POS),
-        loose_refs={"journalist-c"},
+        loose_refs=("journalist-c",),
         accepted={"SAR400": "checked with the editors"},
         schema_ref="../../schema/record.schema.json",
         schema_ref_column=40,
-        links=[Link("journalist-b", "client_of", (12, 7), "related[0]")],
+        links=(Link("journalist-b", "client_of", (12, 7), "related[0]"),),
     )
     back = pickle.loads(pickle.dumps(summary))
     assert back == summary

@@ -126,9 +126,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 ESCAPE = "'"
 _NEEDS_ESCAPE = (*FORMULA_STARTS, ESCAPE)
 
-ENCODING = "utf-8-sig"
-#: Written first, then UTF-8: the same bytes as `ENCODING`, whose encoder is Python
-#: code run at every write (a fifth of the writing process' time on the tables).
+#: Written first, then UTF-8: the bytes of `utf-8-sig` (the mark spreadsheet programs
+#: look for), without its encoder, which is Python code run at every write (a fifth of
+#: the writing process' time on the tables).
 _BOM = "\ufeff"
 #: Characters of rows held before they are written to their files.
 _PENDING_LIMIT = 1 << 20
