@@ -130,6 +130,23 @@ def test_what_the_composed_way_leaves_to_the_events() -> None:
         assert _same_either_way(data), data
 
 
+def test_keys_judged_are_remembered_within_a_bound() -> None:
+    """The composed way remembers how each plain key reads (field names repeat in
+    every file); a stranger's thousands of keys must not grow that memory without
+    bound, and a key remembered as one YAML 1.1 reads otherwise is refused again."""
+    from sarschema import loader
+
+    for _ in range(2):  # the second time from memory
+        assert _compose(b"on: 1\n") is None  # `on` is true to YAML 1.1
+        assert _same_either_way(b"title: x\n")
+    assert loader._KEYS_JUDGED["on"] is False
+    assert loader._KEYS_JUDGED["title"] is True
+    for start in range(0, 3 * loader._KEYS_JUDGED_MAX, 1000):
+        data = "".join(f"k{i}: v\n" for i in range(start, start + 1000)).encode()
+        assert _same_either_way(data)
+    assert len(loader._KEYS_JUDGED) == loader._KEYS_JUDGED_MAX
+
+
 _PIECES = [
     "a", "b", "id", "y", "yes", "1", "1.0", "~", "null", "true", "<<", "é", "ص",
     ":", ": ", " ", "  ", "\n", "\r\n", "\t", "- ", "-", "? ", "#", " # c", "&x ", "*x",
