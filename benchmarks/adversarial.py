@@ -129,6 +129,16 @@ INPUTS: dict[str, tuple[str, Callable[[int], str], bool]] = {
         lambda n: _repeat("1111111, ", n),
         True,
     ),
+    "spaces-one-run": (
+        "`a      …b`: one run of spaces, for the white-space folding",
+        lambda n: "a" + " " * (n - 2) + "b",
+        False,
+    ),
+    "comment-lines": (
+        "`  # c` on every line: a comment mark the loader looks behind on each line",
+        lambda n: _repeat("\n  # c", n),
+        False,
+    ),
     "countries-250-words": (
         "a record naming every country, a text of words and short numbers",
         lambda n: _repeat("the 12 journalists and 3456 numbers, ", n),

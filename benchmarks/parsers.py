@@ -60,8 +60,6 @@ SAME = "same data"
 LEFT = "left to sarschema's loader"
 DIFFERENT = "different data"
 ACCEPTED = "accepted, though sarschema reports the file"
-#: Line breaks to libyaml (YAML 1.1) but not to rapidyaml (YAML 1.2): NEL, LS, PS.
-_YAML11_BREAKS = (b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
 
 
 class _Left(Exception):
@@ -103,9 +101,9 @@ def fast_path(data: bytes, ryml: Any, loader: Any) -> dict[str, Any] | None:
     sarschema's loader: what only its event walk reads exactly (anchors, tags,
     directives), a YAML 1.1 line break, anything rapidyaml refuses, a duplicate key,
     an empty value, a root that is not a mapping."""
-    if loader._MAYBE_EVENTS.search(data) and loader._NEEDS_EVENTS.search(data):
+    if loader._maybe_events(data) and loader._NEEDS_EVENTS.search(data):
         return None
-    if any(mark in data for mark in _YAML11_BREAKS):
+    if loader._has_yaml11_break(data):  # line breaks to libyaml, not to rapidyaml
         return None
     try:
         tree = ryml.parse_in_arena(data)

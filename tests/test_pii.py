@@ -23,6 +23,7 @@ from sarschema.api import validate_paths
 from sarschema.diagnostics import echo, format_field, is_safe
 from sarschema.pii import (
     _JOIN,
+    _RUN,
     _TOKEN_MARK,
     _find,
     could_hold_personal_data,
@@ -239,14 +240,35 @@ _REFERENCE_SPACES = re.compile(r"[^\S ]\s*| \s+")  # the rule: every other run o
 
 
 @settings(max_examples=600)
-@given(text=st.text(alphabet=" \t\n\r\x0b\x0c\x1c\x85\u00a0\u2028\u3000a1\u0661-\u2013\u200b@"))
+@given(
+    text=st.text(
+        alphabet=" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\u00a0\u2028\u3000a1\u0661-\u2013\u200b@"
+    )
+)
 def test_normalising_folds_white_space_as_the_rule_says(text: str) -> None:
-    """`normalise` folds white space with `str.split`, not the regular expression
-    the rule is written as: both must give one text, ends included."""
+    """`normalise` folds white space by replacing each kind and halving pairs of
+    spaces, not with the regular expression the rule is written as: both must give
+    one text, ends included, whatever the runs' lengths."""
     folded = normalise(text)
     if not text.isascii():
         text = "".join(map(_reference_fold, unicodedata.normalize("NFKC", text)))
     assert folded == _REFERENCE_SPACES.sub(" ", text)
+
+
+@settings(max_examples=600)
+@given(text=st.text(alphabet="0123456789\u0660\u0669\u06f5\u0966\uff11\U0001d7d9+-. ()[]/_a"))
+def test_runs_of_digits_are_found_in_normalised_text_as_unicode_digits_would_be(
+    text: str,
+) -> None:
+    """The run expression reads only ASCII digits (for speed): normalising leaves no
+    other decimal digit, so it finds what the same expression over every Unicode
+    digit finds."""
+    folded = normalise(text)
+    assert not any(ch.isdecimal() and not ch.isascii() for ch in folded)
+    unicode_run = re.compile(_RUN.pattern)
+    assert [m.span() for m in _RUN.finditer(folded)] == [
+        m.span() for m in unicode_run.finditer(folded)
+    ]
 
 
 _REFERENCE_MARK = re.compile(r"://|www\.|10\.\d{4,9}/", re.IGNORECASE)
@@ -401,7 +423,14 @@ def test_adversarial_texts_take_linear_time() -> None:
 
 
 def test_adversarial_records_take_linear_time_through_the_file_check() -> None:
-    names = ["email-a-at-b", "url-long-token", "digits-spaced", "countries-250"]
+    names = [
+        "email-a-at-b",
+        "url-long-token",
+        "digits-spaced",
+        "countries-250",
+        "spaces-one-run",
+        "comment-lines",
+    ]
     seconds = _adversarial("--via", "file", "--only", *names, inputs=len(names))
     assert set(seconds) == set(names)
     assert all(s <= HANG for s in seconds.values())

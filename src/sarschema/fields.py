@@ -207,27 +207,31 @@ def _walk(model: type[BaseModel], prefix: Pattern) -> Iterator[tuple[Pattern, Sl
             yield from _walk(inner, pattern)
 
 
-def values(node: Any, pattern: Pattern, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+def values(node: Any, pattern: Pattern, path: Path = ()) -> list[tuple[Path, Any]]:
     """The values at the paths that match `pattern`, in raw data (mappings and lists)
-    or in validated models alike; absent fields give nothing."""
-    if not pattern:
-        yield path, node
-        return
-    step, rest = pattern[0], pattern[1:]
-    if step == EACH:
-        if isinstance(node, list):
-            for index, item in enumerate(node):
-                yield from values(item, rest, (*path, index))
-        elif isinstance(node, dict):
-            for key, item in node.items():
-                yield from values(item, rest, (*path, key))
-    elif isinstance(node, dict):
-        if step in node:
-            yield from values(node[step], rest, (*path, step))
-    elif isinstance(node, BaseModel):
-        item = getattr(node, step, None)
-        if item is not None:
-            yield from values(item, rest, (*path, step))
+    or in validated models alike, in document order; absent fields give nothing.
+    Level by level rather than a generator per level: the per-file checks ask this
+    about forty times a file."""
+    found: list[tuple[Path, Any]] = [(path, node)]
+    for step in pattern:
+        deeper: list[tuple[Path, Any]] = []
+        for at, value in found:
+            if step == EACH:
+                if isinstance(value, list):
+                    deeper += [((*at, index), item) for index, item in enumerate(value)]
+                elif isinstance(value, dict):
+                    deeper += [((*at, key), item) for key, item in value.items()]
+            elif isinstance(value, dict):
+                if step in value:
+                    deeper.append(((*at, step), value[step]))
+            elif isinstance(value, BaseModel):
+                item = getattr(value, step, None)
+                if item is not None:
+                    deeper.append(((*at, step), item))
+        if not deeper:
+            return deeper
+        found = deeper
+    return found
 
 
 def models_within(roots: Iterable[type[BaseModel]]) -> tuple[type[BaseModel], ...]:

@@ -7,6 +7,8 @@ test pins them; the record-level tests in tests/cases/ only see them through the
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sarschema.diagnostics import Diagnostic
 from sarschema.loader import MAX_DEPTH, MAX_FILE_BYTES, MAX_NODES, decode, load, too_large
@@ -50,6 +52,22 @@ def test_decode_refuses_bytes_at_their_position(
     assert (result.code, result.line, result.column) == expected
     assert result.file == "some/f.yaml"
     assert found(data) == [expected]
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet="a\né\u0100\u2028\U0001f600\x80\x85\x9f\xa0\u00c2", max_size=30))
+def test_a_c1_control_is_found_in_the_bytes_where_the_text_has_it(text: str) -> None:
+    """The C1 check searches the bytes (for speed): it must find the first U+0080 to
+    U+009F exactly where the decoded text has it, whatever precedes it."""
+    result = decode(text.encode(), "f.yaml")
+    first = next((i for i, ch in enumerate(text) if "\x80" <= ch <= "\x9f"), None)
+    if first is None:
+        assert result == text
+        return
+    assert isinstance(result, Diagnostic)
+    line = text.count("\n", 0, first) + 1
+    column = first - (text.rfind("\n", 0, first) + 1) + 1
+    assert (result.code, result.line, result.column) == ("SAR004", line, column)
 
 
 def test_decode_messages() -> None:

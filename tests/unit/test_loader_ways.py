@@ -115,6 +115,8 @@ def test_what_the_composed_way_leaves_to_the_events() -> None:
         b"[a: 1\n",
         b"a: [1, ~]\n",
         b"? [a]\n: 1\n",
+        b"a: & x\n",  # an anchor with no name, where a node starts: libyaml refuses it
+        b"a: [* , b]\n",
     ]
     for data in left:
         assert _compose(data) is None, data
@@ -125,9 +127,16 @@ def test_what_the_composed_way_leaves_to_the_events() -> None:
         b"t: 'quoted: yes'\nb: [x, 'y']\nc: {d: e}\n",
         b"x: plain  # a comment\n",
         b"a: true\nb: false\nc: True\n",
+        b"name: Woman & Child\nsum: 5 * 3\n",  # `&` and `*` before a space: text
+        # comments on lines of their own, and one after a value, which must be found
+        b"# top\na: b\n  # indented\nc:\n  - d\n   # deeper\ne: f # cut\n",
+        b"a: b\t# after a tab\n",
+        b"a: 'quoted # text'\nb: plain\n",
     ]
     for data in taken:
         assert _same_either_way(data), data
+    cut = _compose(b"# top\na: b\n  # indented\ne: f # cut\ng: h\t# tab\n")
+    assert cut is not None and cut.commented == [("e",), ("g",)]
 
 
 def test_keys_judged_are_remembered_within_a_bound() -> None:
@@ -151,7 +160,7 @@ _PIECES = [
     "a", "b", "id", "y", "yes", "1", "1.0", "~", "null", "true", "<<", "é", "ص",
     ":", ": ", " ", "  ", "\n", "\r\n", "\t", "- ", "-", "? ", "#", " # c", "&x ", "*x",
     "!t ", "! ", "!!str ", "'", '"', "[", "]", "{", "}", ", ", "---", "...", "%YAML 1.1",
-    "|", ">", "\u2028", "\x85", "a & b", "http://h/?a=1&b=2",
+    "|", ">", "\u2028", "\x85", "a & b", "& ", "* ", "&", "http://h/?a=1&b=2",
 ]  # fmt: skip
 
 
