@@ -101,7 +101,7 @@ def fast_path(data: bytes, ryml: Any, loader: Any) -> dict[str, Any] | None:
     sarschema's loader: what only its event walk reads exactly (anchors, tags,
     directives), a YAML 1.1 line break, anything rapidyaml refuses, a duplicate key,
     an empty value, a root that is not a mapping."""
-    if loader._maybe_events(data) and loader._NEEDS_EVENTS.search(data):
+    if loader._needs_events(data):
         return None
     if loader._has_yaml11_break(data):  # line breaks to libyaml, not to rapidyaml
         return None

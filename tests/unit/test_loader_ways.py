@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sarschema.loader import Loaded, _compose, _parse, load
+from sarschema.loader import _NEEDS_EVENTS, Loaded, _compose, _needs_events, _parse, load
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -137,6 +137,28 @@ def test_what_the_composed_way_leaves_to_the_events() -> None:
         assert _same_either_way(data), data
     cut = _compose(b"# top\na: b\n  # indented\ne: f # cut\ng: h\t# tab\n")
     assert cut is not None and cut.commented == [("e",), ("g",)]
+
+
+_MARK_PIECES = [
+    b"&", b"*", b"!", b"%", b"-", b".", b"---", b"...", b" ", b"\t", b"\n", b"\r",
+    b"[", b"{", b",", b":", b"a", b"\xc2\x85", b"\xe2\x80\xa8", b"\xa9", b"\x85",
+]  # fmt: skip
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(_MARK_PIECES),
+        max_size=12,
+    )
+)
+def test_the_marks_that_need_the_event_walk_are_found_as_the_rule_says(
+    pieces: list[bytes],
+) -> None:
+    """`_needs_events` searches from the marks (for speed): it must find exactly what
+    the rule's own expression finds."""
+    data = b"".join(pieces)
+    assert _needs_events(data) == (_NEEDS_EVENTS.search(data) is not None)
 
 
 def test_keys_judged_are_remembered_within_a_bound() -> None:
