@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +121,21 @@ def test_kept_records_are_frozen_while_files_are_still_being_checked(
     assert report.ok and len(report.records) == report.files == len(frozen) > 10
     assert frozen[-1] > frozen[0]  # frozen again while the files were still coming
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.parametrize("count", [400, 401, 1_000, 10_000, 100_000, 1_000_003])
+@pytest.mark.parametrize("jobs", [2, 3, 8])
+def test_shares_cover_every_file_once_and_end_small(count: int, jobs: int) -> None:
+    """Every file in exactly one share, in order; shares never grow, none but the last
+    is below the least, and the last few are the least, so that the processes
+    finish together."""
+    from sarschema.runner import SHARE_LEAST, share_bounds
+
+    bounds = share_bounds(count, jobs)
+    assert bounds[0][0] == 0 and bounds[-1][1] == count
+    assert all(end == start for (_, end), (start, _) in itertools.pairwise(bounds))
+    sizes = [end - start for start, end in bounds]
+    assert sizes == sorted(sizes, reverse=True)
+    assert min(sizes[:-1]) == SHARE_LEAST
+    assert max(sizes) <= max(SHARE_LEAST, count // (jobs * 12))
+    assert len(bounds) < 40 * jobs  # what sending a share costs is paid a bounded number of times
