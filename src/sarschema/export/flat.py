@@ -88,8 +88,10 @@ class FlatIncidents:
             return {k: v for k, v in row.items() if k not in _LEFT_OUT}
         if table in _NAMED:
             return {"id": row["id"], "name": row["name"]}
-        if table in _LINKS or (table == "sources" and row.get("incident_id") is not None):
+        if table in _LINKS:
             return row
+        if table == "sources" and row.get("incident_id") is not None:
+            return {"incident_id": row["incident_id"]}  # counted, no more
         return None
 
     def add(self, table: str, row: Row) -> None:
