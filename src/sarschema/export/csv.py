@@ -85,11 +85,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
+from itertools import chain
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self, TextIO
@@ -104,7 +104,7 @@ from sarschema.export.common import (
     one_version,
     version_of,
 )
-from sarschema.export.flat import FlatIncidents, flat_table
+from sarschema.export.flat import FLAT_SOURCES, FlatIncidents, flat_table
 from sarschema.export.tables import (
     Cell,
     Column,
@@ -281,7 +281,11 @@ class _RowWriter(Protocol):
     def writerows(self, rows: Iterable[Iterable[Cell]], /) -> object: ...
 
 
-def _writer(handle: TextIO) -> _RowWriter:
+class _Writable(Protocol):
+    def write(self, text: str, /) -> object: ...
+
+
+def _writer(handle: _Writable) -> _RowWriter:
     return csv.writer(
         handle,
         delimiter=DELIMITER,
@@ -363,8 +367,15 @@ Payload = tuple[
 ]
 
 
+class _Lines(list[str]):
+    """What a `csv.writer` writes, a row's text at a time (it writes each row whole)."""
+
+    def write(self, text: str, /) -> None:
+        self.append(text)
+
+
 def _payload(record: Record, raw: bool) -> Payload:
-    lines: dict[str, list[list[Cell]]] = {}
+    lines: dict[str, list[tuple[tuple[Cell, ...], tuple[int, ...]]]] = {}
     kept: list[tuple[str, Row]] = []
     joined: list[tuple[str, Row]] = []
     newest: str | None = None
@@ -375,20 +386,27 @@ def _payload(record: Record, raw: bool) -> Payload:
             value = cells[index]
             if isinstance(value, str) and (newest is None or value > newest):
                 newest = value
-        needed = FlatIncidents.needed(name, row)
-        if needed is not None:
-            joined.append((name, needed))
+        if name in FLAT_SOURCES:
+            needed = FlatIncidents.needed(name, row)
+            if needed is not None:
+                joined.append((name, needed))
         if table.self_references:
             kept.append((name, row))
         else:
-            lines.setdefault(name, []).append(_texts(cells, table.boolean_columns, raw))
+            lines.setdefault(name, []).append((cells, table.boolean_columns))
+    # The formula guard looked for once in the whole record's texts (as `_texts` does
+    # in a row's): almost no record needs it.
+    every = chain.from_iterable(cells for rows in lines.values() for cells, _ in rows)
+    guard = not raw and _MAYBE_FORMULA.search("\x1f" + "\x1f".join(map(str, every)))
     texts: list[tuple[str, str, int]] = []
+    written = _Lines()
+    writer = _writer(written)  # one for the record: a writer per table cost 4 us a record
     for name, rows in lines.items():
         # Written here as the file will hold it: `csv.writer` per row was most of
         # the work of the one process that writes every file.
-        buffer = io.StringIO()
-        _writer(buffer).writerows(rows)
-        texts.append((name, buffer.getvalue(), len(rows)))
+        writer.writerows(_texts(cells, booleans, not guard) for cells, booleans in rows)
+        texts.append((name, "".join(written), len(rows)))
+        written.clear()
     return texts, kept, joined, newest
 
 

@@ -21,6 +21,8 @@ NAMES_SEPARATOR = "; "
 _LEFT_OUT = frozenset({"notes"})  # long text that is not what a spreadsheet row is for
 _NAMED = ("targets", "operators", "products")
 _LINKS = ("incident_targets", "incident_operators", "incident_spyware")
+#: The tables whose rows `FlatIncidents.needed` may keep something of.
+FLAT_SOURCES = frozenset({"incidents", *_NAMED, *_LINKS, "sources"})
 
 
 @cache
