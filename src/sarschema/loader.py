@@ -452,7 +452,7 @@ def _compose(data: bytes) -> Loaded | None:
     so what a file yields never depends on the way it took.
 
     The walk is written for speed (a third of the load's time): node kinds told by
-    their class, quoted scalars taken inside the loops, judged keys remembered."""
+    their class, a value taken in one call, judged keys remembered."""
     from yaml import YAMLError
     from yaml.nodes import MappingNode, ScalarNode
 
@@ -473,19 +473,6 @@ def _compose(data: bytes) -> Loaded | None:
     keep = texts.append
     judged = _KEYS_JUDGED
     count = 1
-
-    def plain(node: Any, parent: FieldPath, step: str | int) -> Any:
-        text = node.value
-        if text in _NULLS:
-            raise _Bail
-        if text in _BOOLS:
-            return _BOOLS[text]
-        if lines is not None:
-            start, end = node.start_mark, node.end_mark
-            if end.line == start.line and _comment_follows(lines, end.line, end.column):
-                commented.append((*parent, step))
-        keep(text)
-        return text
 
     def mapping(node: Any, path: FieldPath, depth: int) -> dict[str, Any]:
         nonlocal count
@@ -509,19 +496,7 @@ def _compose(data: bytes) -> Loaded | None:
             if name in out:
                 raise _Bail
             keep(name)
-            if type(item.tag) is str:
-                raise _Bail
-            kind = type(item)
-            if kind is ScalarNode:
-                if item.style:
-                    keep(item.value)
-                    out[name] = item.value
-                else:
-                    out[name] = plain(item, path, name)
-            elif kind is MappingNode:
-                out[name] = mapping(item, (*path, name), depth + 1)
-            else:
-                out[name] = sequence(item, (*path, name), depth + 1)
+            out[name] = value(item, path, name, depth)
         return out
 
     def sequence(node: Any, path: FieldPath, depth: int) -> list[Any]:
@@ -530,23 +505,28 @@ def _compose(data: bytes) -> Loaded | None:
         count += len(items)
         if count > MAX_NODES or depth >= MAX_DEPTH:
             raise _Bail
-        out: list[Any] = []
-        add = out.append
-        for index, item in enumerate(items):
-            if type(item.tag) is str:
-                raise _Bail
-            kind = type(item)
-            if kind is ScalarNode:
-                if item.style:
-                    keep(item.value)
-                    add(item.value)
-                else:
-                    add(plain(item, path, index))
-            elif kind is MappingNode:
-                add(mapping(item, (*path, index), depth + 1))
-            else:
-                add(sequence(item, (*path, index), depth + 1))
-        return out
+        return [value(item, path, index, depth) for index, item in enumerate(items)]
+
+    def value(item: Any, path: FieldPath, step: str | int, depth: int) -> Any:
+        if type(item.tag) is str:
+            raise _Bail
+        kind = type(item)
+        if kind is ScalarNode:
+            text = item.value
+            if not item.style:  # plain: may read as something else, or be cut short
+                if text in _NULLS:
+                    raise _Bail
+                if text in _BOOLS:
+                    return _BOOLS[text]
+                if lines is not None:
+                    start, end = item.start_mark, item.end_mark
+                    if end.line == start.line and _comment_follows(lines, end.line, end.column):
+                        commented.append((*path, step))
+            keep(text)
+            return text
+        if kind is MappingNode:
+            return mapping(item, (*path, step), depth + 1)
+        return sequence(item, (*path, step), depth + 1)
 
     try:
         data_ = mapping(root, (), 0)
