@@ -403,7 +403,13 @@ def _may_trail(data: bytes) -> bool:
     """Could a comment follow a value on its line (a `#` after a space or tab, with
     text before it)? Only then are plain values looked at for one. Linear: on each
     line only the first ` #` is looked behind, since a later one has a `#` before it
-    and answers yes."""
+    and answers yes. Where libyaml ends lines that `\n` does not (a lone `\r`, NEL,
+    LS, PS), its line numbers and the file's split lines part ways, and any `#` says
+    yes, as the event walk has it."""
+    if b"#" not in data:
+        return False
+    if data.count(b"\r") != data.count(b"\r\n") or _has_yaml11_break(data):
+        return True
     for mark in (b" #", b"\t#"):
         at = data.find(mark)
         while at >= 0:
@@ -442,6 +448,9 @@ def _composer_on(parser: Any) -> Any:
 #: file); bounded, so a stranger's thousands of keys cannot grow it.
 _KEYS_JUDGED: dict[str, bool] = {}
 _KEYS_JUDGED_MAX = 4096
+#: Only keys up to this long are remembered (field names are short; an explicit key
+#: may be a mebibyte long, and 4,096 of them would hold gigabytes).
+_KEY_JUDGED_LONGEST = 64
 
 
 def _compose(data: bytes) -> Loaded | None:
@@ -489,7 +498,7 @@ def _compose(data: bytes) -> Loaded | None:
                 ok = judged.get(name)
                 if ok is None:
                     ok = _plain_key_as_written(name)
-                    if len(judged) < _KEYS_JUDGED_MAX:
+                    if len(judged) < _KEYS_JUDGED_MAX and len(name) <= _KEY_JUDGED_LONGEST:
                         judged[name] = ok
                 if not ok:
                     raise _Bail  # a key whose spelling YAML 1.1 reads as another

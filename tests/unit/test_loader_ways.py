@@ -137,6 +137,9 @@ def test_what_the_composed_way_leaves_to_the_events() -> None:
         assert _same_either_way(data), data
     cut = _compose(b"# top\na: b\n  # indented\ne: f # cut\ng: h\t# tab\n")
     assert cut is not None and cut.commented == [("e",), ("g",)]
+    # where libyaml ends lines that `\n` does not, the event walk's reading stands
+    for data in (b"title: x\r# c\n", "title: x\u2028# c\n".encode(), b"a:\r- d\n   # x\n"):
+        assert _same_either_way(data), data
 
 
 _MARK_PIECES = [
@@ -176,13 +179,18 @@ def test_keys_judged_are_remembered_within_a_bound() -> None:
         data = "".join(f"k{i}: v\n" for i in range(start, start + 1000)).encode()
         assert _same_either_way(data)
     assert len(loader._KEYS_JUDGED) == loader._KEYS_JUDGED_MAX
+    loader._KEYS_JUDGED.clear()
+    long_key = "k" * 100_000  # an explicit key may be long: judged, not remembered
+    assert _same_either_way(f"? {long_key}\n: v\n".encode())
+    assert loader._KEYS_JUDGED == {}
 
 
 _PIECES = [
     "a", "b", "id", "y", "yes", "1", "1.0", "~", "null", "true", "<<", "é", "ص",
     ":", ": ", " ", "  ", "\n", "\r\n", "\t", "- ", "-", "? ", "#", " # c", "&x ", "*x",
     "!t ", "! ", "!!str ", "'", '"', "[", "]", "{", "}", ", ", "---", "...", "%YAML 1.1",
-    "|", ">", "\u2028", "\x85", "a & b", "& ", "* ", "&", "http://h/?a=1&b=2",
+    "|", ">", "\u2028", "\x85", "a & b", "& ", "* ", "&", "\r", "\r#", "\u2029#",
+    "http://h/?a=1&b=2",
 ]  # fmt: skip
 
 
