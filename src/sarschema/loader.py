@@ -355,21 +355,18 @@ def _remap_lines(loaded: Loaded, text: str) -> None:
     ]
 
 
-#: What only the event walk reads exactly: an anchor, alias or tag (`&`, `*`, `!` where a
-#: node can start: after a space, a line break or a flow indicator), and a directive or
-#: document marker at the start of a line. An `&` or `*` followed by white space (or
-#: nothing) names no anchor: in text (`Woman & Child`, 1 shipped record in 75) it is
-#: text to both ways, and where a node starts libyaml refuses it, so the composed way
-#: gives the file up all the same. Text such as `a &b` matches and merely takes the
-#: longer way; a URL's `?a=1&b=2` does not. This is the rule as written;
-#: `_needs_events` applies it.
-_NEEDS_EVENTS = re.compile(
-    rb"(?:\A|[\s\[{,:\x85\xa8\xa9])(?:[&*](?=\S)|!)"
-    rb"|(?:\A|[\r\n\x85\xa8\xa9])(?:---|\.\.\.|%)"
-)
-#: `_NEEDS_EVENTS` after the first byte, written to start with a class of the marks
-#: (which the engine skips to fast) and to look behind each for what must precede it:
-#: the rule's own form, which starts with a choice, took 0.18 ms on a shipped record.
+#: What only the event walk reads exactly (`_needs_events`): an anchor, alias or tag
+#: (`&`, `*`, `!` where a node can start: after a space, a line break or a flow
+#: indicator), and a directive or document marker at the start of a line. An `&` or
+#: `*` followed by white space (or nothing) names no anchor: in text (`Woman & Child`,
+#: 1 shipped record in 75) it is text to both ways, and where a node starts libyaml
+#: refuses it, so the composed way gives the file up all the same. Text such as
+#: `a &b` matches and merely takes the longer way; a URL's `?a=1&b=2` does not. As one
+#: expression (the tests hold the two below to it):
+#: `(?:\A|[\s\[{,:\x85\xa8\xa9])(?:[&*](?=\S)|!)|(?:\A|[\r\n\x85\xa8\xa9])(?:---|\.\.\.|%)`.
+#: That form starts with a choice and took 0.18 ms on a shipped record; after the first
+#: byte, this one starts with a class of the marks (which the engine skips to fast)
+#: and looks behind each for what must precede it.
 _NEEDS_EVENTS_AFTER_START = re.compile(
     rb"[&*!%.\-]"
     rb"(?:(?<=[\s\[{,:\x85\xa8\xa9][&*])(?=\S)"
@@ -382,8 +379,9 @@ _NEEDS_EVENTS_AT_START = re.compile(rb"[&*](?=\S)|!|---|\.\.\.|%")
 
 
 def _needs_events(data: bytes) -> bool:
-    """`_NEEDS_EVENTS.search(data)`, fast: most files hold none of its marks (six
-    searches for a literal, in C), and the rest are searched from the marks."""
+    """Does the file hold what only the event walk reads exactly (the rule above)?
+    Most files hold none of its marks (six searches for a literal, in C); the rest
+    are searched from the marks."""
     if not (
         b"&" in data
         or b"*" in data
@@ -457,7 +455,7 @@ def _compose(data: bytes) -> Loaded | None:
     """The fast way for files the event walk would read without a single diagnostic:
     libyaml composes the tree in C and one walk builds the data; positions are read
     from the tree only when asked for. None when the file needs the event walk (any
-    problem, or anything `_NEEDS_EVENTS` finds), which then reads it from the start,
+    problem, or anything `_needs_events` finds), which then reads it from the start,
     so what a file yields never depends on the way it took.
 
     The walk is written for speed (a third of the load's time): node kinds told by
