@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from sarschema.api import validate_paths
-from sarschema.runner import Cache, cache_folder
+from sarschema.cache import CACHE_FILE, Cache, cache_folder
 
 TODAY = dt.date(2026, 1, 1)
 
@@ -32,7 +32,7 @@ def test_warm_run_equals_cold_run(base_tree: Path, tmp_path: Path) -> None:
     assert ("SAR103", "journalist-a-2020.yaml", 14) in cold
     cache = tmp_path / "cache"
     first = run(base_tree, cache)
-    assert (cache / "results.json").is_file()
+    assert (cache / CACHE_FILE).is_file()
     assert run(base_tree, cache) == first == cold
 
 
@@ -68,18 +68,18 @@ def test_cache_is_keyed_by_date(base_tree: Path, tmp_path: Path) -> None:
 def test_a_damaged_cache_is_ignored(base_tree: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     cache.mkdir()
-    (cache / "results.json").write_bytes(b"\x80\x05not a pickle at all")
+    (cache / CACHE_FILE).write_bytes(b"\x80\x05not a database at all" * 100)
     assert run(base_tree, cache) == []
-    assert Cache(cache, TODAY).entries  # rewritten, and usable again
+    assert Cache(cache, TODAY).rows  # rewritten, and usable again
 
 
 def test_the_cache_keeps_only_the_current_files(base_tree: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     run(base_tree, cache)
-    assert len(Cache(cache, TODAY).entries) == 8
+    assert len(Cache(cache, TODAY).rows) == 8
     (base_tree / "responses" / "call-a.yaml").unlink()
     run(base_tree, cache)
-    assert len(Cache(cache, TODAY).entries) == 7
+    assert len(Cache(cache, TODAY).rows) == 7
 
 
 # --- The checkout is a stranger's: its state is never trusted or written ---------
@@ -152,7 +152,7 @@ def test_validate_leaves_the_checkout_byte_for_byte(checkout: Path, _user_cache:
     for args in (("validate",), ("validate", "records"), ("validate", "--format", "github")):
         assert _cli(checkout, *args).returncode == 0
     assert _snapshot(checkout) == before
-    assert list(_user_cache.rglob("results.json"))  # the cache went to the user's folder
+    assert list(_user_cache.rglob(CACHE_FILE))  # the cache went to the user's folder
 
 
 def test_the_cache_folder_is_per_repository_and_outside_it(checkout: Path, tmp_path: Path) -> None:
@@ -172,11 +172,11 @@ def test_cache_writes_never_follow_links(base_tree: Path, tmp_path: Path) -> Non
     outside.write_text("keep me\n")
     cache = tmp_path / "cache"
     cache.mkdir()
-    (cache / "results.json").symlink_to(outside)
+    (cache / CACHE_FILE).symlink_to(outside)
     assert run(base_tree, cache) == []
     assert outside.read_text() == "keep me\n"
-    assert not (cache / "results.json").is_symlink()
-    assert [p.name for p in cache.iterdir()] == ["results.json"]  # no temporary left over
+    assert not (cache / CACHE_FILE).is_symlink()
+    assert [p.name for p in cache.iterdir()] == [CACHE_FILE]  # no journal left over
 
 
 def test_a_link_to_a_fifo_as_the_cache_does_not_block(base_tree: Path, tmp_path: Path) -> None:
@@ -184,7 +184,7 @@ def test_a_link_to_a_fifo_as_the_cache_does_not_block(base_tree: Path, tmp_path:
     cache.mkdir()
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    (cache / "results.json").symlink_to(fifo)
+    (cache / CACHE_FILE).symlink_to(fifo)
     started = time.perf_counter()
     assert run(base_tree, cache) == []
     assert time.perf_counter() - started < 10  # a hang guard
@@ -198,17 +198,17 @@ def _age(root: Path, seconds: int = 60) -> None:
 
 
 def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    import sarschema.runner
+    import sarschema.cache
 
     read: list[str] = []
-    real = sarschema.runner.read_regular
+    real = sarschema.cache.read_regular
 
     def counting(path: Path | str, limit: int) -> bytes:
         if Path(path).suffix == ".yaml":
             read.append(Path(path).name)
         return real(path, limit)
 
-    monkeypatch.setattr(sarschema.runner, "read_regular", counting)
+    monkeypatch.setattr(sarschema.cache, "read_regular", counting)
     return read
 
 
@@ -284,3 +284,95 @@ def test_summaries_keep_no_container_of_their_own_for_what_is_empty(
     (summary,) = [s for s in broken.summaries if s.file.endswith("journalist-a.yaml")]
     assert not summary.valid and "journalist-a" in summary.loose_refs
     assert list(summary.loose_refs) == sorted(summary.loose_refs)
+
+
+# --- The database: one row per file, only the changed ones written -----------------
+
+
+def _rows(cache: Path) -> dict[str, tuple[str, int]]:
+    """Each file's name with its row's key and the time the row was written."""
+    return {
+        Path(label).name: (key, written)
+        for label, *_, key, written, _ in Cache(cache, TODAY).rows.values()
+    }
+
+
+def test_a_warm_run_writes_only_the_rows_of_changed_files(base_tree: Path, tmp_path: Path) -> None:
+    _age(base_tree)
+    cache = tmp_path / "cache"
+    run(base_tree, cache)
+    before = _rows(cache)
+    target = base_tree / "targets" / "journalist-b.yaml"
+    target.write_text(target.read_text().replace("type: person", "type: human"))
+    assert ("SAR103", "journalist-b.yaml", 5) in run(base_tree, cache)
+    after = _rows(cache)
+    assert after.keys() == before.keys()
+    changed = {name for name in after if after[name] != before[name]}
+    assert changed == {"journalist-b.yaml"}
+    assert after["journalist-b.yaml"][0] != before["journalist-b.yaml"][0]  # a new key
+
+
+def test_a_damaged_row_has_every_file_checked_again(base_tree: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    incident = base_tree / "incidents" / "journalist-a-2020.yaml"
+    incident.write_text(incident.read_text().replace("status: infected", "status: infectd"))
+    _age(base_tree)
+    cache = tmp_path / "cache"
+    cold = run(base_tree, cache)
+    assert ("SAR103", "journalist-a-2020.yaml", 14) in cold
+    for damage in ('{"not": "a result"}', "[[], [", "1], [2"):
+        with sqlite3.connect(cache / CACHE_FILE) as db:
+            db.execute(
+                "UPDATE files SET result = ? WHERE label LIKE '%journalist-b.yaml'", (damage,)
+            )
+        assert run(base_tree, cache) == cold
+        assert run(base_tree, cache) == cold  # and the rows are whole again
+
+
+def test_a_file_name_sqlite_cannot_store_is_checked_every_run(
+    base_tree: Path, tmp_path: Path
+) -> None:
+    """A name that is not UTF-8 (lone surrogates in Python) is never a reason to lose
+    the cache, nor the file's verdict."""
+    odd = Path(os.fsdecode(os.fsencode(base_tree / "targets") + b"/caf\xe9.yaml"))
+    odd.write_bytes((base_tree / "targets" / "journalist-b.yaml").read_bytes())
+    _age(base_tree)
+    cache = tmp_path / "cache"
+    cold = run(base_tree, tmp_path / "none")
+    assert any(name.startswith("caf") for _, name, _ in cold)
+    assert run(base_tree, cache) == cold
+    assert run(base_tree, cache) == cold
+    assert len(Cache(cache, TODAY).rows) == 8  # every other file is cached
+
+
+def test_a_busy_cache_costs_time_not_verdicts(
+    base_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another run holding the database: this run checks the files itself."""
+    import sqlite3
+
+    import sarschema.cache
+
+    monkeypatch.setattr(sarschema.cache, "_BUSY_SECONDS", 0.05)
+    cache = tmp_path / "cache"
+    assert run(base_tree, cache) == []
+    target = base_tree / "targets" / "journalist-b.yaml"
+    target.write_text(target.read_text().replace("type: person", "type: human"))
+    other = sqlite3.connect(cache / CACHE_FILE, isolation_level=None)
+    try:
+        for lock in ("IMMEDIATE", "EXCLUSIVE"):  # no writing; then no reading either
+            other.execute(f"BEGIN {lock}")
+            assert ("SAR103", "journalist-b.yaml", 5) in run(base_tree, cache)
+            other.execute("ROLLBACK")
+    finally:
+        other.close()
+    assert ("SAR103", "journalist-b.yaml", 5) in run(base_tree, cache)
+
+
+def test_the_former_json_cache_is_removed(base_tree: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "results.json").write_text('{"salt": "old", "entries": {}}')
+    assert run(base_tree, cache) == []
+    assert [p.name for p in cache.iterdir()] == [CACHE_FILE]

@@ -120,7 +120,7 @@ def validate(
     from sarschema.api import validate_paths
     from sarschema.changes import ChangedFiles
     from sarschema.report import RENDERERS, View
-    from sarschema.runner import cache_folder
+    from sarschema.cache import cache_folder
 
     if quiet and show_warnings:
         raise UsageError("--quiet and --show-warnings contradict each other; give one")

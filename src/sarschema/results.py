@@ -105,16 +105,16 @@ class Summary:
         return Summary, tuple(getattr(self, name) for name in _SUMMARY_FIELDS)
 
     def to_plain(self) -> list[Any]:
-        """The fields in order (JSON makes each tuple a list): a cache entry is read
-        back only by the very code that wrote it (`runner.rules_fingerprint`)."""
-        return [getattr(self, name) for name in _SUMMARY_FIELDS]
+        """The fields in order but the file's name, which the cache keeps beside them
+        (JSON makes each tuple a list): a cache entry is read
+        back only by the very code that wrote it (`cache.rules_fingerprint`)."""
+        return [getattr(self, name) for name in _SUMMARY_FIELDS[1:]]
 
     @classmethod
-    def from_plain(cls, value: list[Any]) -> Summary:
+    def from_plain(cls, file: str, value: list[Any]) -> Summary:
         """Built without a Python call per reference or name: a warm run reads back
         every file's summary, and 10,000 of them took 0.2 s field by field."""
         (
-            file,
             ident,
             kind,
             stem,
@@ -178,20 +178,21 @@ class FileResult:
     #: what an export made of the valid record in the worker (see `runner.run`)
     payload: Any = None
 
-    def to_plain(self) -> dict[str, Any]:
-        """The cacheable part (not the record, not the payload)."""
-        return {
-            "file": self.file,
-            "diagnostics": [diagnostic_to_plain(d) for d in self.diagnostics],
-            "summary": self.summary.to_plain(),
-        }
+    def to_plain(self) -> list[Any]:
+        """The cacheable part (not the record, not the payload), without the file's
+        name, which the cache keeps beside it: [diagnostics, the summary's other fields]."""
+        return [
+            [diagnostic_to_plain(d) for d in self.diagnostics],
+            self.summary.to_plain(),
+        ]
 
     @classmethod
-    def from_plain(cls, value: dict[str, Any]) -> FileResult:
+    def from_plain(cls, file: str, value: list[Any]) -> FileResult:
+        diagnostics, summary = value
         return cls(
-            value["file"],
-            [diagnostic_from_plain(d) for d in value["diagnostics"]],
-            Summary.from_plain(value["summary"]),
+            file,
+            [diagnostic_from_plain(d) for d in diagnostics],
+            Summary.from_plain(file, summary),
         )
 
 

@@ -1,36 +1,14 @@
-"""Running the per-file checks: in parallel processes, and from a cache.
-
-Per-file results depend only on the file's bytes, its path, today's date (the
-future-date rule) and the rules themselves: the sarschema code, the format version
-and the data libraries that decide (phone metadata, country codes, ...). The cache
-is keyed by all of these, so it can never hide an error, and the rules across
-records always run on every file's fresh or cached summary.
-
-The checkout is a stranger's: nothing is read from it but records, and nothing is
-written into it. The cache lives in the user's cache folder (`platformdirs`, or
-`$SARSCHEMA_CACHE_DIR`), one folder per repository (by its real path), as plain
-JSON (never a format that can run code when read), written atomically without
-following links. Deleting it is always safe.
-"""
+"""Running the per-file checks in parallel processes (or from the cache, `cache`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import os
-import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from functools import cache
 from pathlib import Path
-from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, TypeVar
-
-from sarschema.__about__ import FORMAT_VERSION, __version__
-from sarschema.loader import MAX_FILE_BYTES
-from sarschema.safeio import atomic_writer, read_regular
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -43,10 +21,6 @@ T = TypeVar("T")
 
 #: Below this many files, starting processes costs more than it saves.
 PARALLEL_MIN_FILES = 400
-CACHE_DIR_ENV = "SARSCHEMA_CACHE_DIR"
-_CACHE_FILE = "results.json"
-#: Libraries whose data decides verdicts: a new release must not reuse old results.
-_DECIDING = ("phonenumbers", "pycountry", "pydantic", "pydantic-core", "PyYAML", "jellyfish")
 
 
 def default_jobs() -> int:
@@ -237,130 +211,6 @@ def _check_share(bounds: tuple[int, int]) -> list[FileResult]:
     return _check_chunk((list(files[bounds[0] : bounds[1]]), today, keep_records, fn))
 
 
-def _unplain_all(entries: list[dict[str, Any]]) -> list[FileResult]:
-    from sarschema.results import FileResult
-
-    return [FileResult.from_plain(entry) for entry in entries]
-
-
-@cache
-def rules_fingerprint() -> str:
-    """sarschema's own code and the deciding libraries' versions, hashed: results are
-    reused only under exactly the rules that produced them."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    digest = hashlib.blake2b(f"{__version__}\0{FORMAT_VERSION}\0".encode(), digest_size=16)
-    package = Path(__file__).resolve().parent
-    for source in sorted(package.rglob("*.py")):
-        digest.update(source.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(source.read_bytes())
-    for name in _DECIDING:
-        try:
-            digest.update(f"{name}={version(name)}\0".encode())
-        except PackageNotFoundError:
-            digest.update(f"{name}=none\0".encode())
-    return digest.hexdigest()
-
-
-class Cache:
-    """Per-file results keyed by content, path, rules and date; one JSON file.
-
-    Beside the results, each file's size, modification and change times and inode
-    when it was last read: a file whose four are unchanged is not read again (as git
-    does), unless it was modified within a second of the cache being written, when
-    a later change could share its time stamp; then its content is hashed."""
-
-    def __init__(self, folder: Path, today: dt.date) -> None:
-        self.path = folder / _CACHE_FILE
-        self.salt = f"{rules_fingerprint()}\0{today.isoformat()}\0".encode()
-        self.entries: dict[str, dict[str, Any]] = {}
-        self.used: dict[str, dict[str, Any]] = {}
-        self.stats: dict[str, list[Any]] = {}
-        self.new_stats: dict[str, list[Any]] = {}
-        self.written_ns = 0
-        try:
-            loaded = json.loads(read_regular(self.path, 1 << 30))
-            if isinstance(loaded, dict) and loaded.get("salt") == self.salt.hex():
-                entries, stats = loaded.get("entries"), loaded.get("stats")
-                self.entries = entries if isinstance(entries, dict) else {}
-                self.stats = stats if isinstance(stats, dict) else {}
-                written = loaded.get("written_ns")
-                self.written_ns = written if isinstance(written, int) else 0
-        except (OSError, ValueError, RecursionError):
-            self.entries = {}  # missing, unreadable or from other rules: start afresh
-
-    @staticmethod
-    def signature(record_file: RecordFile, info: os.stat_result) -> list[Any]:
-        return [
-            info.st_size,
-            info.st_mtime_ns,
-            info.st_ctime_ns,
-            info.st_ino,
-            record_file.folder,
-            record_file.version,
-        ]
-
-    def known_key(self, record_file: RecordFile, signature: list[Any]) -> str | None:
-        """The key of a file that has not changed since it was last read, by its stat."""
-        stored = self.stats.get(record_file.label)
-        if (
-            isinstance(stored, list)
-            and stored[:-1] == signature
-            and signature[1] < self.written_ns - 1_000_000_000  # not racily clean
-            and isinstance(stored[-1], str)
-        ):
-            return stored[-1]
-        return None
-
-    def key(self, record_file: RecordFile, data: bytes) -> str:
-        digest = hashlib.blake2b(self.salt, digest_size=20)
-        digest.update(
-            f"{record_file.label}\0{record_file.folder}\0{record_file.version}\0".encode()
-        )
-        digest.update(data)
-        return digest.hexdigest()
-
-    def save(self) -> None:
-        """Keep only the entries of this run, so the cache never grows without bound."""
-        if self.used.keys() == self.entries.keys() and self.new_stats == self.stats:
-            return  # nothing new, nothing stale: no need to write
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-            text = json.dumps(  # in one piece: json.dump's pieces are encoded in Python
-                {
-                    "salt": self.salt.hex(),
-                    "written_ns": time.time_ns(),
-                    "stats": self.new_stats,
-                    "entries": self.used,
-                }
-            )
-            with atomic_writer(self.path, refuse_links=False) as handle:
-                handle.write(text)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
-
-
-def repository_root(start: Path | None = None) -> Path:
-    """The real path of the enclosing git work tree (or of `start` outside one)."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / ".git").exists():
-            return folder
-    return here
-
-
-def cache_folder(start: Path | None = None) -> Path:
-    """This repository's folder in the user's cache: never inside the checkout."""
-    base = os.environ.get(CACHE_DIR_ENV)
-    if not base:
-        import platformdirs
-
-        base = platformdirs.user_cache_dir("sarschema", appauthor=False)
-    root = str(repository_root(start))
-    name = hashlib.blake2b(root.encode("utf-8", "surrogateescape"), digest_size=12).hexdigest()
-    return Path(base) / name
-
-
 def check_files(
     files: Sequence[RecordFile],
     *,
@@ -379,7 +229,11 @@ def check_files(
     jobs = default_jobs() if jobs is None else jobs
     if cache is None or keep_records:
         return _ticking(run(files, today, keep_records=keep_records, jobs=jobs), progress)
-    return _cached(files, cache, today, jobs, progress)
+    from sarschema.cache import cached_results
+
+    return cached_results(
+        files, cache, lambda chosen: run(chosen, today, jobs=jobs), today, progress
+    )
 
 
 def _ticking(
@@ -389,58 +243,3 @@ def _ticking(
         if progress:
             progress(1)
         yield result
-
-
-def _cached(
-    files: Sequence[RecordFile],
-    cache: Path,
-    today: dt.date,
-    jobs: int,
-    progress: Callable[[int], None] | None,
-) -> list[FileResult]:
-    """The cached results of the files whose key is known; the others checked."""
-    with collector_paused():
-        store = Cache(cache, today)
-    keys: list[str | None] = []
-    todo: list[int] = []
-    found: dict[int, FileResult] = {}
-    hits: dict[int, dict[str, Any]] = {}
-    for index, record_file in enumerate(files):
-        try:
-            info = os.lstat(record_file.label)
-            signature = store.signature(record_file, info)
-            key = store.known_key(record_file, signature) if S_ISREG(info.st_mode) else None
-            if key is None:
-                data = read_regular(record_file.label, MAX_FILE_BYTES)
-                if len(data) > MAX_FILE_BYTES:
-                    raise OSError("too large to cache")  # check_file reports it unread
-                key = store.key(record_file, data)
-        except OSError:  # links, FIFOs, unreadable: check_file reports them
-            keys.append(None)
-            todo.append(index)
-            continue
-        store.new_stats[record_file.label] = [*signature, key]
-        keys.append(key)
-        hit = store.entries.get(key)
-        if hit is None:
-            todo.append(index)
-        else:
-            hits[index] = hit
-            store.used[key] = hit
-            if progress:
-                progress(1)
-    try:
-        with collector_paused():
-            found.update(zip(hits, _unplain_all(list(hits.values())), strict=True))
-    except (TypeError, ValueError, IndexError, KeyError):  # a damaged entry: check again
-        todo = sorted([*todo, *hits])
-        store.used.clear()
-    for index, result in zip(todo, run([files[i] for i in todo], today, jobs=jobs), strict=True):
-        found[index] = result
-        new_key = keys[index]
-        if new_key is not None:
-            store.used[new_key] = result.to_plain()
-        if progress:
-            progress(1)
-    store.save()
-    return [found[i] for i in range(len(files))]

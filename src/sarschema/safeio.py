@@ -93,18 +93,14 @@ def refuse_link(path: Path, what: str = "output") -> None:
 
 
 @contextmanager
-def atomic_writer(
-    path: Path, mode: str = "w", *, encoding: str = "utf-8", refuse_links: bool = True
-) -> Iterator[IO[Any]]:
+def atomic_writer(path: Path, mode: str = "w", *, encoding: str = "utf-8") -> Iterator[IO[Any]]:
     """A file object whose contents replace `path` only when the block succeeds.
 
-    A link at `path` is refused (a usage error), or with `refuse_links=False` (our
-    own cache) replaced by the new file; it is never written through."""
-    if refuse_links:
-        refuse_link(path)
+    A link at `path`, or on the way to it, is refused (a usage error): it is never
+    written through."""
+    refuse_link(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if refuse_links:
-        refuse_link(path)
+    refuse_link(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
