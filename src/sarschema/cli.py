@@ -118,9 +118,9 @@ def validate(
         sarschema validate records --format github
     """
     from sarschema.api import validate_paths
+    from sarschema.cache import cache_folder
     from sarschema.changes import ChangedFiles
     from sarschema.report import RENDERERS, View
-    from sarschema.cache import cache_folder
 
     if quiet and show_warnings:
         raise UsageError("--quiet and --show-warnings contradict each other; give one")
