@@ -33,15 +33,23 @@ def _check_chunk(
     from sarschema.filecheck import check_file
 
     files, today, keep_records, fn = args
-    out = []
-    for record_file in files:
-        result = check_file(record_file, today=today)
-        if fn is not None and result.record is not None:
-            result.payload = fn(result.record)
-        if not keep_records:
-            result.record = None
-        out.append(result)
+    out: list[FileResult] = []
+    for start in range(0, len(files), _BLOCK):
+        block = [check_file(f, today=today) for f in files[start : start + _BLOCK]]
+        for result in block:
+            if fn is not None and result.record is not None:
+                result.payload = fn(result.record)
+            if not keep_records:
+                result.record = None
+        out += block
     return out
+
+
+#: Files checked before their records are exported (`fn`): checking and exporting
+#: one record after the other cost 6% more (17 µs a record in 290 µs of checking
+#: and CSV rows), most likely the processor's caches going from one to the other;
+#: a block's records are few enough to hold.
+_BLOCK = 64
 
 
 #: How many `collector_eased` blocks are open (a caller's block may hold a pipeline's):
