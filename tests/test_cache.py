@@ -376,3 +376,121 @@ def test_the_former_json_cache_is_removed(base_tree: Path, tmp_path: Path) -> No
     (cache / "results.json").write_text('{"salt": "old", "entries": {}}')
     assert run(base_tree, cache) == []
     assert [p.name for p in cache.iterdir()] == [CACHE_FILE]
+
+
+# --- Faults a review found: each a verdict, a crash or a hang ----------------------
+
+
+def test_a_file_saved_while_it_is_checked_keeps_no_stale_result(
+    base_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The row's key is of the very bytes checked: an editor saving between the
+    cache's look and the check cannot file one content's result under another's key."""
+    import sarschema.runner
+
+    cache = tmp_path / "cache"
+    target = base_tree / "targets" / "journalist-b.yaml"
+    good = target.read_text()
+    bad = good.replace("type: person", "type: human") + "# edited\n"
+    assert run(base_tree, cache) == []
+    target.write_text(bad)
+    real = sarschema.runner.run
+
+    def saved_meanwhile(*args: object, **kwargs: object) -> object:
+        target.write_text(good)  # the check reads this, not what the cache looked at
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sarschema.runner, "run", saved_meanwhile)
+    assert run(base_tree, cache) == []
+    monkeypatch.setattr(sarschema.runner, "run", real)
+    target.write_text(bad)
+    assert ("SAR103", "journalist-b.yaml", 5) in run(base_tree, cache)
+
+
+def test_a_time_stamp_past_2262_is_not_cached_and_breaks_nothing(
+    base_tree: Path, tmp_path: Path
+) -> None:
+    """SQLite's integers are 64 bits: nanoseconds past 2262 do not fit."""
+    target = base_tree / "targets" / "journalist-b.yaml"
+    far = 10_000_000_000  # 2286
+    os.utime(target, (far, far))
+    cache = tmp_path / "cache"
+    assert run(base_tree, cache) == []
+    assert run(base_tree, cache) == []
+    assert "journalist-b.yaml" not in _rows(cache)
+    assert len(Cache(cache, TODAY).rows) == 7
+
+
+def test_a_busy_cache_is_never_replaced(
+    base_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    import sarschema.cache
+
+    monkeypatch.setattr(sarschema.cache, "_BUSY_SECONDS", 0.05)
+    cache = tmp_path / "cache"
+    run(base_tree, cache)
+    inode = (cache / CACHE_FILE).stat().st_ino
+    other = sqlite3.connect(cache / CACHE_FILE, isolation_level=None)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+        assert run(base_tree, cache) == []
+        assert (cache / CACHE_FILE).stat().st_ino == inode  # still the other run's
+        other.execute("INSERT INTO meta VALUES ('other', 'run')")
+        other.execute("COMMIT")
+    finally:
+        other.close()
+    assert run(base_tree, cache) == []
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        # a view in the place of a table: it would run with the query that reads it
+        "DROP TABLE meta; CREATE VIEW meta (name, value) AS WITH RECURSIVE n(i) AS "
+        "(SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000000) SELECT printf('n%d', i), i FROM n",
+        "CREATE TRIGGER forge AFTER INSERT ON files BEGIN "
+        "UPDATE files SET result = '[[], []]' WHERE label = NEW.label; END",
+        "UPDATE files SET written_ns = 'soon'",
+        "UPDATE files SET result = '[[], [[1], null]]'",
+        "DROP TABLE files",
+    ],
+)
+def test_a_database_not_as_written_is_replaced(
+    base_tree: Path, tmp_path: Path, tamper: str
+) -> None:
+    """Anything besides the cache's own tables and typed rows (a view, a trigger, a
+    value of the wrong type, a result of the wrong shape) is not used: the database
+    is made again, and the verdicts are a cold run's."""
+    import sqlite3
+
+    incident = base_tree / "incidents" / "journalist-a-2020.yaml"
+    incident.write_text(incident.read_text().replace("status: infected", "status: infectd"))
+    _age(base_tree)
+    cache = tmp_path / "cache"
+    cold = run(base_tree, cache)
+    with sqlite3.connect(cache / CACHE_FILE) as db:
+        db.executescript(tamper)
+    started = time.perf_counter()
+    assert run(base_tree, cache) == cold
+    assert run(base_tree, cache) == cold
+    assert time.perf_counter() - started < 10  # a hang guard
+    with sqlite3.connect(cache / CACHE_FILE) as db:
+        kinds = db.execute("SELECT type, name FROM sqlite_master ORDER BY name").fetchall()
+    assert {kind for kind, _ in kinds} == {"table", "index"}
+    assert {name for kind, name in kinds if kind == "table"} == {"files", "meta"}
+    assert len(Cache(cache, TODAY).rows) == 8
+
+
+def test_a_cache_folder_that_is_a_link_is_not_used(base_tree: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "results.json").write_text("someone else's\n")
+    (elsewhere / CACHE_FILE).write_text("someone else's\n")
+    cache = tmp_path / "cache"
+    cache.symlink_to(elsewhere, target_is_directory=True)
+    assert run(base_tree, cache) == []
+    assert run(base_tree, cache) == []
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["results.json", CACHE_FILE]
+    assert (elsewhere / CACHE_FILE).read_text() == "someone else's\n"

@@ -27,7 +27,8 @@ import os
 import sqlite3
 import stat
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import suppress
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,11 +71,15 @@ Signature = tuple[Any, ...]
 
 @cache
 def rules_fingerprint() -> str:
-    """sarschema's own code and the deciding libraries' versions, hashed: results are
-    reused only under exactly the rules that produced them."""
+    """sarschema's own code, the deciding libraries' versions and Python's own
+    (its Unicode data decides what a character is), hashed: results are reused only
+    under exactly the rules that produced them."""
+    import sys
+    import unicodedata
     from importlib.metadata import PackageNotFoundError, version
 
     digest = hashlib.blake2b(f"{__version__}\0{FORMAT_VERSION}\0".encode(), digest_size=16)
+    digest.update(f"{sys.version}\0{unicodedata.unidata_version}\0".encode())
     package = Path(__file__).resolve().parent
     for source in sorted(package.rglob("*.py")):
         digest.update(source.relative_to(package).as_posix().encode() + b"\0")
@@ -87,16 +92,27 @@ def rules_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _storable(*texts: str | None) -> bool:
-    """SQLite takes UTF-8 only: a file name that is not (kept by Python as lone
-    surrogates) is checked every run rather than cached."""
+def content_key(salt: bytes, record_file: RecordFile, data: bytes) -> str:
+    """A file's key: its bytes, name, kind folder and format version, under the rules
+    and date (`salt`)."""
+    digest = hashlib.blake2b(salt, digest_size=20)
+    meta = f"{record_file.label}\0{record_file.folder}\0{record_file.version}\0"
+    digest.update(meta.encode("utf-8", "surrogateescape"))
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def _storable(signature: Signature, label: str) -> bool:
+    """What SQLite can hold: UTF-8 text (a file name that is not is kept by Python as
+    lone surrogates) and 64-bit integers (a time stamp past 2262 is not). A file
+    that cannot be stored is checked every run rather than cached."""
     try:
-        for text in texts:
+        for text in (label, signature[4], signature[5]):
             if text is not None and not text.isascii():
                 text.encode("utf-8")
     except UnicodeEncodeError:
         return False
-    return True
+    return all(-_INT64 <= number < _INT64 for number in signature[:3])
 
 
 def _clear(path: Path) -> None:
@@ -110,14 +126,59 @@ def _clear(path: Path) -> None:
         path.unlink()
 
 
+def _own_folder(folder: Path) -> None:
+    """The cache's folder, made if need be: a real folder of this user's, never a
+    link (what is removed and written there must not be elsewhere)."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    info = folder.lstat()
+    if not stat.S_ISDIR(info.st_mode):
+        raise NotADirectoryError(f"{folder} is not a folder")
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        raise PermissionError(f"{folder} belongs to another user")
+
+
+@cache
+def _expected_schema() -> list[tuple[Any, ...]]:
+    """What `sqlite_master` holds in a database made by `_SCHEMA`, and nothing else: a
+    view or trigger added by someone else would run with every query."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.executescript(_SCHEMA)
+        return db.execute(_MASTER).fetchall()
+    finally:
+        db.close()
+
+
+_MASTER = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+#: Rows whose every value has its column's type: only these are read back.
+_WELL_TYPED = " AND ".join(
+    [
+        "typeof(label) = 'text'",
+        *(f"typeof({c}) = 'integer'" for c in ("size", "mtime_ns", "ctime_ns", "inode")),
+        *(f"typeof({c}) IN ('text', 'null')" for c in ("folder", "version")),
+        "typeof(key) = 'text'",
+        "typeof(written_ns) = 'integer'",
+        "typeof(result) = 'text'",
+    ]
+)
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    """Another run holds the database: wait for nothing, remove nothing."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 class Cache:
     """Per-file results keyed by content, path, rules and date.
 
     Beside each result, the file's size, modification and change times and inode
     when it was last read: a file whose four are unchanged is not read again (as git
-    does), unless it was modified within a second of its row being written, when a
-    later change could share its time stamp; then its content is hashed. A cache
-    that cannot be opened, read or written only costs time: the files are checked."""
+    does), unless it was modified within a second of the run that wrote its row
+    began, when a later change could share its time stamp; then its content is
+    hashed. A cache that cannot be opened, read or written only costs time: the
+    files are checked. One that is damaged, of other rules or of another day is
+    replaced; one that another run holds is left to it."""
 
     def __init__(self, folder: Path, today: dt.date) -> None:
         self.path = folder / CACHE_FILE
@@ -130,35 +191,52 @@ class Cache:
         self.kept: set[str] = set()
         self._db: sqlite3.Connection | None = None
         try:
-            self._db = self._connect()
-            self.rows = {row[0]: row for row in self._db.execute(f"SELECT {_COLUMNS} FROM files")}
+            self._db = db = self._connect()
+            rows = db.execute(f"SELECT {_COLUMNS} FROM files WHERE {_WELL_TYPED}").fetchall()
+            if db.execute("SELECT count(*) FROM files").fetchone() != (len(rows),):
+                raise sqlite3.DatabaseError("a row of the wrong types")  # not ours: afresh
+            self.rows = {row[0]: row for row in rows}
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            if not _busy(exc):
+                self._replace()
         except (OSError, sqlite3.Error):
             self.close()
-            self.rows = {}
+
+    def _replace(self) -> None:
+        """An empty database in place of a damaged one (when none else holds it)."""
+        with suppress(OSError, sqlite3.Error):
+            self.path.unlink(missing_ok=True)
+            self._db = self._create()
 
     def _connect(self) -> sqlite3.Connection:
-        """This run's salt's database: any other (older rules, another day, damaged)
-        is replaced by an empty one."""
+        """This run's salt's database; any other (older rules, another day, damaged,
+        not ours) is replaced by an empty one, unless another run holds it."""
         folder = self.path.parent
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        _own_folder(folder)
         for name in _FORMER_FILES:
             (folder / name).unlink(missing_ok=True)
         for path in (self.path, folder / f"{CACHE_FILE}-journal"):
             _clear(path)
-        salt = self.salt.hex()
         db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None)
         try:
-            found = db.execute("SELECT value FROM meta WHERE name = 'salt'").fetchone()
-            if found == (salt,):
-                return db
-        except sqlite3.DatabaseError:
-            pass  # no tables yet, or not a database at all
+            if db.execute(_MASTER).fetchall() == _expected_schema():
+                found = db.execute("SELECT value FROM meta WHERE name = 'salt'").fetchall()
+                if found == [(self.salt.hex(),)]:
+                    return db
+        except sqlite3.DatabaseError as exc:
+            if _busy(exc):
+                db.close()
+                raise
         db.close()
         self.path.unlink(missing_ok=True)
+        return self._create()
+
+    def _create(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None)
         try:
             db.executescript(f"BEGIN;{_SCHEMA}COMMIT;")
-            db.execute("INSERT INTO meta VALUES ('salt', ?)", (salt,))
+            db.execute("INSERT INTO meta VALUES ('salt', ?)", (self.salt.hex(),))
         except sqlite3.Error:
             db.close()
             raise
@@ -177,38 +255,31 @@ class Cache:
         )
 
     def key(self, record_file: RecordFile, data: bytes) -> str:
-        digest = hashlib.blake2b(self.salt, digest_size=20)
-        digest.update(
-            f"{record_file.label}\0{record_file.folder}\0{record_file.version}\0".encode(
-                "utf-8", "surrogateescape"
-            )
-        )
-        digest.update(data)
-        return digest.hexdigest()
+        return content_key(self.salt, record_file, data)
 
     def keep(self, label: str, signature: Signature, key: str, result: str) -> None:
         """A row to write for `label` at `save`."""
-        if _storable(label, signature[5]):
+        if _storable(signature, label):
             self.fresh[label] = (label, *signature, key, result)
 
-    def save(self) -> None:
+    def save(self, started_ns: int) -> None:
         """Write the fresh rows and drop those of files not in this run, in one
-        transaction, so the cache never grows without bound and is never half written."""
+        transaction, so the cache never grows without bound and is never half written.
+        `started_ns`: when this run began, before it looked at any file."""
         db = self._db
         if db is None:
             return
         gone = [(label,) for label in self.rows.keys() - self.kept - self.fresh.keys()]
         try:
             if self.fresh or gone:
-                now = time.time_ns()
                 db.execute("BEGIN IMMEDIATE")
                 db.executemany(
                     f"INSERT OR REPLACE INTO files ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    [(*row[:_WRITTEN], now, row[_WRITTEN]) for row in self.fresh.values()],
+                    [(*row[:_WRITTEN], started_ns, row[_WRITTEN]) for row in self.fresh.values()],
                 )
                 db.executemany("DELETE FROM files WHERE label = ?", gone)
                 db.execute("COMMIT")
-        except sqlite3.Error:
+        except (sqlite3.Error, OverflowError, ValueError):
             pass  # busy or unwritable: the next run checks these files again
         finally:
             self.close()
@@ -243,15 +314,17 @@ def cache_folder(start: Path | None = None) -> Path:
 def cached_results(
     files: Sequence[RecordFile],
     folder: Path,
-    check: Callable[[list[RecordFile]], Any],
+    check: Callable[[list[RecordFile], bytes], Iterable[FileResult]],
     today: dt.date,
     progress: Callable[[int], None] | None,
 ) -> list[FileResult]:
     """The results of `files` in order: cached where a file's key is known, else
-    from `check` (which yields a result for each file it is given, in order)."""
+    from `check(files, salt)`, which yields a result for each file it is given, in
+    order, each with the key of the bytes it checked (`FileResult.key`)."""
     from sarschema.results import FileResult
     from sarschema.runner import collector_paused
 
+    started = time.time_ns()  # before any file is looked at: see `Cache`
     with collector_paused():
         store = Cache(folder, today)
     try:
@@ -259,62 +332,63 @@ def cached_results(
         hits: list[int] = []
         texts: list[str] = []
         todo: list[int] = []
-        made: dict[int, tuple[Signature, str]] = {}
+        signatures: list[Signature | None] = []
         for index, record_file in enumerate(files):
             label = record_file.label
             try:
                 info = os.lstat(label)
-                signature = store.signature(record_file, info)
-                row = rows.get(label)
-                if (  # unchanged, and not racily clean (modified a second or more before)
-                    row is not None
-                    and stat.S_ISREG(info.st_mode)
-                    and row[1:_KEY] == signature
-                    and signature[1] < row[_WRITTEN] - 1_000_000_000
-                ):
-                    hits.append(index)
+            except OSError:  # vanished or unreadable: `check` reports it
+                signatures.append(None)
+                todo.append(index)
+                continue
+            signature = store.signature(record_file, info)
+            signatures.append(signature)
+            row = rows.get(label)
+            if row is not None and stat.S_ISREG(info.st_mode):
+                if row[1:_KEY] == signature and signature[1] < row[_WRITTEN] - 1_000_000_000:
+                    hits.append(index)  # unchanged, and modified a second before its row
                     texts.append(row[_RESULT])
                     store.kept.add(label)
                     continue
-                data = read_regular(label, MAX_FILE_BYTES)
-                if len(data) > MAX_FILE_BYTES:
-                    raise OSError("too large to cache")  # `check` reports it unread
-            except OSError:  # links, FIFOs, unreadable: `check` reports them
-                todo.append(index)
-                continue
-            key = store.key(record_file, data)
-            if row is not None and row[_KEY] == key:  # touched, or racily clean: the same
-                hits.append(index)
-                texts.append(row[_RESULT])
-                store.keep(label, signature, key, row[_RESULT])
-            else:
-                todo.append(index)
-                made[index] = (signature, key)
+                data = _read_or_none(label)
+                if data is not None and store.key(record_file, data) == row[_KEY]:
+                    hits.append(index)  # touched, or racily clean: the same bytes
+                    texts.append(row[_RESULT])
+                    store.keep(label, signature, row[_KEY], row[_RESULT])
+                    continue
+            todo.append(index)  # new or changed: `check` reads it and gives its key
         found: dict[int, FileResult] = {}
         try:
             with collector_paused():
-                # Each text is one JSON value written by `save`: parsed in one call.
-                plain = json.loads(f"[{','.join(texts)}]")
-                found.update(
-                    (i, FileResult.from_plain(files[i].label, p))
-                    for i, p in zip(hits, plain, strict=True)
-                )
-        except (TypeError, ValueError, IndexError, KeyError, RecursionError):
+                for i, text in zip(hits, texts, strict=True):
+                    found[i] = FileResult.from_plain(files[i].label, json.loads(text))
+        except (TypeError, ValueError, IndexError, KeyError, AttributeError, RecursionError):
             found.clear()  # a damaged row: every file checked again, and its row dropped
             store.kept.clear()
             store.fresh.clear()
             todo = sorted([*todo, *hits])
         if progress and found:
             progress(len(found))
-        for index, result in zip(todo, check([files[i] for i in todo]), strict=True):
+        chosen = [files[i] for i in todo]
+        for index, result in zip(todo, check(chosen, store.salt), strict=True):
             found[index] = result
-            if index in made:
-                signature, key = made[index]
+            seen = signatures[index]
+            if result.key is not None and seen is not None:
                 text = json.dumps(result.to_plain(), separators=(",", ":"))
-                store.keep(files[index].label, signature, key, text)
+                store.keep(files[index].label, seen, result.key, text)
             if progress:
                 progress(1)
-        store.save()
+        store.save(started)
     finally:
         store.close()
     return [found[i] for i in range(len(files))]
+
+
+def _read_or_none(label: str) -> bytes | None:
+    """A file's bytes for its key; None when it cannot be read or is too large to
+    cache (`check` reports it)."""
+    try:
+        data = read_regular(label, MAX_FILE_BYTES)
+    except OSError:
+        return None
+    return data if len(data) <= MAX_FILE_BYTES else None

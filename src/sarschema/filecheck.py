@@ -35,9 +35,24 @@ from sarschema.versions import UNSTATED
 from sarschema.vocab import FOLDER_OF, FOLDERS, Kind
 
 
-def check_file(record_file: RecordFile, *, today: dt.date) -> FileResult:
-    """Everything that can be checked with one file alone."""
+def check_file(record_file: RecordFile, *, today: dt.date, data: bytes | None = None) -> FileResult:
+    """Everything that can be checked with one file alone: its bytes are read, unless
+    given (`data`, as `read_record` read them)."""
     label = record_file.label  # no `Path` made: two a file cost more than its read
+    stem = os.path.basename(label).removesuffix(".yaml")  # noqa: PTH119
+    if data is None or len(data) > MAX_FILE_BYTES:
+        read = read_record(record_file)
+        if isinstance(read, FileResult):
+            return read
+        data = read
+    return check_bytes(
+        data, label, folder=record_file.folder, stem=stem, today=today, version=record_file.version
+    )
+
+
+def read_record(record_file: RecordFile) -> bytes | FileResult:
+    """The file's bytes, or the result of a file that cannot be read."""
+    label = record_file.label
     stem = os.path.basename(label).removesuffix(".yaml")  # noqa: PTH119
     try:
         data = read_regular(label, MAX_FILE_BYTES)  # never a link, FIFO or device
@@ -63,9 +78,7 @@ def check_file(record_file: RecordFile, *, today: dt.date) -> FileResult:
             f"the file cannot be read: {exc.strerror or exc}.",
             "check that the file exists and that you may read it.",
         )
-    return check_bytes(
-        data, label, folder=record_file.folder, stem=stem, today=today, version=record_file.version
-    )
+    return data
 
 
 def _unread(label: str, stem: str, code: Code, message: str, hint: str) -> FileResult:

@@ -177,6 +177,8 @@ class FileResult:
     record: Record | None = None
     #: what an export made of the valid record in the worker (see `runner.run`)
     payload: Any = None
+    #: the cache's key of the very bytes checked, when the cache asked (`sarschema.cache`)
+    key: str | None = None
 
     def to_plain(self) -> list[Any]:
         """The cacheable part (not the record, not the payload), without the file's

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
@@ -27,15 +27,32 @@ def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def _check_chunk(
-    args: tuple[list[RecordFile], dt.date, bool, Callable[[Record], object] | None],
-) -> list[FileResult]:
+class _Work(NamedTuple):
+    """A share of the files to check, and how."""
+
+    files: Sequence[RecordFile]
+    today: dt.date
+    keep_records: bool
+    fn: Callable[[Record], object] | None
+    #: with the cache's salt, each result carries the cache key of the very bytes
+    #: checked (`FileResult.key`): a file saved again while it is checked cannot
+    #: leave one content's result under another content's key
+    salt: bytes | None = None
+
+    def part(self, start: int, end: int) -> _Work:
+        return self._replace(files=self.files[start:end])
+
+
+def _check_chunk(work: _Work) -> list[FileResult]:
     from sarschema.filecheck import check_file
 
-    files, today, keep_records, fn = args
+    files, today, keep_records, fn, salt = work
     out: list[FileResult] = []
     for start in range(0, len(files), _BLOCK):
-        block = [check_file(f, today=today) for f in files[start : start + _BLOCK]]
+        block = [
+            check_file(f, today=today) if salt is None else _check_keyed(f, today, salt)
+            for f in files[start : start + _BLOCK]
+        ]
         for result in block:
             if fn is not None and result.record is not None:
                 result.payload = fn(result.record)
@@ -43,6 +60,19 @@ def _check_chunk(
                 result.record = None
         out += block
     return out
+
+
+def _check_keyed(record_file: RecordFile, today: dt.date, salt: bytes) -> FileResult:
+    """`check_file`, with the cache key of the bytes it checked (none when unread)."""
+    from sarschema.cache import content_key
+    from sarschema.filecheck import check_file, read_record
+
+    data = read_record(record_file)
+    if not isinstance(data, bytes):
+        return data
+    result = check_file(record_file, today=today, data=data)
+    result.key = content_key(salt, record_file, data)
+    return result
 
 
 #: Files checked before their records are exported (`fn`): checking and exporting
@@ -119,16 +149,19 @@ def run(
     keep_records: bool = False,
     jobs: int | None = None,
     fn: Callable[[Record], object] | None = None,
+    salt: bytes | None = None,
 ) -> Iterator[FileResult]:
     """Check files in worker processes, yielding results in file order as they come.
 
     With `fn` (a module-level function, sent to the workers by name), each valid
-    record's `fn(record)` comes back as `payload`: exports stream this way."""
+    record's `fn(record)` comes back as `payload`: exports stream this way. With the
+    cache's `salt`, each result carries its key (`FileResult.key`)."""
     jobs = default_jobs() if jobs is None else jobs
     if not files:
         return
+    work = _Work(files, today, keep_records, fn, salt)
     if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
-        yield from _check_chunk((list(files), today, keep_records, fn))
+        yield from _check_chunk(work)
         return
 
     from sarschema.models import record_adapter
@@ -138,17 +171,17 @@ def run(
     context = process_context()
     bounds = share_bounds(len(files), jobs)
     global _SHARED
-    work: Callable[[Any], list[FileResult]]
+    task: Callable[[Any], list[FileResult]]
     shares: Sequence[Any]
     if context.get_start_method() == "fork":  # forked workers inherit the files
-        _SHARED = (files, today, keep_records, fn)
-        work, shares = _check_share, bounds
+        _SHARED = work
+        task, shares = _check_share, bounds
     else:  # new processes: each share sent whole
-        work = _check_chunk
-        shares = [(list(files[a:b]), today, keep_records, fn) for a, b in bounds]
+        task = _check_chunk
+        shares = [work.part(a, b) for a, b in bounds]
     try:
         with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-            for results in in_order(pool, work, shares, ahead=2 * jobs):
+            for results in in_order(pool, task, shares, ahead=2 * jobs):
                 yield from results
     finally:
         _SHARED = None
@@ -206,8 +239,7 @@ def in_order(
 
 #: What forked workers inherit rather than receive: the files (sent, 10,000 of them
 #: cost 0.05 s of CPU to pickle and unpickle), the date, and what to keep.
-_SHARED: tuple[Sequence[RecordFile], dt.date, bool, Callable[[Record], object] | None] | None
-_SHARED = None
+_SHARED: _Work | None = None
 
 
 def _check_share(bounds: tuple[int, int]) -> list[FileResult]:
@@ -215,8 +247,7 @@ def _check_share(bounds: tuple[int, int]) -> list[FileResult]:
         from sarschema.errors import InternalError
 
         raise InternalError("a worker was started without the files to check")
-    files, today, keep_records, fn = _SHARED
-    return _check_chunk((list(files[bounds[0] : bounds[1]]), today, keep_records, fn))
+    return _check_chunk(_SHARED.part(*bounds))
 
 
 def check_files(
@@ -240,7 +271,7 @@ def check_files(
     from sarschema.cache import cached_results
 
     return cached_results(
-        files, cache, lambda chosen: run(chosen, today, jobs=jobs), today, progress
+        files, cache, lambda chosen, salt: run(chosen, today, jobs=jobs, salt=salt), today, progress
     )
 
 
