@@ -100,7 +100,7 @@ def validate_paths(
 
     `keep_records=False` leaves `Report.records` empty (validation only, faster);
     `jobs` sets the number of processes (default: the CPU count); `cache` is a
-    folder for per-file results (see `sarschema.runner`); `progress(done, total)`
+    folder for per-file results (see `sarschema.cache`); `progress(done, total)`
     is called as files are checked.
 
     Example (from the repository root)::
