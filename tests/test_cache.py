@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sarschema.api import validate_paths
 from sarschema.cache import CACHE_FILE, Cache, cache_folder
@@ -20,7 +22,9 @@ from sarschema.cache import CACHE_FILE, Cache, cache_folder
 TODAY = dt.date(2026, 1, 1)
 
 
-def run(root: Path, cache: Path, today: dt.date = TODAY) -> list[tuple[str, str, int | None]]:
+def run(
+    root: Path, cache: Path | None, today: dt.date = TODAY
+) -> list[tuple[str, str, int | None]]:
     report = validate_paths([str(root)], keep_records=False, cache=cache, today=today)
     return [(d.code, Path(d.file).name, d.line) for d in report.diagnostics]
 
@@ -494,3 +498,68 @@ def test_a_cache_folder_that_is_a_link_is_not_used(base_tree: Path, tmp_path: Pa
     assert run(base_tree, cache) == []
     assert sorted(p.name for p in elsewhere.iterdir()) == ["results.json", CACHE_FILE]
     assert (elsewhere / CACHE_FILE).read_text() == "someone else's\n"
+
+
+# --- The promise itself, on random histories ---------------------------------------
+
+_BASE = Path(__file__).resolve().parent / "cases" / "_base" / "records"
+_OPERATIONS = st.sampled_from(
+    ["line", "char", "same-size", "copy", "rename", "delete", "empty", "new", "touch", "age"]
+)
+
+
+def _step(root: Path, operation: str, pick: int, texts: list[bytes]) -> None:
+    """One edit of a contributor's (or of a broken editor's) to the record tree."""
+    records = sorted(p for p in root.rglob("*.yaml") if p.name != "sarschema.yaml")
+    if not records:
+        operation = "new"
+    path = records[pick % len(records)] if records else root / "targets" / "x.yaml"
+    other = records[(pick // 7) % len(records)] if records else path
+    data = path.read_bytes() if path.exists() else b""
+    lines = b"".join(texts).split(b"\n")
+    if operation == "line" and data:
+        mine = data.split(b"\n")
+        mine[pick % len(mine)] = lines[pick % len(lines)]
+        path.write_bytes(b"\n".join(mine))
+    elif operation in ("char", "same-size") and data:
+        before = path.stat()
+        changed = bytearray(data)
+        changed[pick % len(changed)] = b"az09: -\n"[pick % 8]
+        path.write_bytes(bytes(changed))
+        if operation == "same-size":  # the modification time set back, as some tools do
+            os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    elif operation == "copy" and other != path:
+        path.write_bytes(other.read_bytes())
+    elif operation == "rename" and other != path:
+        path.replace(other)
+    elif operation == "delete":
+        path.unlink()
+    elif operation == "empty":
+        path.write_bytes(b"")
+    elif operation == "new":
+        kind = ("incidents", "operators", "responses", "targets")[pick % 4]
+        (root / kind / f"new-{pick % 3}.yaml").write_bytes(texts[pick % len(texts)])
+    elif operation == "touch":
+        os.utime(path)
+    elif operation == "age":
+        _age(root, 5 + pick % 50)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(_OPERATIONS, st.integers(0, 10_000)), min_size=1, max_size=6))
+def test_a_warm_run_always_equals_a_cold_run(steps: list[tuple[str, int]]) -> None:
+    """Whatever happens to the files between runs, the cache changes no verdict."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "records"
+        shutil.copytree(_BASE, root)
+        texts = [p.read_bytes() for p in sorted(_BASE.rglob("*.yaml"))]
+        cache = Path(folder) / "cache"
+        _age(root, 60)
+        run(root, cache)
+        for operation, pick in steps:
+            _step(root, operation, pick, texts)
+            cold = run(root, None)
+            assert run(root, cache) == cold, (operation, pick)
+            assert run(root, cache) == cold, (operation, pick)
