@@ -563,3 +563,23 @@ def test_a_warm_run_always_equals_a_cold_run(steps: list[tuple[str, int]]) -> No
             cold = run(root, None)
             assert run(root, cache) == cold, (operation, pick)
             assert run(root, cache) == cold, (operation, pick)
+
+
+def test_runs_at_once_share_the_cache(checkout: Path, _user_cache: Path) -> None:
+    """Four runs at once on one cache (a contributor's editor, a pre-commit hook,
+    a terminal...): each gives the same report, and the cache is whole afterwards."""
+    target = checkout / "records" / "targets" / "journalist-b.yaml"
+    target.write_text(target.read_text().replace("type: person", "type: human"))
+    command = [sys.executable, "-m", "sarschema", "validate", "--format", "json"]
+    for _ in range(2):  # a cold cache, then a warm one
+        runs = [
+            subprocess.Popen(command, cwd=checkout, stdout=subprocess.PIPE, text=True)
+            for _ in range(4)
+        ]
+        outputs = [run.communicate(timeout=120)[0] for run in runs]
+        assert [run.returncode for run in runs] == [1, 1, 1, 1]
+        assert len(set(outputs)) == 1
+        codes = {d["code"] for d in json.loads(outputs[0])["diagnostics"]}
+        assert "SAR103" in codes
+    (database,) = _user_cache.rglob(CACHE_FILE)
+    assert len(Cache(database.parent, dt.datetime.now(dt.UTC).date()).rows) == 8
