@@ -118,7 +118,6 @@ def validate(
         sarschema validate records --format github
     """
     from sarschema.api import validate_paths
-    from sarschema.cache import cache_folder
     from sarschema.changes import ChangedFiles
     from sarschema.report import RENDERERS, View
 
@@ -134,7 +133,7 @@ def validate(
             strict=strict,
             keep_records=False,
             jobs=jobs,
-            cache=None if no_cache else cache_folder(),
+            cache=None if no_cache else _cache_folder(),
             progress=progress.update,
         )
         changed_paths = changed.result()
@@ -524,6 +523,13 @@ def _report_generated(changed: list[str], check: bool, command: str) -> None:
     if check and changed:
         typer.echo(f"run `{command}` to regenerate.", err=True)
         raise typer.Exit(1)
+
+
+def _cache_folder() -> Path:
+    """Imported only for a run that uses the cache (SQLite's module with it)."""
+    from sarschema.cache import cache_folder
+
+    return cache_folder()
 
 
 def main() -> None:
