@@ -207,14 +207,14 @@ class Cache:
             self.close()
 
     def _replace(self) -> None:
-        """An empty database in place of a damaged one (when none else holds it)."""
+        """An empty database in place of one that is not this run's (damaged, of other
+        rules or another day, not ours), when no other run holds it."""
         with suppress(OSError, sqlite3.Error):
             self.path.unlink(missing_ok=True)
             self._db = self._create()
 
     def _connect(self) -> sqlite3.Connection:
-        """This run's salt's database; any other (older rules, another day, damaged,
-        not ours) is replaced by an empty one, unless another run holds it."""
+        """This run's salt's database; `sqlite3.DatabaseError` for any other."""
         folder = self.path.parent
         _own_folder(folder)
         for name in _FORMER_FILES:
@@ -223,17 +223,15 @@ class Cache:
             _clear(path)
         db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None)
         try:
-            if db.execute(_MASTER).fetchall() == _expected_schema():
-                found = db.execute("SELECT value FROM meta WHERE name = 'salt'").fetchall()
-                if found == [(self.salt.hex(),)]:
-                    return db
-        except sqlite3.DatabaseError as exc:
-            if _busy(exc):
-                db.close()
-                raise
+            if db.execute(_MASTER).fetchall() == _expected_schema() and db.execute(
+                "SELECT value FROM meta WHERE name = 'salt'"
+            ).fetchall() == [(self.salt.hex(),)]:
+                return db
+        except BaseException:
+            db.close()
+            raise
         db.close()
-        self.path.unlink(missing_ok=True)
-        return self._create()
+        raise sqlite3.DatabaseError("a cache of other rules, of another day, or not ours")
 
     def _create(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None)

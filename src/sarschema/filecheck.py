@@ -38,51 +38,50 @@ from sarschema.vocab import FOLDER_OF, FOLDERS, Kind
 def check_file(record_file: RecordFile, *, today: dt.date, data: bytes | None = None) -> FileResult:
     """Everything that can be checked with one file alone: its bytes are read, unless
     given (`data`, as `read_record` read them)."""
-    label = record_file.label  # no `Path` made: two a file cost more than its read
-    stem = os.path.basename(label).removesuffix(".yaml")  # noqa: PTH119
     if data is None or len(data) > MAX_FILE_BYTES:
         read = read_record(record_file)
         if isinstance(read, FileResult):
             return read
         data = read
+    label = record_file.label  # no `Path` made: two a file cost more than its read
     return check_bytes(
-        data, label, folder=record_file.folder, stem=stem, today=today, version=record_file.version
+        data,
+        label,
+        folder=record_file.folder,
+        stem=_stem(label),
+        today=today,
+        version=record_file.version,
     )
+
+
+def _stem(label: str) -> str:
+    return os.path.basename(label).removesuffix(".yaml")  # noqa: PTH119
 
 
 def read_record(record_file: RecordFile) -> bytes | FileResult:
     """The file's bytes, or the result of a file that cannot be read."""
     label = record_file.label
-    stem = os.path.basename(label).removesuffix(".yaml")  # noqa: PTH119
     try:
         data = read_regular(label, MAX_FILE_BYTES)  # never a link, FIFO or device
         if len(data) > MAX_FILE_BYTES:  # read no further than the limit
             size = record_file.path.lstat().st_size
-            return FileResult(
-                label, [too_large(label, size)], Summary(label, stem, None, stem, valid=False)
-            )
+            return _unread(label, too_large(label, size))
     except NotRegular as exc:
         code = Code.SYMLINK if exc.what == "a symbolic link" else Code.NOT_A_REGULAR_FILE
-        return _unread(
-            label,
-            stem,
-            code,
-            f"this is {exc.what}, not a file; it was not read.",
-            "replace it with the record file itself.",
-        )
+        message = f"this is {exc.what}, not a file; it was not read."
+        hint = "replace it with the record file itself."
+        return _unread(label, Diagnostic(label, None, None, code, message, hint=hint))
     except OSError as exc:
-        return _unread(
-            label,
-            stem,
-            Code.UNREADABLE,
-            f"the file cannot be read: {exc.strerror or exc}.",
-            "check that the file exists and that you may read it.",
-        )
+        message = f"the file cannot be read: {exc.strerror or exc}."
+        hint = "check that the file exists and that you may read it."
+        return _unread(label, Diagnostic(label, None, None, Code.UNREADABLE, message, hint=hint))
     return data
 
 
-def _unread(label: str, stem: str, code: Code, message: str, hint: str) -> FileResult:
-    diagnostic = Diagnostic(label, None, None, code, message, hint=hint)
+def _unread(label: str, diagnostic: Diagnostic) -> FileResult:
+    """The result of a file that was not read: its one problem, and a summary by its
+    name (the stem stands for its id)."""
+    stem = _stem(label)
     return FileResult(label, [diagnostic], Summary(label, stem, None, stem, valid=False))
 
 

@@ -7,6 +7,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
@@ -47,12 +48,10 @@ def _check_chunk(work: _Work) -> list[FileResult]:
     from sarschema.filecheck import check_file
 
     files, today, keep_records, fn, salt = work
+    check = partial(check_file, today=today) if salt is None else _keyed_check(today, salt)
     out: list[FileResult] = []
     for start in range(0, len(files), _BLOCK):
-        block = [
-            check_file(f, today=today) if salt is None else _check_keyed(f, today, salt)
-            for f in files[start : start + _BLOCK]
-        ]
+        block = [check(f) for f in files[start : start + _BLOCK]]
         for result in block:
             if fn is not None and result.record is not None:
                 result.payload = fn(result.record)
@@ -62,17 +61,21 @@ def _check_chunk(work: _Work) -> list[FileResult]:
     return out
 
 
-def _check_keyed(record_file: RecordFile, today: dt.date, salt: bytes) -> FileResult:
-    """`check_file`, with the cache key of the bytes it checked (none when unread)."""
+def _keyed_check(today: dt.date, salt: bytes) -> Callable[[RecordFile], FileResult]:
+    """`check_file`, each result with the cache key of the bytes it checked (none
+    when unread); SQLite's module is imported only here, for a run with the cache."""
     from sarschema.cache import content_key
     from sarschema.filecheck import check_file, read_record
 
-    data = read_record(record_file)
-    if not isinstance(data, bytes):
-        return data
-    result = check_file(record_file, today=today, data=data)
-    result.key = content_key(salt, record_file, data)
-    return result
+    def check(record_file: RecordFile) -> FileResult:
+        data = read_record(record_file)
+        if not isinstance(data, bytes):
+            return data
+        result = check_file(record_file, today=today, data=data)
+        result.key = content_key(salt, record_file, data)
+        return result
+
+    return check
 
 
 #: Files checked before their records are exported (`fn`): checking and exporting
