@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from sarschema.checks import cross_check
 from sarschema.codes import Code, Severity
 from sarschema.diagnostics import Diagnostic
-from sarschema.discovery import RecordFile, discover
+from sarschema.discovery import Found, RecordFile, discover
 from sarschema.results import FileResult, Report, Summary
 
 if TYPE_CHECKING:
@@ -145,13 +145,16 @@ def _pipeline(
     strict: bool = False,
     partial: bool = False,
     report: Report | None = None,
+    found: Found | None = None,
 ) -> Report:
-    """The one loop every entry point shares: discover, check each file (`check`),
-    hand each result to `keep`, then run the rules across records."""
+    """The one loop every entry point shares: discover (unless `found` is what
+    `discover(paths)` gave), check each file (`check`), hand each result to `keep`,
+    then run the rules across records."""
     from sarschema.runner import collector_eased
 
     with collector_eased():
-        return _pipeline_eased(paths, check, keep, strict, partial, report)
+        found = found or discover([str(p) for p in paths])
+        return _pipeline_eased(found, check, keep, strict, partial, report)
 
 
 #: Results kept to the end of a run are frozen (moved out of the cycle collector's
@@ -162,14 +165,13 @@ _FREEZE_EVERY = 2_000
 
 
 def _pipeline_eased(
-    paths: Sequence[str | Path],
+    found: Found,
     check: Callable[[Sequence[RecordFile]], Iterable[FileResult]],
     keep: Callable[[FileResult], None],
     strict: bool,
     partial: bool,
     report: Report | None,
 ) -> Report:
-    found = discover([str(p) for p in paths])
     report = report or Report()
     report.diagnostics += found.diagnostics
     report.files_seen = found.files_seen

@@ -34,15 +34,15 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sarschema.__about__ import FORMAT_VERSION, __version__
 from sarschema.loader import MAX_FILE_BYTES
+from sarschema.results import FileResult
 from sarschema.safeio import read_regular
 
 if TYPE_CHECKING:
     from sarschema.discovery import RecordFile
-    from sarschema.results import FileResult
 
 CACHE_DIR_ENV = "SARSCHEMA_CACHE_DIR"
 CACHE_FILE = "results.sqlite"
@@ -261,10 +261,18 @@ class Cache:
     def key(self, record_file: RecordFile, data: bytes) -> str:
         return content_key(self.salt, record_file, data)
 
-    def keep(self, label: str, signature: Signature, key: str, result: str) -> None:
-        """A row to write for `label` at `save`."""
+    def keep(self, label: str, signature: Signature, key: str, stored: str) -> None:
+        """A row to write for `label` at `save` (`stored`: the result as `encode` gives it)."""
         if _storable(signature, label):
-            self.fresh[label] = (label, *signature, key, result)
+            self.fresh[label] = (label, *signature, key, stored)
+
+    @staticmethod
+    def encode(result: FileResult) -> str:
+        return json.dumps(result.to_plain(), separators=(",", ":"))
+
+    @staticmethod
+    def decode(label: str, stored: str) -> FileResult:
+        return FileResult.from_plain(label, json.loads(stored))
 
     def save(self, started_ns: int) -> None:
         """Write the fresh rows and drop those of files not in this run, in one
@@ -325,66 +333,96 @@ def cached_results(
     """The results of `files` in order: cached where a file's key is known, else
     from `check(files, salt)`, which yields a result for each file it is given, in
     order, each with the key of the bytes it checked (`FileResult.key`)."""
-    from sarschema.results import FileResult
     from sarschema.runner import collector_paused
 
     started = time.time_ns()  # before any file is looked at: see `Cache`
     with collector_paused():
         store = Cache(folder, today)
     try:
-        rows = store.rows
-        hits: list[int] = []
-        texts: list[str] = []
-        todo: list[int] = []
-        signatures: list[Signature | None] = []
-        for index, record_file in enumerate(files):
-            label = record_file.label
-            try:
-                info = os.lstat(label)
-            except OSError:  # vanished or unreadable: `check` reports it
-                signatures.append(None)
-                todo.append(index)
-                continue
-            signature = store.signature(record_file, info)
-            signatures.append(signature)
-            row = rows.get(label)
-            if row is not None and stat.S_ISREG(info.st_mode):
-                if row[1:_KEY] == signature and signature[1] < row[_WRITTEN] - 1_000_000_000:
-                    hits.append(index)  # unchanged, and modified a second before its row
-                    texts.append(row[_RESULT])
-                    store.kept.add(label)
-                    continue
-                data = _read_or_none(label)
-                if data is not None and store.key(record_file, data) == row[_KEY]:
-                    hits.append(index)  # touched, or racily clean: the same bytes
-                    texts.append(row[_RESULT])
-                    store.keep(label, signature, row[_KEY], row[_RESULT])
-                    continue
-            todo.append(index)  # new or changed: `check` reads it and gives its key
-        found: dict[int, FileResult] = {}
-        try:
-            with collector_paused():
-                for i, text in zip(hits, texts, strict=True):
-                    found[i] = FileResult.from_plain(files[i].label, json.loads(text))
-        except (TypeError, ValueError, IndexError, KeyError, AttributeError, RecursionError):
-            found.clear()  # a damaged row: every file checked again, and its row dropped
-            store.kept.clear()
-            store.fresh.clear()
-            todo = sorted([*todo, *hits])
-        if progress and found:
-            progress(len(found))
-        chosen = [files[i] for i in todo]
-        for index, result in zip(todo, check(chosen, store.salt), strict=True):
-            found[index] = result
-            seen = signatures[index]
-            if result.key is not None and seen is not None:
-                text = json.dumps(result.to_plain(), separators=(",", ":"))
-                store.keep(files[index].label, seen, result.key, text)
-            if progress:
-                progress(1)
-        store.save(started)
+        return reused_results(files, store, check, progress, started)
     finally:
         store.close()
+
+
+class Store(Protocol):
+    """Where `reused_results` finds and keeps results: `Cache` (a database of JSON
+    texts, between runs) or `sarschema.watch.Memory` (the objects, in one process)."""
+
+    salt: bytes
+    #: the stored rows, by label: `Row`, its last item in the store's own form
+    rows: dict[str, Row]
+    kept: set[str]
+    fresh: dict[str, Row]
+
+    def signature(self, record_file: RecordFile, info: os.stat_result) -> Signature: ...
+    def key(self, record_file: RecordFile, data: bytes) -> str: ...
+    def keep(self, label: str, signature: Signature, key: str, stored: Any) -> None: ...
+    def encode(self, result: FileResult) -> Any: ...
+    def decode(self, label: str, stored: Any) -> FileResult: ...
+    def save(self, started_ns: int) -> None: ...
+
+
+def reused_results(
+    files: Sequence[RecordFile],
+    store: Store,
+    check: Callable[[list[RecordFile], bytes], Iterable[FileResult]],
+    progress: Callable[[int], None] | None,
+    started: int,
+) -> list[FileResult]:
+    """`cached_results` with `store`, which it leaves saved (`started`: when the run
+    began, before any file was looked at)."""
+    from sarschema.runner import collector_paused
+
+    rows = store.rows
+    hits: list[int] = []
+    stored: list[Any] = []
+    todo: list[int] = []
+    signatures: list[Signature | None] = []
+    for index, record_file in enumerate(files):
+        label = record_file.label
+        try:
+            info = os.lstat(label)
+        except OSError:  # vanished or unreadable: `check` reports it
+            signatures.append(None)
+            todo.append(index)
+            continue
+        signature = store.signature(record_file, info)
+        signatures.append(signature)
+        row = rows.get(label)
+        if row is not None and stat.S_ISREG(info.st_mode):
+            if row[1:_KEY] == signature and signature[1] < row[_WRITTEN] - 1_000_000_000:
+                hits.append(index)  # unchanged, and modified a second before its row
+                stored.append(row[_RESULT])
+                store.kept.add(label)
+                continue
+            data = _read_or_none(label)
+            if data is not None and store.key(record_file, data) == row[_KEY]:
+                hits.append(index)  # touched, or racily clean: the same bytes
+                stored.append(row[_RESULT])
+                store.keep(label, signature, row[_KEY], row[_RESULT])
+                continue
+        todo.append(index)  # new or changed: `check` reads it and gives its key
+    found: dict[int, FileResult] = {}
+    try:
+        with collector_paused():
+            for i, value in zip(hits, stored, strict=True):
+                found[i] = store.decode(files[i].label, value)
+    except (TypeError, ValueError, IndexError, KeyError, AttributeError, RecursionError):
+        found.clear()  # a damaged row: every file checked again, and its row dropped
+        store.kept.clear()
+        store.fresh.clear()
+        todo = sorted([*todo, *hits])
+    if progress and found:
+        progress(len(found))
+    chosen = [files[i] for i in todo]
+    for index, result in zip(todo, check(chosen, store.salt), strict=True):
+        found[index] = result
+        seen = signatures[index]
+        if result.key is not None and seen is not None:
+            store.keep(files[index].label, seen, result.key, store.encode(result))
+        if progress:
+            progress(1)
+    store.save(started)
     return [found[i] for i in range(len(files))]
 
 

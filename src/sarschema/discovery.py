@@ -45,6 +45,8 @@ class Found:
     sets: list[SetVersion] = field(default_factory=list)
     #: folders holding a version file, whether or not records were found in them
     stated: list[str] = field(default_factory=list)
+    #: every folder walked, and the folder of each file path given (what `--watch` watches)
+    folders: list[str] = field(default_factory=list)
 
 
 #: What git itself needs (a repository's own folder, its settings, the placeholder
@@ -135,6 +137,7 @@ def discover(paths: list[str]) -> Found:
         if not root.exists() and not root.is_symlink():
             raise UsageError(f"path not found: {given}")
         if root.is_symlink() or not root.is_dir():
+            found.folders.append(os.path.dirname(given) or ".")  # noqa: PTH120
             _classify(given, root, False, found)
             continue
         before = len(found.records)
@@ -190,7 +193,13 @@ def _dedupe(found: Found) -> Found:
             seen.add(real)
             diagnostics.append(diag)
     dropped = len(found.records) - len(records) + len(found.diagnostics) - len(diagnostics)
-    return Found(records, diagnostics, found.files_seen - dropped, stated=found.stated)
+    return Found(
+        records,
+        diagnostics,
+        found.files_seen - dropped,
+        stated=found.stated,
+        folders=found.folders,
+    )
 
 
 def _identity(label: str) -> str:
@@ -202,6 +211,7 @@ def _identity(label: str) -> str:
 
 def _walk(folder: str, at_root: bool, found: Found) -> None:
     """Depth-first, sorted; `os.scandir` knows links and folders without extra calls."""
+    found.folders.append(folder)
     with os.scandir(folder) as scan:
         entries = sorted(scan, key=lambda e: e.name)
     parent = Path(folder).absolute().name
