@@ -9,7 +9,7 @@ import traceback
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -107,15 +107,26 @@ def validate(
             "yours too (in a GitHub pull request: its base branch).",
         ),
     ] = None,
+    watch: Annotated[
+        bool,
+        typer.Option(
+            "--watch",
+            "-w",
+            help="Keep running: check again whenever a file changes, and show a new report "
+            "when the verdict or a file's problems change (Ctrl-C to stop; with --format "
+            "json, a report per line).",
+        ),
+    ] = False,
 ) -> None:
     """Check records against the format and against each other.
 
     Exit code 0: valid (warnings allowed unless --strict); 1: problems found;
-    2: usage error or internal failure.
+    2: usage error or internal failure. With --watch, that of the last report.
 
     Example:
 
         sarschema validate records --format github
+        sarschema validate records --watch
     """
     from sarschema.api import validate_paths
     from sarschema.changes import ChangedFiles
@@ -124,6 +135,14 @@ def validate(
     if quiet and show_warnings:
         raise UsageError("--quiet and --show-warnings contradict each other; give one")
     given = paths or ["records"]  # kept as typed: reports name files the same way
+    if quiet:
+        warnings = "none"
+    elif show_warnings or output_format is not OutputFormat.text:
+        warnings = "all"
+    else:
+        warnings = "summary"
+    if watch:
+        _watch(given, output_format, warnings, strict=strict, jobs=jobs, since=since)
     with (
         ChangedFiles(given, since) as changed,
         _Progress(enabled=output_format is OutputFormat.text) as progress,
@@ -137,15 +156,52 @@ def validate(
             progress=progress.update,
         )
         changed_paths = changed.result()
-    if quiet:
-        warnings = "none"
-    elif show_warnings or output_format is not OutputFormat.text:
-        warnings = "all"
-    else:
-        warnings = "summary"
     view = View(warnings, changed_paths)
     RENDERERS[output_format.value](report, sys.stdout, view)
     raise typer.Exit(0 if report.ok else 1)
+
+
+def _watch(
+    given: list[str],
+    output_format: OutputFormat,
+    warnings: str,
+    *,
+    strict: bool,
+    jobs: int | None,
+    since: str | None,
+) -> NoReturn:
+    """`validate --watch`: a report now, then one per change that matters, until
+    Ctrl-C; the exit code is the last report's."""
+    from sarschema.changes import ChangedFiles
+    from sarschema.report import RENDERERS, View
+    from sarschema.watch import watch_reports
+
+    if output_format is OutputFormat.github:
+        raise UsageError(
+            "--watch is for a terminal or a program reading reports as files change: "
+            "give --format text or --format json"
+        )
+    render = RENDERERS[output_format.value]
+    ok = True
+    reports = watch_reports(given, strict=strict, jobs=jobs)
+    try:
+        for count, report in enumerate(reports):
+            changed_paths = None
+            if warnings == "summary":  # only the text summary asks git what you changed
+                with ChangedFiles(given, since) as changed:
+                    changed_paths = changed.result()
+            if count and output_format is OutputFormat.text:
+                sys.stdout.write(f"\n[{time.strftime('%H:%M:%S')}] files changed; checked again:\n")
+            render(report, sys.stdout, View(warnings, changed_paths, one_line=True))
+            sys.stdout.flush()
+            ok = report.ok
+            if not count:
+                print("Watching for changes (Ctrl-C to stop).", file=sys.stderr, flush=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        reports.close()
+    raise typer.Exit(0 if ok else 1)
 
 
 class _Progress:

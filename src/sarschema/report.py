@@ -32,10 +32,12 @@ class View:
 
     `warnings`: "all" in full, "summary" (in full only on the files the contributor
     changed, the rest counted by code), or "none". `changed`: real paths of the
-    changed files, None when not known (then every file counts as changed)."""
+    changed files, None when not known (then every file counts as changed).
+    `one_line`: JSON on one line (`validate --watch` writes a report per line)."""
 
     warnings: str = "all"
     changed: frozenset[str] | None = None
+    one_line: bool = False
 
 
 def _line(d: Diagnostic) -> str:
@@ -111,7 +113,8 @@ def render_json(report: Report, out: TextIO, view: View = View()) -> None:
         ],
         "valid": report.ok,
     }
-    out.write(inert_json(json.dumps(document, ensure_ascii=False, indent=2)))
+    indent = None if view.one_line else 2
+    out.write(inert_json(json.dumps(document, ensure_ascii=False, indent=indent)))
     out.write("\n")
 
 

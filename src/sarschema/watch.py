@@ -1,0 +1,225 @@
+"""`sarschema validate --watch`: the check kept running, done again at each change.
+
+A new process spends about 0.15 s before it looks at a file (Python, Typer, the
+models), and a warm `validate` of 10,000 records about 0.3 s. A watcher pays the
+start once and keeps every file's result in memory, under the key the cache gives
+it (`sarschema.cache.reused_results`, with `Memory` for the database): at each
+change it walks the paths again, reads only the files whose size or times moved,
+checks those whose bytes did, and runs the rules across records again.
+
+The walk decides what changed; the operating system's change events
+(`watchfiles`) only say when to walk. They are asked of the folders the walk
+entered, each on its own (never recursively: a link in a checkout is not followed
+into the rest of the disk), so an event lost or one too many costs one walk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sarschema.api import _pipeline, today_utc
+from sarschema.cache import (
+    _KEY,
+    _WRITTEN,
+    Row,
+    Signature,
+    content_key,
+    reused_results,
+    rules_fingerprint,
+)
+from sarschema.discovery import discover
+
+if TYPE_CHECKING:
+    from sarschema.discovery import RecordFile
+    from sarschema.results import FileResult, Report
+
+#: Waiting for changes: given the folders to watch, batches of changes (their
+#: content is not used), forever; an empty batch now and then, when nothing changed.
+Changes = Callable[[Sequence[str]], Iterable[object]]
+
+#: How long the events are gathered before a walk (ms): an editor's save is several
+#: writes and a rename.
+STEP_MS = 20
+#: With no change, a walk anyway this often (ms): the first one after the watch
+#: starts covers what changed between the first check and the start.
+IDLE_MS = 1000
+
+
+class Memory:
+    """The cache's store (`sarschema.cache.Store`) in this process: results kept as
+    the objects, never encoded. Emptied when the day (the future-date rule) changes."""
+
+    def __init__(self) -> None:
+        self.salt = b""
+        self.rows: dict[str, Row] = {}
+        self.kept: set[str] = set()
+        self.fresh: dict[str, Row] = {}
+        #: whether the last `save` changed anything: a file checked again, or gone
+        self.changed = False
+
+    def begin(self, today: dt.date) -> None:
+        salt = f"{rules_fingerprint()}\0{today.isoformat()}\0".encode()
+        if salt != self.salt:
+            self.salt, self.rows = salt, {}
+        self.kept, self.fresh = set(), {}
+
+    @staticmethod
+    def signature(record_file: RecordFile, info: os.stat_result) -> Signature:
+        return (
+            info.st_size,
+            info.st_mtime_ns,
+            info.st_ctime_ns,
+            info.st_ino,
+            record_file.folder,
+            record_file.version,
+        )
+
+    def key(self, record_file: RecordFile, data: bytes) -> str:
+        return content_key(self.salt, record_file, data)
+
+    def keep(self, label: str, signature: Signature, key: str, stored: Any) -> None:
+        self.fresh[label] = (label, *signature, key, stored)
+
+    @staticmethod
+    def encode(result: FileResult) -> FileResult:
+        return result
+
+    @staticmethod
+    def decode(label: str, stored: FileResult) -> FileResult:
+        return stored
+
+    def save(self, started_ns: int) -> None:
+        rows = {label: self.rows[label] for label in self.kept}
+        for label, row in self.fresh.items():
+            old = self.rows.get(label)
+            if old is None or old[_KEY] != row[_KEY]:
+                self.changed = True
+            rows[label] = (*row[:_WRITTEN], started_ns, row[_WRITTEN])
+        if len(rows) != len(self.rows):
+            self.changed = True
+        self.rows = rows
+
+
+class Watcher:
+    """The state of a watch: every file's result, and the folders to watch."""
+
+    def __init__(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        strict: bool = False,
+        today: Callable[[], dt.date] = today_utc,
+    ) -> None:
+        self.paths = [str(p) for p in paths]
+        self.strict = strict
+        self.today = today
+        self.memory = Memory()
+        #: the folders the last walk entered (and the sets' roots)
+        self.folders: list[str] = []
+
+    def check(self, jobs: int | None = 1) -> Report:
+        """A report of the paths as they are now. `jobs` > 1 uses worker processes:
+        only before change events are asked for (their threads must not be forked)."""
+        from sarschema.runner import run
+
+        day = self.today()
+        self.memory.begin(day)
+        started = time.time_ns()
+        found = discover(self.paths)
+        folders = [*found.folders, *(s.root for s in found.sets)]
+        self.folders = list(dict.fromkeys(os.path.normpath(f) for f in folders))
+
+        def check(files: Sequence[RecordFile]) -> list[FileResult]:
+            return reused_results(
+                files,
+                self.memory,
+                lambda chosen, salt: run(chosen, day, jobs=jobs, salt=salt),
+                None,
+                started,
+            )
+
+        return _pipeline(self.paths, check, lambda result: None, strict=self.strict, found=found)
+
+
+def watch_reports(
+    paths: Sequence[str | Path],
+    *,
+    strict: bool = False,
+    jobs: int | None = None,
+    today: Callable[[], dt.date] = today_utc,
+    changes: Changes | None = None,
+) -> Generator[Report, None, None]:
+    """A report of the paths now, then a new one after each change that changes a
+    file's result or the files found (forever: close the generator, or Ctrl-C, to
+    stop). `changes` waits for changes (default: the operating system's events); when
+    what it gives ends, so does the watch.
+
+    Example::
+
+        for report in watch_reports(["records"]):
+            print(report.errors)
+    """
+    watcher = Watcher(paths, strict=strict, today=today)
+    report = watcher.check(jobs)
+    last = _outline(report)
+    yield report
+    wait = changes or os_changes
+    while True:
+        folders = watcher.folders
+        batches = iter(wait(folders))
+        try:
+            for number, batch in enumerate(batches):
+                if number and not batch:
+                    continue  # idle: nothing changed
+                watcher.memory.changed = False
+                report = watcher.check()
+                outline = _outline(report)
+                if watcher.memory.changed or outline != last:
+                    last = outline
+                    yield report
+                if watcher.folders != folders:
+                    break  # a folder came or went: watch the new ones
+            else:
+                return  # the changes ended (the operating system's never do)
+        finally:
+            if isinstance(batches, Generator):
+                batches.close()  # the old watch stops now, not when collected
+
+
+def _outline(report: Report) -> tuple[Any, ...]:
+    """What a report says (not how long it took): a new one is shown only when this
+    changed or a file's bytes did."""
+    sets = [(s.root, s.version, s.declared_in, s.diagnostics) for s in report.sets]
+    return report.diagnostics, report.accepted, report.files_seen, report.read, sets
+
+
+def os_changes(folders: Sequence[str], *, polling: bool = False) -> Iterator[object]:
+    """The operating system's change events in `folders` (each watched on its own),
+    gathered `STEP_MS`; an empty batch every `IDLE_MS` without any. A folder gone
+    before its watch began gives a batch (so the caller walks again); a system that
+    will not watch so many folders (inotify's limit) is polled instead."""
+    import watchfiles
+
+    while True:
+        try:
+            yield from watchfiles.watch(
+                *folders,
+                watch_filter=None,
+                step=STEP_MS,
+                rust_timeout=IDLE_MS,
+                yield_on_timeout=True,
+                recursive=False,
+                force_polling=polling or None,
+            )
+            return
+        except FileNotFoundError:
+            yield {("deleted", "a folder watched")}
+        except OSError:
+            if polling:
+                raise
+            polling = True

@@ -1,0 +1,234 @@
+"""`sarschema validate --watch`: every report it shows is the report a new run
+would give, and it shows one when, and only when, something changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sarschema.api import validate_paths
+from sarschema.results import Report
+from sarschema.watch import Watcher, watch_reports
+from test_cache import _BASE, _OPERATIONS, TODAY, _age, _step, run
+
+
+def _said(report: Report) -> list[tuple[str, str, int | None]]:
+    return [(d.code, Path(d.file).name, d.line) for d in report.diagnostics]
+
+
+def _scripted(
+    edits: list[Callable[[], None]], seen: list[list[str]]
+) -> Callable[..., Iterator[object]]:
+    """A stand-in for the operating system's events: each edit, then its batch; the
+    folders asked for are kept in `seen`."""
+    remaining = iter(edits)
+
+    def changes(folders: Sequence[str]) -> Iterator[object]:
+        seen.append(list(folders))
+        for edit in remaining:
+            edit()
+            yield {("modified", "somewhere")}
+
+    return changes
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(_OPERATIONS, st.integers(0, 10_000)), min_size=1, max_size=6))
+def test_a_watched_check_always_equals_a_new_run(steps: list[tuple[str, int]]) -> None:
+    """Whatever happens to the files (edits that keep the size and set the time back,
+    renames, deletions, new files, touches), the results kept in memory change no
+    verdict."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "records"
+        shutil.copytree(_BASE, root)
+        texts = [p.read_bytes() for p in sorted(_BASE.rglob("*.yaml"))]
+        _age(root, 60)
+        watcher = Watcher([str(root)], today=lambda: TODAY)
+        assert _said(watcher.check()) == run(root, None)
+        for operation, pick in steps:
+            _step(root, operation, pick, texts)
+            cold = run(root, None)
+            assert _said(watcher.check()) == cold, (operation, pick)
+            assert _said(watcher.check()) == cold, (operation, pick)
+
+
+def test_a_report_per_change_that_matters(base_tree: Path) -> None:
+    target = base_tree / "targets" / "journalist-a.yaml"
+    original = target.read_bytes()
+    stray = base_tree / "targets" / "notes.txt"
+    edits = [
+        lambda: target.write_bytes(original + b"notes2: typo\n"),  # an error
+        lambda: target.write_bytes(original + b"notes2: typo\n"),  # the same bytes again
+        lambda: target.write_bytes(original),  # fixed
+        lambda: os.utime(target),  # touched: nothing to say
+        lambda: stray.write_text("x"),  # a stray file: the walk reports it
+    ]
+    seen: list[list[str]] = []
+    reports = watch_reports([str(base_tree)], today=lambda: TODAY, changes=_scripted(edits, seen))
+    first = next(reports)
+    assert first.ok
+    broken = next(reports)
+    assert not broken.ok
+    assert any(
+        d.file.endswith("journalist-a.yaml") and d.field == "notes2" and d.line
+        for d in broken.diagnostics
+    )
+    fixed = next(reports)  # the same bytes written again gave no report
+    assert fixed.ok
+    strayed = next(reports)  # the touch gave none either
+    assert any(d.file.endswith("notes.txt") for d in strayed.diagnostics)
+    assert _said(strayed) == run(base_tree, None)
+    with pytest.raises(StopIteration):
+        next(reports)
+    assert seen == [seen[0]]  # no folder came or went: one watch throughout
+
+
+def test_a_new_folder_is_watched(base_tree: Path) -> None:
+    shutil.rmtree(base_tree / "responses")
+    response = next((_BASE / "responses").glob("*.yaml"))
+
+    def add_folder() -> None:
+        (base_tree / "responses").mkdir()
+        shutil.copy(response, base_tree / "responses" / response.name)
+
+    seen: list[list[str]] = []
+    reports = watch_reports(
+        [str(base_tree)], today=lambda: TODAY, changes=_scripted([add_folder], seen)
+    )
+    before = next(reports)
+    after = next(reports)
+    assert after.files == before.files + 1
+    assert _said(after) == run(base_tree, None)
+    next(reports, None)
+    assert str(base_tree / "responses") not in seen[0]
+    assert str(base_tree / "responses") in seen[1]
+
+
+def test_a_new_day_checks_every_file_again(base_tree: Path) -> None:
+    """The future-date rule depends on the day: results of yesterday are not kept."""
+    incident = base_tree / "incidents" / "journalist-a-2020.yaml"
+    text = incident.read_text()
+    days = iter([dt.date(2019, 6, 1), dt.date(2026, 1, 1)])
+    watcher = Watcher([str(base_tree)], today=lambda: next(days))
+    assert not watcher.check().ok  # 2020 lies in the future on 2019-06-01
+    assert incident.read_text() == text
+    assert watcher.check().ok
+    assert validate_paths([str(base_tree)], today=dt.date(2026, 1, 1)).ok
+
+
+def _line(process: subprocess.Popen[str], seconds: float = 30) -> str:
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], seconds)
+    assert ready, "no report came"
+    return process.stdout.readline()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="signals as on POSIX")
+def test_the_command_follows_edits_until_ctrl_c(base_tree: Path) -> None:
+    """The real command, with the operating system's change events: a report per
+    line, the new error named with its file, line and field, and at Ctrl-C the
+    exit code of the last report."""
+    target = base_tree / "targets" / "journalist-a.yaml"
+    command = [
+        sys.executable,
+        "-m",
+        "sarschema",
+        "validate",
+        str(base_tree),
+        "--watch",
+        "-f",
+        "json",
+    ]
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
+    )
+    try:
+        assert json.loads(_line(process))["valid"] is True
+        time.sleep(0.3)  # the watch starts after the first report
+        target.write_bytes(target.read_bytes() + b"notes2: typo\n")
+        report = json.loads(_line(process))
+        assert report["valid"] is False
+        (problem,) = report["diagnostics"]
+        assert problem["file"].endswith("journalist-a.yaml")
+        assert (problem["field"], problem["code"]) == ("notes2", "SAR101")
+        assert problem["line"] > 1
+        process.send_signal(signal.SIGINT)
+        assert process.wait(30) == 1
+        assert process.stderr is not None
+        assert "Traceback" not in process.stderr.read()
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_watch_refuses_github_annotations(base_tree: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "sarschema", "validate", str(base_tree), "--watch", "-f", "github"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert "--watch" in done.stderr and "--format text" in done.stderr
+
+
+def test_the_watch_never_follows_a_link_out_of_the_checkout(
+    base_tree: Path, tmp_path: Path
+) -> None:
+    """A linked folder in a stranger's checkout is reported, and neither it nor what
+    it points to is watched: only the folders the walk entered, each on its own."""
+    outside = tmp_path / "outside"
+    (outside / "deep").mkdir(parents=True)
+    (base_tree / "targets" / "elsewhere").symlink_to(outside, target_is_directory=True)
+    watcher = Watcher([str(base_tree)], today=lambda: TODAY)
+    report = watcher.check()
+    assert any(d.file.endswith("elsewhere") and d.code == "SAR023" for d in report.diagnostics)
+    assert watcher.folders
+    for folder in watcher.folders:
+        real = Path(folder).resolve()
+        assert real == base_tree.resolve() or base_tree.resolve() in real.parents
+        assert not Path(folder).is_symlink()
+
+
+def test_idle_batches_walk_only_once(base_tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The watch's first idle batch walks (what changed before the watch began);
+    later idle batches cost nothing."""
+    import sarschema.watch
+
+    walks: list[int] = []
+    real = sarschema.watch.discover
+    monkeypatch.setattr(sarschema.watch, "discover", lambda paths: walks.append(1) or real(paths))
+    target = base_tree / "targets" / "journalist-a.yaml"
+
+    def changes(folders: Sequence[str]) -> Iterator[object]:
+        yield set()
+        yield set()
+        yield set()
+        target.write_bytes(target.read_bytes() + b"notes2: typo\n")
+        yield {("modified", str(target))}
+
+    reports = watch_reports([str(base_tree)], today=lambda: TODAY, changes=changes)
+    assert next(reports).ok and not next(reports).ok
+    assert len(walks) == 3
+
+
+def test_a_folder_gone_before_its_watch_begins_asks_for_a_walk(tmp_path: Path) -> None:
+    from sarschema.watch import os_changes
+
+    batches = os_changes([str(tmp_path / "gone")])
+    assert next(batches)
+    batches.close()  # type: ignore[attr-defined]
