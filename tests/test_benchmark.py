@@ -177,6 +177,7 @@ def _goal_rows(**seconds: float) -> list[Any]:
     for suffix in ("", run.SHIPPED):
         rows += [run.Row(10_000, name + suffix, t, 50.0) for name, t in base.items()]
     rows.append(run.Row(10_000, run.WARM_CHANGED, 0.25, 50.0))
+    rows.append(run.Row(10_000, run.WATCH_CHANGED, 0.2, 60.0, "best of 5; median 0.210 s"))
     rows.append(run.Row(100_000, run.COLD, 20.0, 90.0))
     rows += [run.Row(100_000, name, 29.0, 120.0) for name in run.EXPORTS]
     rows.append(run.Row(100_000, run.SITE, 30.0, 200.0))
@@ -196,22 +197,24 @@ def test_goals_met_and_not_met() -> None:
         return [g.met for g in run.goals(rows)]
 
     met = run.goals(_goal_rows())
-    assert [g.met for g in met] == [True] * 6
-    assert "(10,000 records)" in met[0].goal and "(100,000 records)" in met[4].goal
-    assert run.goals_table(_goal_rows()).count("| met |") == 6
+    assert [g.met for g in met] == [True] * 7
+    assert "(10,000 records)" in met[0].goal and "(100,000 records)" in met[5].goal
+    assert run.goals_table(_goal_rows()).count("| met |") == 7
+    assert "0.200 s from the save to the report (best of 5; median 0.210 s)" in met[4].measured
     not_met = {
         0: {f"10000|{run.COLD}{run.SHIPPED}": 2.01},  # over the floor on one set only
         1: {f"10000|{run.AJV}": 1.85},  # the moonshot: 1.9 s over ajv's 1.85 s
         2: {f"10000|{run.COLD_2}{run.SHIPPED}": 2.2},  # 3.8 / 2.2 < 1.8
         3: {f"10000|{run.WARM_CHANGED}": 0.29},  # 0.11 s over start-up
-        4: {f"100000|{run.EXPORTS[3]}": 30.2},  # stix 1.51× the cold validation
-        5: {f"0|{run.WARM_RECORDS}": 0.21},
+        4: {f"10000|{run.WATCH_CHANGED}": 0.29},  # past start-up (0.18 s) + 0.1 s
+        5: {f"100000|{run.EXPORTS[3]}": 30.2},  # stix 1.51× the cold validation
+        6: {f"0|{run.WARM_RECORDS}": 0.21},
     }
     for goal, change in not_met.items():
-        expected = [True] * 6
+        expected = [True] * 7
         expected[goal] = False
         assert verdicts(_goal_rows(**change)) == expected, change
-    table = run.goals_table(_goal_rows(**not_met[4]))
+    table = run.goals_table(_goal_rows(**not_met[5]))
     assert "stix 30.20 s = 1.51×, 120 MB" in table and "| worst 1.51× | not met |" in table
     # A goal whose rows are missing is not measured, unless another part already fails.
     rows = [r for r in _goal_rows() if not r.name.startswith(run.AJV)]
@@ -219,7 +222,11 @@ def test_goals_met_and_not_met() -> None:
     rows = [r for r in _goal_rows(**not_met[1]) if r.name != run.AJV + run.SHIPPED]
     assert verdicts(rows)[1] is False and "shipped copies: not measured" in run.goals_table(rows)
     rows = [r for r in _goal_rows(**not_met[3]) if r.name != run.VERSION]
-    assert verdicts(rows)[3] is None and verdicts(rows)[5] is None
+    assert verdicts(rows)[3] is None and verdicts(rows)[4] is None and verdicts(rows)[6] is None
+    # A watcher that gave no report (its exit code in the note) is not measured.
+    rows = _goal_rows()
+    next(r for r in rows if r.name == run.WATCH_CHANGED).note = "best of 2; median 0.1 s (exit -1)"
+    assert verdicts(rows)[4] is None
     # No size at or below 10,000: goals 1 to 3 read the largest.
     rows = [r for r in _goal_rows() if r.size in (0, 100_000)]
     assert "(100,000 records)" in run.goals(rows)[0].goal
@@ -232,14 +239,14 @@ def test_goals_read_the_median_of_rounds_when_there_are_rounds() -> None:
     import run
 
     rows = _goal_rows(**{f"100000|{run.EXPORTS[3]}": 30.2})  # stix 1.51× by its rows
-    assert run.goals(rows)[4].met is False
+    assert run.goals(rows)[5].met is False
     stix, cold = (100_000, run.EXPORTS[3]), (100_000, run.COLD)
     rounds = {stix: [29.0, 31.0, 30.2], cold: [20.0, 20.0, 21.0]}  # 1.45×, 1.55×, 1.44×
-    goal = run.goals(rows, rounds)[4]
+    goal = run.goals(rows, rounds)[5]
     assert goal.met is True
     assert "stix 30.20 s = 1.45× (median of 3 rounds, 1.44–1.55), 120 MB" in goal.measured
     rounds[cold] = [19.0, 19.0, 21.0]  # 1.53×, 1.63×, 1.44×: over the line
-    assert run.goals(rows, rounds)[4].met is False
+    assert run.goals(rows, rounds)[5].met is False
     # Goals 1 and 2 too, per set; rounds of unequal length are not paired.
     floor = (10_000, run.FLOOR + run.SHIPPED)
     shipped = (10_000, run.COLD + run.SHIPPED)
@@ -287,6 +294,7 @@ def test_smoke_check_covers_the_new_contenders() -> None:
         run.EXPORTS[3],
         run.COLD + run.SHIPPED,
         run.WARM_RECORDS,
+        run.WATCH_CHANGED,
     ]
     assert set(new) <= set(run.CONTENDERS)
     rows = [run.Row(1000, name, 0.1, 50.0) for name in run.CONTENDERS]
