@@ -211,9 +211,14 @@ def _identity(label: str) -> str:
 
 def _walk(folder: str, at_root: bool, found: Found) -> None:
     """Depth-first, sorted; `os.scandir` knows links and folders without extra calls."""
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        if at_root:
+            raise UsageError(f"path not found: {folder}") from None
+        return  # removed since its parent was listed (a checkout under way): gone
     found.folders.append(folder)
-    with os.scandir(folder) as scan:
-        entries = sorted(scan, key=lambda e: e.name)
     parent = Path(folder).absolute().name
     for entry in entries:
         label = os.path.join(folder, entry.name)
