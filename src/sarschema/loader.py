@@ -503,7 +503,7 @@ def _compose(data: bytes) -> Loaded | None:
             if name in out:
                 raise _Bail
             keep(name)
-            out[name] = value(item, path, name, depth)
+            out[name] = value(item, path, name, depth)  # noqa: F821 (deleted at the end)
         return out
 
     def sequence(node: Any, path: FieldPath, depth: int) -> list[Any]:
@@ -512,7 +512,7 @@ def _compose(data: bytes) -> Loaded | None:
         count += len(items)
         if count > MAX_NODES or depth >= MAX_DEPTH:
             raise _Bail
-        return [value(item, path, index, depth) for index, item in enumerate(items)]
+        return [value(item, path, index, depth) for index, item in enumerate(items)]  # noqa: F821
 
     def value(item: Any, path: FieldPath, step: str | int, depth: int) -> Any:
         if type(item.tag) is str:
@@ -532,13 +532,15 @@ def _compose(data: bytes) -> Loaded | None:
             keep(text)
             return text
         if kind is MappingNode:
-            return mapping(item, (*path, step), depth + 1)
-        return sequence(item, (*path, step), depth + 1)
+            return mapping(item, (*path, step), depth + 1)  # noqa: F821
+        return sequence(item, (*path, step), depth + 1)  # noqa: F821
 
     try:
         data_ = mapping(root, (), 0)
     except _Bail:
         return None
+    finally:  # the three functions refer to each other: a cycle, which would wait
+        del mapping, sequence, value  # for the collector (`validate --watch` never ends)
     return Loaded(data_, commented=commented, _root=root, texts=texts)
 
 
