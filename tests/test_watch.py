@@ -15,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -130,6 +131,13 @@ def test_a_new_day_checks_every_file_again(base_tree: Path) -> None:
     assert validate_paths([str(base_tree)], today=dt.date(2026, 1, 1)).ok
 
 
+def _start(root: Path) -> subprocess.Popen[str]:
+    command = [sys.executable, "-m", "sarschema", "validate", str(root), "--watch", "-f", "json"]
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
+    )
+
+
 def _line(process: subprocess.Popen[str], seconds: float = 30) -> str:
     assert process.stdout is not None
     ready, _, _ = select.select([process.stdout], [], [], seconds)
@@ -198,7 +206,7 @@ def test_the_watch_never_follows_a_link_out_of_the_checkout(
     report = watcher.check()
     assert any(d.file.endswith("elsewhere") and d.code == "SAR023" for d in report.diagnostics)
     assert watcher.folders
-    for folder in watcher.folders:
+    for folder, _ in watcher.folders:
         real = Path(folder).resolve()
         assert real == base_tree.resolve() or base_tree.resolve() in real.parents
         assert not Path(folder).is_symlink()
@@ -232,3 +240,146 @@ def test_a_folder_gone_before_its_watch_begins_asks_for_a_walk(tmp_path: Path) -
     batches = os_changes([str(tmp_path / "gone")])
     assert next(batches)
     batches.close()  # type: ignore[attr-defined]
+
+
+# Faults a reviewer found (each test failed before its mend).
+
+
+def test_a_kind_folder_removed_and_made_again_is_still_watched(base_tree: Path) -> None:
+    """`git checkout` may remove a folder and make it again at once, with the same
+    name and even the same inode: its old watch is dead, and a new one is needed."""
+    saved = base_tree.parent / "saved"
+    shutil.copytree(base_tree / "targets", saved)
+    process = _start(base_tree)
+    try:
+        assert json.loads(_line(process))["valid"] is True
+        time.sleep(0.5)
+        shutil.rmtree(base_tree / "targets")
+        shutil.copytree(saved, base_tree / "targets")
+        time.sleep(0.5)  # the same records: no report
+        target = base_tree / "targets" / "journalist-a.yaml"
+        target.write_bytes(target.read_bytes() + b"notes2: typo\n")
+        assert json.loads(_line(process, 10))["valid"] is False
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_a_folder_named_with_bytes_not_utf8_is_walked_not_watched(base_tree: Path) -> None:
+    """A stranger's folder whose name is not UTF-8 (valid for `validate` with only a
+    `.gitkeep`) cannot be given to the operating system's watch: it is walked every
+    second instead, and the watch goes on."""
+    folder = os.fsencode(base_tree / "targets") + b"/\xff"
+    os.mkdir(folder)  # noqa: PTH102 (a name of bytes)
+    open(folder + b"/.gitkeep", "wb").close()  # noqa: PTH123
+    process = _start(base_tree)
+    try:
+        assert json.loads(_line(process))["valid"] is True
+        time.sleep(0.5)
+        open(folder + b"/stray.txt", "wb").close()  # noqa: PTH123
+        report = json.loads(_line(process, 10))
+        assert report["valid"] is False
+        assert any(d["file"].endswith("stray.txt") for d in report["diagnostics"])
+        assert process.poll() is None
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_memory_stays_flat_over_many_saves(base_tree: Path) -> None:
+    """The loader's walk left a reference cycle per file, which the eased collector
+    never reached in a process that does not end: memory grew with every save."""
+    import gc
+
+    target = base_tree / "targets" / "journalist-a.yaml"
+    data = target.read_bytes()
+    counts: list[int] = []
+
+    def changes(folders: Sequence[str]) -> Iterator[object]:
+        for i in range(600):
+            extra = b"notes2: typo\n" if i % 2 else b""  # errors too: their exceptions
+            target.write_bytes(data + extra + f"# save {i}\n".encode())
+            yield {("modified", str(target))}
+            if i in (200, 599):
+                counts.append(len(gc.get_objects()))
+
+    for _ in watch_reports([str(base_tree)], today=lambda: TODAY, changes=changes):
+        pass
+    assert counts[1] - counts[0] < 2_000, counts  # 400 saves later
+
+
+def test_a_folder_removed_during_the_walk_is_gone_not_an_error(
+    base_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checkout under way removes a folder between its parent's listing and its own:
+    the walk counts it gone (for `validate` too), instead of ending with an error."""
+    import sarschema.discovery as discovery
+
+    gone = base_tree / "responses"
+    real = os.scandir
+
+    def scandir(path: str) -> Any:
+        if isinstance(path, str) and os.path.normpath(path) == str(gone) and gone.exists():
+            shutil.rmtree(gone)
+        return real(path)
+
+    monkeypatch.setattr(discovery.os, "scandir", scandir)
+    report = validate_paths([str(base_tree)], today=TODAY)
+    assert not any("responses" in f for f in report.read)
+    assert report.files == len(list(_BASE.rglob("*.yaml"))) - len(
+        list((_BASE / "responses").glob("*"))
+    )
+
+
+def test_ctrl_c_before_the_first_report_is_no_verdict(tmp_path: Path) -> None:
+    """Stopped before any report, the watch says nothing is valid: it ends as
+    `validate` does when stopped (130), never with 0."""
+    from sarschema import cli
+
+    def interrupted(*args: object, **kwargs: object) -> Iterator[Report]:
+        raise KeyboardInterrupt
+        yield  # a generator
+
+    import sarschema.watch
+
+    original = sarschema.watch.watch_reports
+    sarschema.watch.watch_reports = interrupted  # type: ignore[assignment]
+    try:
+        sys.argv = ["sarschema", "validate", str(tmp_path), "--watch"]
+        with pytest.raises(SystemExit) as stopped:
+            cli.main()
+    finally:
+        sarschema.watch.watch_reports = original
+    assert stopped.value.code == 130
+
+
+def test_a_new_day_gives_a_new_report_without_an_edit(base_tree: Path) -> None:
+    """At midnight a record dated the next day stops being in the future."""
+    days = [dt.date(2019, 6, 1)]
+
+    def changes(folders: Sequence[str]) -> Iterator[object]:
+        yield set()  # the first idle batch walks
+        days[0] = dt.date(2026, 1, 1)  # midnight passes; nobody edits a file
+        yield set()
+
+    reports = watch_reports([str(base_tree)], today=lambda: days[0], changes=changes)
+    assert not next(reports).ok
+    assert next(reports).ok
+
+
+def test_a_file_given_is_reported_gone_while_a_save_removes_it(base_tree: Path) -> None:
+    """An editor's save may remove the file for a moment: the watch reports it
+    missing (SAR026) and goes on, and the file's next state is reported when it is back."""
+    target = base_tree / "targets" / "journalist-a.yaml"
+    data = target.read_bytes()
+
+    edits = [target.unlink, lambda: target.write_bytes(data + b"notes2: typo\n")]
+    seen: list[list[str]] = []
+    reports = watch_reports([str(target)], today=lambda: TODAY, changes=_scripted(edits, seen))
+    first = next(reports)
+    missing = next(reports)
+    assert [(d.code, d.file) for d in missing.diagnostics] == [("SAR026", str(target))]
+    back = next(reports)
+    assert any(d.field == "notes2" for d in back.diagnostics)
+    assert back.errors == first.errors + 1
+    assert str(target.parent) in seen[1]  # while it was gone, its folder was watched

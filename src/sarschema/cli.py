@@ -182,7 +182,7 @@ def _watch(
             "give --format text or --format json"
         )
     render = RENDERERS[output_format.value]
-    ok = True
+    ok: bool | None = None  # no report yet
     reports = watch_reports(given, strict=strict, jobs=jobs)
     try:
         for count, report in enumerate(reports):
@@ -198,7 +198,8 @@ def _watch(
             if not count:
                 print("Watching for changes (Ctrl-C to stop).", file=sys.stderr, flush=True)
     except KeyboardInterrupt:
-        pass
+        if ok is None:
+            raise  # stopped before any verdict: as `validate` stopped so
     finally:
         reports.close()
     raise typer.Exit(0 if ok else 1)

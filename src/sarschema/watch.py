@@ -16,6 +16,7 @@ into the rest of the disk), so an event lost or one too many costs one walk.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
@@ -32,7 +33,9 @@ from sarschema.cache import (
     reused_results,
     rules_fingerprint,
 )
-from sarschema.discovery import discover
+from sarschema.codes import Code
+from sarschema.diagnostics import Diagnostic
+from sarschema.discovery import Found, discover
 
 if TYPE_CHECKING:
     from sarschema.discovery import RecordFile
@@ -119,20 +122,49 @@ class Watcher:
         self.strict = strict
         self.today = today
         self.memory = Memory()
-        #: the folders the last walk entered (and the sets' roots)
-        self.folders: list[str] = []
+        #: the folders the last walk entered (and the sets' roots), each with its
+        #: identity (device, inode): a folder removed and made again is watched anew
+        self.folders: list[tuple[str, tuple[int, int] | None]] = []
+        #: the day of the last check (the future-date rule)
+        self.day: dt.date | None = None
+        self.checked = 0
 
     def check(self, jobs: int | None = 1) -> Report:
         """A report of the paths as they are now. `jobs` > 1 uses worker processes:
-        only before change events are asked for (their threads must not be forked)."""
+        only before change events are asked for (their threads must not be forked).
+
+        The first check refuses a path that is not there (`UsageError`), as
+        `validate` does; a later one reports it (SAR026) and watches the folder it
+        would be in, since an editor's save may remove a file for a moment."""
         from sarschema.runner import run
 
         day = self.today()
         self.memory.begin(day)
         started = time.time_ns()
-        found = discover(self.paths)
-        folders = [*found.folders, *(s.root for s in found.sets)]
-        self.folders = list(dict.fromkeys(os.path.normpath(f) for f in folders))
+        missing = [p for p in self.paths if self.checked and not os.path.lexists(p)]
+        found = (
+            discover([p for p in self.paths if p not in missing])
+            if len(missing) < len(self.paths)
+            else Found()
+        )
+        for path in missing:
+            found.diagnostics.append(
+                Diagnostic(
+                    path,
+                    None,
+                    None,
+                    Code.UNREADABLE,
+                    "it is not there any more (moved, deleted, or in the middle of a save).",
+                    hint="the watch goes on: a new report comes when it is back.",
+                )
+            )
+            found.folders.append(_nearest_folder(path))
+        folders = dict.fromkeys(
+            os.path.normpath(f) for f in (*found.folders, *(s.root for s in found.sets))
+        )
+        self.folders = [(folder, _identity(folder)) for folder in folders]
+        self.day = day
+        self.checked += 1
 
         def check(files: Sequence[RecordFile]) -> list[FileResult]:
             return reused_results(
@@ -144,6 +176,22 @@ class Watcher:
             )
 
         return _pipeline(self.paths, check, lambda result: None, strict=self.strict, found=found)
+
+
+def _identity(folder: str) -> tuple[int, int] | None:
+    try:
+        info = os.lstat(folder)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _nearest_folder(path: str) -> str:
+    """The nearest folder above `path` that is there (where it would come back)."""
+    folder = os.path.dirname(os.path.abspath(path))  # noqa: PTH100, PTH120
+    while not os.path.isdir(folder) and os.path.dirname(folder) != folder:  # noqa: PTH112, PTH120
+        folder = os.path.dirname(folder)  # noqa: PTH120
+    return folder
 
 
 def watch_reports(
@@ -171,24 +219,44 @@ def watch_reports(
     wait = changes or os_changes
     while True:
         folders = watcher.folders
-        batches = iter(wait(folders))
+        watched = {folder for folder, _ in folders}
+        batches = iter(wait([folder for folder, _ in folders]))
+        idle_since_check = False
         try:
             for number, batch in enumerate(batches):
-                if number and not batch:
-                    continue  # idle: nothing changed
+                if number and not batch and watcher.today() == watcher.day:
+                    if not idle_since_check:  # the first quiet second after a check:
+                        gc.collect()  # what the checks left in cycles, while nobody waits
+                        idle_since_check = True
+                    continue  # idle: nothing changed, and the same day
                 watcher.memory.changed = False
                 report = watcher.check()
+                idle_since_check = False
                 outline = _outline(report)
                 if watcher.memory.changed or outline != last:
                     last = outline
                     yield report
-                if watcher.folders != folders:
-                    break  # a folder came or went: watch the new ones
+                if watcher.folders != folders or _names_any(batch, watched):
+                    break  # a folder came, went or was made anew: watch the new ones
             else:
                 return  # the changes ended (the operating system's never do)
         finally:
             if isinstance(batches, Generator):
                 batches.close()  # the old watch stops now, not when collected
+
+
+def _names_any(batch: object, folders: set[str]) -> bool:
+    """Whether a batch of (change, path) names one of the folders watched itself: one
+    removed and made again may get the same inode, and its old watch is dead."""
+    if not isinstance(batch, set | frozenset | list | tuple):
+        return False
+    return any(
+        isinstance(item, tuple)
+        and len(item) == 2
+        and isinstance(item[1], str)
+        and os.path.normpath(item[1]) in folders
+        for item in batch
+    )
 
 
 def _outline(report: Report) -> tuple[Any, ...]:
@@ -200,26 +268,46 @@ def _outline(report: Report) -> tuple[Any, ...]:
 
 def os_changes(folders: Sequence[str], *, polling: bool = False) -> Iterator[object]:
     """The operating system's change events in `folders` (each watched on its own),
-    gathered `STEP_MS`; an empty batch every `IDLE_MS` without any. A folder gone
-    before its watch began gives a batch (so the caller walks again); a system that
-    will not watch so many folders (inotify's limit) is polled instead."""
+    gathered `STEP_MS`; an empty batch every `IDLE_MS` without any.
+
+    What the operating system cannot watch is walked every `IDLE_MS` instead (a
+    non-empty batch then): a folder whose name is not UTF-8 (watchfiles takes only
+    those). A folder gone before its watch began, or an event about a name that is
+    not UTF-8, gives a batch (so the caller walks again), and the watch starts
+    anew; a system that will not watch so many folders (inotify's limit) is polled."""
     import watchfiles
 
+    watchable = [f for f in folders if _utf8(f)]
+    walk_anyway = len(watchable) < len(folders)
+    while not watchable:
+        time.sleep(IDLE_MS / 1000)
+        yield {("walk", "folders not watched")}
     while True:
         try:
-            yield from watchfiles.watch(
-                *folders,
+            for batch in watchfiles.watch(
+                *watchable,
                 watch_filter=None,
                 step=STEP_MS,
                 rust_timeout=IDLE_MS,
                 yield_on_timeout=True,
                 recursive=False,
                 force_polling=polling or None,
-            )
+            ):
+                yield batch or ({("walk", "folders not watched")} if walk_anyway else batch)
             return
         except FileNotFoundError:
             yield {("deleted", "a folder watched")}
+        except RuntimeError:  # watchfiles' internal error: a name it cannot decode
+            yield {("changed", "a name that is not UTF-8")}
         except OSError:
             if polling:
                 raise
             polling = True
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
