@@ -27,6 +27,7 @@ from sarschema.api import _pipeline, today_utc
 from sarschema.cache import (
     _KEY,
     _WRITTEN,
+    Cache,
     Row,
     Signature,
     content_key,
@@ -71,16 +72,7 @@ class Memory:
             self.salt, self.rows = salt, {}
         self.kept, self.fresh = set(), {}
 
-    @staticmethod
-    def signature(record_file: RecordFile, info: os.stat_result) -> Signature:
-        return (
-            info.st_size,
-            info.st_mtime_ns,
-            info.st_ctime_ns,
-            info.st_ino,
-            record_file.folder,
-            record_file.version,
-        )
+    signature = staticmethod(Cache.signature)
 
     def key(self, record_file: RecordFile, data: bytes) -> str:
         return content_key(self.salt, record_file, data)
