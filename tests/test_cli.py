@@ -265,3 +265,28 @@ def test_validate_names_each_sets_version_even_when_its_file_is_wrong(base_tree:
             "stated_in": f"{base_tree}/sarschema.yaml",
         }
     ]
+
+
+@pytest.mark.parametrize(
+    ("command", "lines"),
+    [
+        (
+            ["validate"],
+            ["sarschema validate records --format github", "sarschema validate records --watch"],
+        ),
+        (
+            ["export", "sqlite"],
+            [
+                "sarschema export sqlite --out build/records.db",
+                "datasette build/records.db -m build/metadata.json",
+            ],
+        ),
+    ],
+)
+def test_an_example_of_several_lines_keeps_its_lines(command: list[str], lines: list[str]) -> None:
+    """Help text is wrapped as prose, which ran two commands into one line."""
+    result = runner.invoke(app, [*command, "--help"], terminal_width=100)
+    assert result.exit_code == 0
+    shown = [line.strip() for line in result.output.splitlines()]
+    for line in lines:
+        assert line in shown

@@ -125,6 +125,7 @@ def validate(
 
     Example:
 
+    \b
         sarschema validate records --format github
         sarschema validate records --watch
     """
@@ -324,6 +325,7 @@ def export_sqlite_db(
 
     Example:
 
+    \b
         sarschema export sqlite --out build/records.db
         datasette build/records.db -m build/metadata.json
     """
@@ -382,6 +384,7 @@ def export_json(
 
     Example:
 
+    \b
         sarschema export json --out build/records.json
         sarschema export json --partial records/targets/omar-radi.yaml
     """
