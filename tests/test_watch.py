@@ -383,3 +383,25 @@ def test_a_file_given_is_reported_gone_while_a_save_removes_it(base_tree: Path) 
     assert any(d.field == "notes2" for d in back.diagnostics)
     assert back.errors == first.errors + 1
     assert str(target.parent) in seen[1]  # while it was gone, its folder was watched
+
+
+def test_a_system_that_refuses_more_watches_is_polled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """inotify's limit reached: the same folders are polled, a second apart."""
+    import watchfiles
+
+    from sarschema.watch import IDLE_MS, os_changes
+
+    calls: list[dict[str, Any]] = []
+
+    def watch(*folders: str, **options: Any) -> Iterator[set[tuple[str, str]]]:
+        calls.append({"folders": folders, **options})
+        if not options["force_polling"]:
+            raise OSError(28, "OS file watch limit reached")
+        yield {("modified", folders[0])}
+
+    monkeypatch.setattr(watchfiles, "watch", watch)
+    batches = os_changes(["a", "b"])
+    assert next(batches) == {("modified", "a")}
+    assert [c["force_polling"] for c in calls] == [None, True]
+    assert calls[1]["folders"] == ("a", "b") and calls[1]["poll_delay_ms"] == IDLE_MS
+    assert all(c["recursive"] is False for c in calls)

@@ -284,6 +284,7 @@ def os_changes(folders: Sequence[str], *, polling: bool = False) -> Iterator[obj
                 yield_on_timeout=True,
                 recursive=False,
                 force_polling=polling or None,
+                poll_delay_ms=IDLE_MS,  # polled, a second between looks: little CPU
             ):
                 yield batch or ({("walk", "folders not watched")} if walk_anyway else batch)
             return
