@@ -145,7 +145,6 @@ def _line(process: subprocess.Popen[str], seconds: float = 30) -> str:
     return process.stdout.readline()
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="signals as on POSIX")
 def test_the_command_follows_edits_until_ctrl_c(base_tree: Path) -> None:
     """The real command, with the operating system's change events: a report per
     line, the new error named with its file, line and field, and at Ctrl-C the
