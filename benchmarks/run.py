@@ -151,14 +151,30 @@ def measure_watch(
         stderr=subprocess.DEVNULL,
         env={**os.environ, **(env or {})},
         cwd=ROOT,
+        bufsize=0,
     )
     assert proc.stdout is not None
-    reports = proc.stdout
+    fd = proc.stdout.fileno()
+    held = b""
 
     def report() -> dict[str, Any] | None:
-        ready, _, _ = select.select([reports], [], [], 60)
-        line = reports.readline() if ready else b""
-        return json.loads(line) if line else None
+        """The next report, read from the pipe itself (a buffered reader could hold
+        a line `select` no longer sees); None after 60 s or at the end."""
+        nonlocal held
+        while b"\n" not in held:
+            ready, _, _ = select.select([fd], [], [], 60)
+            chunk = os.read(fd, 1 << 16) if ready else b""
+            if not chunk:
+                return None
+            held += chunk
+        line, held = held.split(b"\n", 1)
+        return dict(json.loads(line))
+
+    def save(data: bytes) -> None:
+        """As an editor saves: written beside the records, then renamed into place."""
+        staged = victim.parents[2] / "watch-victim.saving"
+        staged.write_bytes(data)
+        staged.replace(victim)
 
     original = victim.read_bytes()
     times: list[float] = []
@@ -168,12 +184,12 @@ def measure_watch(
             time.sleep(1.5)  # the watch starts after the first report
             for _ in range(trials):
                 started = time.perf_counter()
-                victim.write_bytes(original + b"notes2: changed\n")
+                save(original + b"notes2: changed\n")
                 found = report()
                 if found is None or found["valid"]:
                     break
                 times.append(time.perf_counter() - started)
-                victim.write_bytes(original)
+                save(original)
                 if report() is None:
                     break
         proc.send_signal(signal.SIGINT)

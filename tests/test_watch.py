@@ -131,18 +131,61 @@ def test_a_new_day_checks_every_file_again(base_tree: Path) -> None:
     assert validate_paths([str(base_tree)], today=dt.date(2026, 1, 1)).ok
 
 
-def _start(root: Path) -> subprocess.Popen[str]:
+def _start(root: Path) -> subprocess.Popen[bytes]:
+    """`validate --watch -f json` on `root`; its reports are read with `_line`."""
     command = [sys.executable, "-m", "sarschema", "validate", str(root), "--watch", "-f", "json"]
-    return subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
-    )
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
 
 
-def _line(process: subprocess.Popen[str], seconds: float = 30) -> str:
+#: What was read of each process's output past its last whole line.
+_READ: dict[int, bytes] = {}
+
+
+def _save(path: Path, data: bytes) -> None:
+    """Saved as most editors save: written beside the tree, then renamed into place,
+    so that no walk can see the file half written."""
+    staged = path.parents[2] / f"{path.name}.saving"
+    staged.write_bytes(data)
+    staged.replace(path)
+
+
+def _until(
+    process: subprocess.Popen[bytes], wanted: Callable[[dict[str, Any]], bool], seconds: float = 30
+) -> dict[str, Any]:
+    """The first report `wanted` accepts, within `seconds` (a change made in several
+    steps, as a folder's removal and copy, may give reports on the way)."""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        report = json.loads(_line(process, left))
+        if wanted(report):
+            return report
+    raise AssertionError("the report awaited did not come")
+
+
+def _line(process: subprocess.Popen[bytes], seconds: float = 30) -> str:
+    """The next line the process writes, within `seconds` (read from the pipe itself:
+    a buffered reader could hold a line that `select` then no longer sees)."""
     assert process.stdout is not None
-    ready, _, _ = select.select([process.stdout], [], [], seconds)
-    assert ready, "no report came"
-    return process.stdout.readline()
+    fd = process.stdout.fileno()
+    held = _READ.get(process.pid, b"")
+    deadline = time.monotonic() + seconds
+    while b"\n" not in held:
+        left = deadline - time.monotonic()
+        ready, _, _ = select.select([fd], [], [], max(left, 0))
+        assert ready, "no report came"
+        chunk = os.read(fd, 1 << 16)
+        assert chunk, "the process ended"
+        held += chunk
+    line, _READ[process.pid] = held.split(b"\n", 1)
+    return line.decode("utf-8")
+
+
+def _waiting(process: subprocess.Popen[bytes]) -> bool:
+    """Whether a whole line is there to read now."""
+    assert process.stdout is not None
+    if b"\n" in _READ.get(process.pid, b""):
+        return True
+    return bool(select.select([process.stdout.fileno()], [], [], 0)[0])
 
 
 def test_the_command_follows_edits_until_ctrl_c(base_tree: Path) -> None:
@@ -150,23 +193,11 @@ def test_the_command_follows_edits_until_ctrl_c(base_tree: Path) -> None:
     line, the new error named with its file, line and field, and at Ctrl-C the
     exit code of the last report."""
     target = base_tree / "targets" / "journalist-a.yaml"
-    command = [
-        sys.executable,
-        "-m",
-        "sarschema",
-        "validate",
-        str(base_tree),
-        "--watch",
-        "-f",
-        "json",
-    ]
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1
-    )
+    process = _start(base_tree)
     try:
         assert json.loads(_line(process))["valid"] is True
         time.sleep(0.3)  # the watch starts after the first report
-        target.write_bytes(target.read_bytes() + b"notes2: typo\n")
+        _save(target, target.read_bytes() + b"notes2: typo\n")
         report = json.loads(_line(process))
         assert report["valid"] is False
         (problem,) = report["diagnostics"]
@@ -176,7 +207,7 @@ def test_the_command_follows_edits_until_ctrl_c(base_tree: Path) -> None:
         process.send_signal(signal.SIGINT)
         assert process.wait(30) == 1
         assert process.stderr is not None
-        assert "Traceback" not in process.stderr.read()
+        assert b"Traceback" not in process.stderr.read()
     finally:
         process.kill()
         process.wait()
@@ -255,10 +286,12 @@ def test_a_kind_folder_removed_and_made_again_is_still_watched(base_tree: Path) 
         time.sleep(0.5)
         shutil.rmtree(base_tree / "targets")
         shutil.copytree(saved, base_tree / "targets")
-        time.sleep(0.5)  # the same records: no report
+        time.sleep(1.5)  # reports on the way, if a walk saw the copy half done
+        while _waiting(process):
+            json.loads(_line(process))
         target = base_tree / "targets" / "journalist-a.yaml"
-        target.write_bytes(target.read_bytes() + b"notes2: typo\n")
-        assert json.loads(_line(process, 10))["valid"] is False
+        _save(target, target.read_bytes() + b"notes2: typo\n")
+        _until(process, lambda r: any(d["field"] == "notes2" for d in r["diagnostics"]), 10)
     finally:
         process.kill()
         process.wait()
