@@ -143,7 +143,8 @@ def validate(
     else:
         warnings = "summary"
     if watch:
-        _watch(given, output_format, warnings, strict=strict, jobs=jobs, since=since)
+        cache = None if no_cache else _cache_folder()
+        _watch(given, output_format, warnings, strict=strict, jobs=jobs, since=since, cache=cache)
     with (
         ChangedFiles(given, since) as changed,
         _Progress(enabled=output_format is OutputFormat.text) as progress,
@@ -170,6 +171,7 @@ def _watch(
     strict: bool,
     jobs: int | None,
     since: str | None,
+    cache: Path | None,
 ) -> NoReturn:
     """`validate --watch`: a report now, then one per change that matters, until
     Ctrl-C; the exit code is the last report's."""
@@ -184,9 +186,10 @@ def _watch(
         )
     render = RENDERERS[output_format.value]
     ok: bool | None = None  # no report yet
-    reports = watch_reports(given, strict=strict, jobs=jobs)
+    reports = watch_reports(given, strict=strict, jobs=jobs, cache=cache)
     try:
         for count, report in enumerate(reports):
+            ok = report.ok  # before it is shown: a Ctrl-C right after must see it
             changed_paths = None
             if warnings == "summary":  # only the text summary asks git what you changed
                 with ChangedFiles(given, since) as changed:
@@ -195,7 +198,6 @@ def _watch(
                 sys.stdout.write(f"\n[{time.strftime('%H:%M:%S')}] files changed; checked again:\n")
             render(report, sys.stdout, View(warnings, changed_paths, one_line=True))
             sys.stdout.flush()
-            ok = report.ok
             if not count:
                 print("Watching for changes (Ctrl-C to stop).", file=sys.stderr, flush=True)
     except KeyboardInterrupt:
