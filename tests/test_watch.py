@@ -437,3 +437,43 @@ def test_a_system_that_refuses_more_watches_is_polled(monkeypatch: pytest.Monkey
     assert [c["force_polling"] for c in calls] == [None, True]
     assert calls[1]["folders"] == ("a", "b") and calls[1]["poll_delay_ms"] == IDLE_MS
     assert all(c["recursive"] is False for c in calls)
+
+
+def test_the_first_check_reads_the_cache_on_disk_and_leaves_it_warm(
+    base_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A watch starts as a warm `validate` does, and leaves the cache warm for the
+    next one; its later checks keep to memory."""
+    import sarschema.runner
+
+    checked: list[str] = []
+    real = sarschema.runner.run
+
+    def counting(files: Sequence[Any], *args: Any, **kwargs: Any) -> Any:
+        checked.extend(Path(f.label).name for f in files)
+        return real(files, *args, **kwargs)
+
+    def said_by(watcher: Watcher) -> list[tuple[str, str, int | None]]:
+        """The watcher's report, the files it checked counted on the way."""
+        checked.clear()
+        monkeypatch.setattr(sarschema.runner, "run", counting)
+        try:
+            return _said(watcher.check())
+        finally:
+            monkeypatch.setattr(sarschema.runner, "run", real)
+
+    cache = tmp_path / "cache"
+    _age(base_tree, 60)
+    cold = run(base_tree, None)
+    assert said_by(Watcher([str(base_tree)], today=lambda: TODAY, cache=cache)) == cold
+    assert len(checked) == len(list(base_tree.rglob("*.yaml")))  # a cold cache: all
+    watcher = Watcher([str(base_tree)], today=lambda: TODAY, cache=cache)
+    assert said_by(watcher) == cold
+    assert checked == []  # every result from the disk
+    target = base_tree / "targets" / "journalist-a.yaml"
+    target.write_bytes(target.read_bytes() + b"notes2: typo\n")
+    cold = run(base_tree, None)
+    assert said_by(watcher) == cold
+    assert checked == ["journalist-a.yaml"]
+    assert said_by(watcher) == cold
+    assert checked == []

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from sarschema.api import _pipeline, today_utc
 from sarschema.cache import (
     _KEY,
+    _RESULT,
     _WRITTEN,
     Cache,
     Row,
@@ -109,8 +110,11 @@ class Watcher:
         *,
         strict: bool = False,
         today: Callable[[], dt.date] = today_utc,
+        cache: Path | None = None,
     ) -> None:
         self.paths = [str(p) for p in paths]
+        #: the cache on disk (`sarschema.cache`), for the first check only
+        self.cache = cache
         self.strict = strict
         self.today = today
         self.memory = Memory()
@@ -133,7 +137,8 @@ class Watcher:
         day = self.today()
         self.memory.begin(day)
         started = time.time_ns()
-        missing = [p for p in self.paths if self.checked and not os.path.lexists(p)]
+        first = not self.checked
+        missing = [p for p in self.paths if not first and not os.path.lexists(p)]
         found = (
             discover([p for p in self.paths if p not in missing])
             if len(missing) < len(self.paths)
@@ -159,15 +164,41 @@ class Watcher:
         self.checked += 1
 
         def check(files: Sequence[RecordFile]) -> list[FileResult]:
-            return reused_results(
-                files,
-                self.memory,
-                lambda chosen, salt: run(chosen, day, jobs=jobs, salt=salt),
-                None,
-                started,
-            )
+            def checked(chosen: list[RecordFile], salt: bytes) -> Iterable[FileResult]:
+                return run(chosen, day, jobs=jobs, salt=salt)
+
+            if not first or self.cache is None:
+                return reused_results(files, self.memory, checked, None, started)
+            return self._from_disk(files, checked, day, started)
 
         return _pipeline(self.paths, check, lambda result: None, strict=self.strict, found=found)
+
+    def _from_disk(
+        self,
+        files: Sequence[RecordFile],
+        checked: Callable[[list[RecordFile], bytes], Iterable[FileResult]],
+        day: dt.date,
+        started: int,
+    ) -> list[FileResult]:
+        """The first check, with the cache on disk (as a warm `validate`, which it
+        leaves as warm), its results then kept in memory."""
+        from sarschema.runner import collector_paused
+
+        assert self.cache is not None
+        with collector_paused():
+            disk = Cache(self.cache, day)
+        try:
+            results = reused_results(files, disk, checked, None, started)
+        finally:
+            disk.close()
+        for record_file, result in zip(files, results, strict=True):
+            label = record_file.label
+            row = disk.fresh.get(label)
+            if row is not None:  # checked now: no time of writing in the row yet
+                self.memory.rows[label] = (*row[:_WRITTEN], started, result)
+            elif label in disk.kept:
+                self.memory.rows[label] = (*disk.rows[label][:_RESULT], result)
+        return results
 
 
 def _identity(folder: str) -> tuple[int, int] | None:
@@ -193,18 +224,20 @@ def watch_reports(
     jobs: int | None = None,
     today: Callable[[], dt.date] = today_utc,
     changes: Changes | None = None,
+    cache: Path | None = None,
 ) -> Generator[Report, None, None]:
     """A report of the paths now, then a new one after each change that changes a
     file's result or the files found (forever: close the generator, or Ctrl-C, to
     stop). `changes` waits for changes (default: the operating system's events); when
-    what it gives ends, so does the watch.
+    what it gives ends, so does the watch. `cache` is the cache's folder on disk, for
+    the first check (`validate_paths`' `cache`).
 
     Example::
 
         for report in watch_reports(["records"]):
             print(report.errors)
     """
-    watcher = Watcher(paths, strict=strict, today=today)
+    watcher = Watcher(paths, strict=strict, today=today, cache=cache)
     report = watcher.check(jobs)
     last = _outline(report)
     yield report
