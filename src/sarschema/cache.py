@@ -262,9 +262,10 @@ class Cache:
         return content_key(self.salt, record_file, data)
 
     def keep(self, label: str, signature: Signature, key: str, stored: str) -> None:
-        """A row to write for `label` at `save` (`stored`: the result as `encode` gives it)."""
-        if _storable(signature, label):
-            self.fresh[label] = (label, *signature, key, stored)
+        """A row to write for `label` at `save` (`stored`: the result as `encode` gives
+        it); one SQLite cannot hold is kept here all the same (`save` leaves it out),
+        so that what reads `fresh` (a watch's memory) has every file's row."""
+        self.fresh[label] = (label, *signature, key, stored)
 
     @staticmethod
     def encode(result: FileResult) -> str:
@@ -287,7 +288,11 @@ class Cache:
                 db.execute("BEGIN IMMEDIATE")
                 db.executemany(
                     f"INSERT OR REPLACE INTO files ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    [(*row[:_WRITTEN], started_ns, row[_WRITTEN]) for row in self.fresh.values()],
+                    [
+                        (*row[:_WRITTEN], started_ns, row[_WRITTEN])
+                        for row in self.fresh.values()
+                        if _storable(row[1:_KEY], row[0])
+                    ],
                 )
                 db.executemany("DELETE FROM files WHERE label = ?", gone)
                 db.execute("COMMIT")
