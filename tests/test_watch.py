@@ -131,10 +131,12 @@ def test_a_new_day_checks_every_file_again(base_tree: Path) -> None:
     assert validate_paths([str(base_tree)], today=dt.date(2026, 1, 1)).ok
 
 
-def _start(root: Path) -> subprocess.Popen[bytes]:
+def _start(root: Path | str, cwd: Path | None = None) -> subprocess.Popen[bytes]:
     """`validate --watch -f json` on `root`; its reports are read with `_line`."""
     command = [sys.executable, "-m", "sarschema", "validate", str(root), "--watch", "-f", "json"]
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0)
+    return subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0, cwd=cwd
+    )
 
 
 #: What was read of each process's output past its last whole line.
@@ -477,3 +479,73 @@ def test_the_first_check_reads_the_cache_on_disk_and_leaves_it_warm(
     assert checked == ["journalist-a.yaml"]
     assert said_by(watcher) == cold
     assert checked == []
+
+
+# Faults a second review found.
+
+
+def test_a_folder_made_again_is_watched_when_the_path_given_is_relative(base_tree: Path) -> None:
+    """The events name folders by their absolute path: given `records` (the default),
+    a kind folder removed and made again with the same inode kept its dead watch."""
+    files = {p.name: p.read_bytes() for p in (base_tree / "targets").iterdir()}
+    process = _start("records", cwd=base_tree.parent)
+    try:
+        assert json.loads(_line(process))["valid"] is True
+        time.sleep(0.5)
+        shutil.rmtree(base_tree / "targets")
+        (base_tree / "targets").mkdir()
+        for name, data in files.items():
+            (base_tree / "targets" / name).write_bytes(data)
+        time.sleep(1.5)  # reports on the way, if a walk saw the folder half made
+        while _waiting(process):
+            json.loads(_line(process))
+        target = base_tree / "targets" / "journalist-a.yaml"
+        _save(target, target.read_bytes() + b"notes2: typo\n")
+        _until(process, lambda r: any(d["field"] == "notes2" for d in r["diagnostics"]), 10)
+    finally:
+        process.kill()
+        process.wait()
+
+
+def test_a_file_the_cache_cannot_store_gives_no_second_report(
+    base_tree: Path, tmp_path: Path
+) -> None:
+    """A name that is not UTF-8 cannot go into SQLite: the watch's first check kept
+    no row of it in memory either, and its next check gave the same report again."""
+    source = base_tree / "targets" / "journalist-b.yaml"
+    odd = os.fsencode(base_tree / "targets") + b"/caf\xe9.yaml"
+    Path(os.fsdecode(odd)).write_bytes(source.read_bytes())
+    reports = watch_reports(
+        [str(base_tree)],
+        today=lambda: TODAY,
+        cache=tmp_path / "cache",
+        changes=lambda folders: iter([set(), set()]),
+    )
+    first = next(reports)
+    assert any("caf" in d.file for d in first.diagnostics)  # reported, as a stray name
+    assert next(reports, None) is None  # nothing changed: nothing more to say
+
+
+def test_a_watch_started_anew_walks_at_its_first_quiet_second(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What changed while the watch was started again (after a name watchfiles
+    cannot decode) is seen by a walk, as at the watch's start."""
+    import watchfiles
+
+    from sarschema.watch import os_changes
+
+    calls = []
+
+    def watch(*folders: str, **options: Any) -> Iterator[set[tuple[str, str]]]:
+        calls.append(folders)
+        if len(calls) == 1:
+            raise RuntimeError("Unable to decode path")
+        yield set()
+        yield set()
+
+    monkeypatch.setattr(watchfiles, "watch", watch)
+    batches = os_changes(["a"])
+    assert next(batches)  # the error: walk
+    assert next(batches)  # the new watch's first quiet second: walk again
+    assert next(batches) == set()  # then quiet

@@ -50,8 +50,8 @@ Changes = Callable[[Sequence[str]], Iterable[object]]
 #: How long the events are gathered before a walk (ms): an editor's save is several
 #: writes and a rename.
 STEP_MS = 20
-#: With no change, a walk anyway this often (ms): the first one after the watch
-#: starts covers what changed between the first check and the start.
+#: With no change, an empty batch this often (ms): the first one after a watch
+#: starts gives a walk, which sees what changed before the watch began.
 IDLE_MS = 1000
 
 
@@ -156,9 +156,8 @@ class Watcher:
                 )
             )
             found.folders.append(_nearest_folder(path))
-        folders = dict.fromkeys(
-            os.path.normpath(f) for f in (*found.folders, *(s.root for s in found.sets))
-        )
+        walked = (*found.folders, *(s.root for s in found.sets))
+        folders = dict.fromkeys(map(os.path.abspath, walked))  # absolute, as events name them
         self.folders = [(folder, _identity(folder)) for folder in folders]
         self.day = day
         self.checked += 1
@@ -279,7 +278,7 @@ def _names_any(batch: object, folders: set[str]) -> bool:
         isinstance(item, tuple)
         and len(item) == 2
         and isinstance(item[1], str)
-        and os.path.normpath(item[1]) in folders
+        and os.path.abspath(item[1]) in folders  # noqa: PTH100
         for item in batch
     )
 
@@ -307,6 +306,7 @@ def os_changes(folders: Sequence[str], *, polling: bool = False) -> Iterator[obj
     while not watchable:
         time.sleep(IDLE_MS / 1000)
         yield {("walk", "folders not watched")}
+    restarted = False
     while True:
         try:
             for batch in watchfiles.watch(
@@ -319,12 +319,18 @@ def os_changes(folders: Sequence[str], *, polling: bool = False) -> Iterator[obj
                 force_polling=polling or None,
                 poll_delay_ms=IDLE_MS,  # polled, a second between looks: little CPU
             ):
-                yield batch or ({("walk", "folders not watched")} if walk_anyway else batch)
+                if batch or not (walk_anyway or restarted):
+                    yield batch
+                else:  # a walk: of folders not watched, or after a watch started anew
+                    restarted = False
+                    yield {("walk", "folders not watched")}
             return
         except FileNotFoundError:
             yield {("deleted", "a folder watched")}
+            restarted = True
         except RuntimeError:  # watchfiles' internal error: a name it cannot decode
             yield {("changed", "a name that is not UTF-8")}
+            restarted = True
         except OSError:
             if polling:
                 raise
