@@ -277,21 +277,36 @@ def test_a_folder_gone_before_its_watch_begins_asks_for_a_walk(tmp_path: Path) -
 # Faults a reviewer found (each test failed before its mend).
 
 
-def test_a_kind_folder_removed_and_made_again_is_still_watched(base_tree: Path) -> None:
+@pytest.mark.parametrize(
+    ("relative", "copied"),
+    [(False, True), (True, False)],
+    ids=["absolute-path-folder-copied", "relative-path-folder-made-and-filled"],
+)
+def test_a_kind_folder_removed_and_made_again_is_still_watched(
+    base_tree: Path, relative: bool, copied: bool
+) -> None:
     """`git checkout` may remove a folder and make it again at once, with the same
-    name and even the same inode: its old watch is dead, and a new one is needed."""
+    name and even the same inode: its old watch is dead, and a new one is needed.
+    The events name folders by their absolute path, which a relative path given (the
+    default `records`) must match too: it did not, a second review found."""
+    targets = base_tree / "targets"
     saved = base_tree.parent / "saved"
-    shutil.copytree(base_tree / "targets", saved)
-    process = _start(base_tree)
+    shutil.copytree(targets, saved)
+    process = _start("records", cwd=base_tree.parent) if relative else _start(base_tree)
     try:
         assert json.loads(_line(process))["valid"] is True
         time.sleep(0.5)
-        shutil.rmtree(base_tree / "targets")
-        shutil.copytree(saved, base_tree / "targets")
-        time.sleep(1.5)  # reports on the way, if a walk saw the copy half done
+        shutil.rmtree(targets)
+        if copied:
+            shutil.copytree(saved, targets)
+        else:  # the same inode, most likely
+            targets.mkdir()
+            for file in saved.iterdir():
+                (targets / file.name).write_bytes(file.read_bytes())
+        time.sleep(1.5)  # reports on the way, if a walk saw the folder half made
         while _waiting(process):
             json.loads(_line(process))
-        target = base_tree / "targets" / "journalist-a.yaml"
+        target = targets / "journalist-a.yaml"
         _save(target, target.read_bytes() + b"notes2: typo\n")
         _until(process, lambda r: any(d["field"] == "notes2" for d in r["diagnostics"]), 10)
     finally:
@@ -482,29 +497,6 @@ def test_the_first_check_reads_the_cache_on_disk_and_leaves_it_warm(
 
 
 # Faults a second review found.
-
-
-def test_a_folder_made_again_is_watched_when_the_path_given_is_relative(base_tree: Path) -> None:
-    """The events name folders by their absolute path: given `records` (the default),
-    a kind folder removed and made again with the same inode kept its dead watch."""
-    files = {p.name: p.read_bytes() for p in (base_tree / "targets").iterdir()}
-    process = _start("records", cwd=base_tree.parent)
-    try:
-        assert json.loads(_line(process))["valid"] is True
-        time.sleep(0.5)
-        shutil.rmtree(base_tree / "targets")
-        (base_tree / "targets").mkdir()
-        for name, data in files.items():
-            (base_tree / "targets" / name).write_bytes(data)
-        time.sleep(1.5)  # reports on the way, if a walk saw the folder half made
-        while _waiting(process):
-            json.loads(_line(process))
-        target = base_tree / "targets" / "journalist-a.yaml"
-        _save(target, target.read_bytes() + b"notes2: typo\n")
-        _until(process, lambda r: any(d["field"] == "notes2" for d in r["diagnostics"]), 10)
-    finally:
-        process.kill()
-        process.wait()
 
 
 def test_a_file_the_cache_cannot_store_gives_no_second_report(
