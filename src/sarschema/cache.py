@@ -95,6 +95,12 @@ def rules_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def salt_of(today: dt.date) -> bytes:
+    """What every key is made under: the rules and the day (the future-date rule). A
+    watch's memory and the database share it, so their keys are the same."""
+    return f"{rules_fingerprint()}\0{today.isoformat()}\0".encode()
+
+
 def content_key(salt: bytes, record_file: RecordFile, data: bytes) -> str:
     """A file's key: its bytes, name, kind folder and format version, under the rules
     and date (`salt`)."""
@@ -185,7 +191,7 @@ class Cache:
 
     def __init__(self, folder: Path, today: dt.date) -> None:
         self.path = folder / CACHE_FILE
-        self.salt = f"{rules_fingerprint()}\0{today.isoformat()}\0".encode()
+        self.salt = salt_of(today)
         #: the stored rows, by label
         self.rows: dict[str, Row] = {}
         #: the rows to write at `save` (new or changed files), by label, without time

@@ -33,7 +33,7 @@ from sarschema.cache import (
     Signature,
     content_key,
     reused_results,
-    rules_fingerprint,
+    salt_of,
 )
 from sarschema.codes import Code
 from sarschema.diagnostics import Diagnostic
@@ -68,7 +68,7 @@ class Memory:
         self.changed = False
 
     def begin(self, today: dt.date) -> None:
-        salt = f"{rules_fingerprint()}\0{today.isoformat()}\0".encode()
+        salt = salt_of(today)
         if salt != self.salt:
             self.salt, self.rows = salt, {}
         self.kept, self.fresh = set(), {}
@@ -123,7 +123,8 @@ class Watcher:
         self.folders: list[tuple[str, tuple[int, int] | None]] = []
         #: the day of the last check (the future-date rule)
         self.day: dt.date | None = None
-        self.checked = 0
+        #: no check made yet: the next is the first (`check`)
+        self.first = True
 
     def check(self, jobs: int | None = 1) -> Report:
         """A report of the paths as they are now. `jobs` > 1 uses worker processes:
@@ -137,7 +138,7 @@ class Watcher:
         day = self.today()
         self.memory.begin(day)
         started = time.time_ns()
-        first = not self.checked
+        first, self.first = self.first, False
         missing = [p for p in self.paths if not first and not os.path.lexists(p)]
         found = (
             discover([p for p in self.paths if p not in missing])
@@ -160,7 +161,6 @@ class Watcher:
         folders = dict.fromkeys(map(os.path.abspath, walked))  # absolute, as events name them
         self.folders = [(folder, _identity(folder)) for folder in folders]
         self.day = day
-        self.checked += 1
 
         def check(files: Sequence[RecordFile]) -> list[FileResult]:
             def checked(chosen: list[RecordFile], salt: bytes) -> Iterable[FileResult]:
