@@ -962,3 +962,137 @@ def test_a_row_is_written_as_its_cells_one_by_one(cells: list[tuple[Any, bool]],
         return out.getvalue()
 
     assert written(_texts(row, booleans, raw)) == written([cell_text(v, raw=raw) for v in row])
+
+
+#: An incident that names no operator and no spyware, and a target whose name needs
+#: quoting and the formula guard: the flat table's empty and awkward joined cells.
+BARE_INCIDENT = """\
+id: bare-incident
+kind: incident
+title: Alleged targeting of a journalist
+summary: According to a report, a journalist was targeted.
+date: 2022
+targets: [comma-target]
+status: targeted
+evidence: [media-report]
+sources:
+  - title: Report
+    publisher: Example Rights Group
+    published: 2022
+    language: en
+    url: https://example.org/reports/bare
+"""
+COMMA_TARGET = """\
+id: comma-target
+kind: target
+name: '=Doe, "the reporter"'
+visibility: public
+type: person
+roles: [journalist]
+sources:
+  - title: Report
+    publisher: Example Rights Group
+    published: 2022
+    language: en
+    url: https://example.org/reports/bare
+"""
+
+
+def _flat_by_join(out: Path, *, raw: bool) -> dict[str, dict[str, str]]:
+    """`incidents_flat` made again from the other tables as written: the oracle."""
+    names = {
+        table: {r["id"]: r["name"] for r in read_table(out, table, restore=False)}
+        for table in ("targets", "operators", "products")
+    }
+
+    def links(table: str) -> dict[str, list[dict[str, str]]]:
+        by: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for row in sorted(read_table(out, table, restore=False), key=lambda r: int(r["position"])):
+            by[row["incident_id"]].append(row)
+        return by
+
+    def joined(rows: list[dict[str, str]], column: str, named: str) -> tuple[str, str]:
+        ids = [r[column] for r in rows]
+        if raw:
+            return ";".join(ids), "; ".join(names[named][i] for i in ids)
+        # the names joined as recorded, then guarded as one cell
+        text = "; ".join(restore_cell(names[named][i]) for i in ids)
+        return ";".join(ids), neutralise_cell(text) if text else ""
+
+    targets, operators = links("incident_targets"), links("incident_operators")
+    spyware = links("incident_spyware")
+    sources = Counter(r["incident_id"] for r in read_table(out, "sources", restore=False))
+    flat = {}
+    for incident in read_table(out, "incidents", restore=False):
+        key = incident.pop("id")
+        del incident["notes"]
+        target_ids, target_names = joined(targets[key], "target_id", "targets")
+        operator_ids, operator_names = joined(operators[key], "operator_id", "operators")
+        spyware_ids, spyware_names = joined(spyware[key], "product_id", "products")
+        flat[key] = (
+            {"id": key}
+            | incident
+            | {
+                "target_ids": target_ids,
+                "target_names": target_names,
+                "operator_ids": operator_ids,
+                "operator_names": operator_names,
+                "attributions": ";".join(r["attribution"] for r in operators[key]),
+                "spyware_ids": spyware_ids,
+                "spyware_names": spyware_names,
+                "source_count": str(sources[key]),
+            }
+        )
+    return flat
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_the_flat_table_is_the_join_of_the_others(
+    raw: bool, tricky_tree: Path, tmp_path: Path
+) -> None:
+    """Each incident's flat row, made in the worker but for the names filled in at
+    the end, is the join of the tables it comes from: every column, in order, with
+    empty joined cells, quoted names and the formula guard."""
+    (tricky_tree / "incidents" / "bare-incident.yaml").write_text(BARE_INCIDENT, "utf-8")
+    (tricky_tree / "targets" / "comma-target.yaml").write_text(COMMA_TARGET, "utf-8")
+    out = tmp_path / "csv"
+    write_csv(valid_records(SHIPPED) + valid_records(tricky_tree), out, raw=raw)
+    with (out / "incidents_flat.csv").open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        rows = list(reader)
+    expected = _flat_by_join(out, raw=raw)
+    assert [r["id"] for r in rows] == list(expected)
+    assert reader.fieldnames == list(next(iter(expected.values())))
+    for row in rows:
+        assert row == expected[row["id"]], row["id"]
+    # and byte for byte what one CSV writer writes of the joined rows
+    text = io.StringIO(newline="")
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(reader.fieldnames)
+    writer.writerows(row.values() for row in expected.values())
+    assert (out / "incidents_flat.csv").read_bytes() == BOM + text.getvalue().encode()
+    bare = expected["bare-incident"]
+    assert (bare["operator_ids"], bare["spyware_names"], bare["source_count"]) == ("", "", "1")
+    assert bare["target_names"] == ('=Doe, "the reporter"' if raw else '\'=Doe, "the reporter"')
+    assert expected["tricky-incident"]["title"].startswith("-" if raw else "'-")
+
+
+def test_links_without_their_incident_are_an_internal_error() -> None:
+    """The worker joins an incident's links from its own record: a link of another
+    incident there would be a programming error, not a row quietly lost."""
+    from sarschema.errors import InternalError
+    from sarschema.export.flat import flat_part
+
+    def line(cells: tuple[object, ...], booleans: tuple[int, ...]) -> str:
+        return ",".join(map(str, cells))
+
+    link = {"incident_id": "a", "position": 0, "target_id": "t"}
+    with pytest.raises(InternalError, match="without it"):
+        flat_part([("incident_targets", link)], line, ",")
+    incident = {"id": "b", "title": "B"}
+    with pytest.raises(InternalError, match="another incident"):
+        flat_part([("incidents", incident), ("incident_targets", link)], line, ",")
+    row, names = flat_part(
+        [("incidents", incident | {"id": "a"}), ("incident_targets", link)], line, ","
+    )
+    assert row is not None and row.ids == (("t",), (), ()) and names == []

@@ -89,6 +89,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from itertools import chain
 from pathlib import Path
 from types import TracebackType
@@ -104,7 +105,7 @@ from sarschema.export.common import (
     one_version,
     version_of,
 )
-from sarschema.export.flat import FLAT_SOURCES, FlatIncidents, flat_table
+from sarschema.export.flat import FLAT_SOURCES, FlatIncidents, FlatPart, flat_part, flat_table
 from sarschema.export.tables import (
     Cell,
     Column,
@@ -320,8 +321,16 @@ def content_version(files: Iterable[Path]) -> str:
     """The data set's version: a digest of the tables' bytes, so it changes exactly
     when the data does (and two exports of the same records agree)."""
     digest = hashlib.sha256()
+    _digest_files(digest, files)
+    return _version(digest)
+
+
+def _digest_files(digest: hashlib._Hash, files: Iterable[Path]) -> None:
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+
+
+def _version(digest: hashlib._Hash) -> str:
     return f"sha256-{digest.hexdigest()[:16]}"
 
 
@@ -360,11 +369,9 @@ def _texts(cells: tuple[Cell, ...], booleans: tuple[int, ...], raw: bool) -> lis
 
 
 #: What the workers send for one record: for each table, its rows as CSV text and
-#: how many; the rows of tables written parents first at the end; the rows the flat
-#: table joins; and the newest first-day date the rows give.
-Payload = tuple[
-    list[tuple[str, str, int]], list[tuple[str, Row]], list[tuple[str, Row]], str | None
-]
+#: how many; the rows of tables written parents first at the end; what the flat
+#: table needs of it; and the newest first-day date the rows give.
+Payload = tuple[list[tuple[str, str, int]], list[tuple[str, Row]], FlatPart, str | None]
 
 
 class _Lines(list[str]):
@@ -386,9 +393,7 @@ def _payload(record: Record, raw: bool) -> Payload:
             if isinstance(value, str) and (newest is None or value > newest):
                 newest = value
         if name in FLAT_SOURCES:
-            needed = FlatIncidents.needed(name, row)
-            if needed is not None:
-                joined.append((name, needed))
+            joined.append((name, row))
         if table.self_references:
             kept.append((name, row))
         else:
@@ -406,7 +411,16 @@ def _payload(record: Record, raw: bool) -> Payload:
         writer.writerows(_texts(cells, booleans, not guard) for cells, booleans in rows)
         texts.append((name, "".join(written), len(rows)))
         written.clear()
-    return texts, kept, joined, newest
+
+    def line(cells: tuple[Cell, ...], booleans: tuple[int, ...]) -> str:
+        # The flat table's cells are the incident's own, or its links' joined (a
+        # joined cell starts as its first does): the record's guard covers them.
+        writer.writerow(_texts(cells, booleans, not guard))
+        text = "".join(written)
+        written.clear()
+        return text[: -len(LINE_TERMINATOR)]
+
+    return texts, kept, flat_part(joined, line, DELIMITER), newest
 
 
 def csv_payload(record: Record) -> Payload:
@@ -475,9 +489,8 @@ class CSVExporter(Exporter):
 
     def write(self, payload: Payload) -> None:
         """What `preparer()` made of a record (maybe in another process)."""
-        texts, held, joined, newest = payload
-        for name, row in joined:
-            self.flat.add(name, row)
+        texts, held, flat, newest = payload
+        self.flat.add(flat)
         if newest is not None and (self.newest is None or newest > self.newest):
             self.newest = newest
         for name, row in held:
@@ -501,8 +514,11 @@ class CSVExporter(Exporter):
         self._writers[table.name].writerow(_texts(cells, table.boolean_columns, self.raw))
         self.rows[table.name] += 1
 
-    def descriptor(self, tables: list[Table], files: list[Path]) -> dict[str, Any]:
-        """The Frictionless tabular data package describing the tables."""
+    def descriptor(
+        self, tables: list[Table], files: list[Path], digest: str | None = None
+    ) -> dict[str, Any]:
+        """The Frictionless tabular data package describing the tables (`digest`:
+        `content_version(files)`, when already known)."""
         rules = policy(raw=self.raw)
         version = self.version()
         older = (
@@ -515,7 +531,7 @@ class CSVExporter(Exporter):
             "profile": "tabular-data-package",
             "name": PACKAGE_NAME,
             "title": "Surveillance abuse records (sarschema)",
-            "version": content_version(files),
+            "version": digest or content_version(files),
             "created": created_at(self.newest),
             "licenses": [
                 {"name": DATA_LICENSE, "path": DATA_LICENSE_URL, "title": DATA_LICENSE_TITLE}
@@ -548,24 +564,42 @@ class CSVExporter(Exporter):
                 self._write_cells(table, table.values(row))
         self.close()
         flat = flat_table()
-        self._write_table(flat, self.flat.rows())
         tables = [*self.tables.values(), flat]
         files = [self.folder / f"{t.name}.csv" for t in tables]
+        # The tables' digest is taken in a thread while the flat table is written
+        # (reading and hashing release the interpreter's lock), and the flat
+        # table's bytes added after: the same digest, a second core's work.
+        digest = hashlib.sha256()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            hashed = pool.submit(_digest_files, digest, files[:-1])
+            self._write_flat(files[-1], flat)
+            hashed.result()
+        _digest_files(digest, files[-1:])
         sql = self.folder / SQL_FILE
         sql.write_text(create_statements(tables), encoding="utf-8", newline="\n")
         descriptor = self.folder / PACKAGE_FILE
         with descriptor.open("w", encoding="utf-8", newline="\n") as handle:
-            json.dump(self.descriptor(tables, files), handle, ensure_ascii=False, indent=2)
+            content = self.descriptor(tables, files, _version(digest))
+            json.dump(content, handle, ensure_ascii=False, indent=2)
             handle.write("\n")
         return [*files, sql, descriptor]
 
-    def _write_table(self, table: Table, rows: list[Row]) -> None:
-        header = table.header
-        out, writer = _table_file(self.folder / f"{table.name}.csv", header)
+    def _write_flat(self, path: Path, table: Table) -> None:
+        written = _Lines()
+        writer = _writer(written)
+        raw = self.raw
+
+        def cell(value: Cell) -> str:
+            if value is None:
+                return ""
+            writer.writerow((cell_text(value, raw=raw),))
+            text = "".join(written)
+            written.clear()
+            return text[: -len(LINE_TERMINATOR)]
+
+        out, _ = _table_file(path, table.header)
         with out:
-            writer.writerows(
-                _texts(tuple(map(row.get, header)), table.boolean_columns, self.raw) for row in rows
-            )
+            out.writelines(line + LINE_TERMINATOR for line in self.flat.lines(cell))
 
 
 def write_csv(records: Iterable[Record], out: Path, *, raw: bool = False) -> list[Path]:
