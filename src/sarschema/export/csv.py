@@ -325,12 +325,20 @@ def content_version(files: Iterable[Path]) -> str:
     return _version(digest)
 
 
-def _digest_files(digest: hashlib._Hash, files: Iterable[Path]) -> None:
+class _Digest(Protocol):
+    """What `hashlib.sha256()` gives (its class has no public name)."""
+
+    def update(self, data: bytes, /) -> None: ...
+
+    def hexdigest(self) -> str: ...
+
+
+def _digest_files(digest: _Digest, files: Iterable[Path]) -> None:
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
 
 
-def _version(digest: hashlib._Hash) -> str:
+def _version(digest: _Digest) -> str:
     return f"sha256-{digest.hexdigest()[:16]}"
 
 
@@ -568,7 +576,8 @@ class CSVExporter(Exporter):
         files = [self.folder / f"{t.name}.csv" for t in tables]
         # The tables' digest is taken in a thread while the flat table is written
         # (reading and hashing release the interpreter's lock), and the flat
-        # table's bytes added after: the same digest, a second core's work.
+        # table's bytes added after: the same digest, a second core's work. (If the
+        # flat table fails, that error is the one raised, once the thread is done.)
         digest = hashlib.sha256()
         with ThreadPoolExecutor(max_workers=1) as pool:
             hashed = pool.submit(_digest_files, digest, files[:-1])

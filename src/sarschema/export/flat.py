@@ -126,10 +126,6 @@ class Line(Protocol):
     def __call__(self, cells: tuple[Cell, ...], booleans: tuple[int, ...], /) -> str: ...
 
 
-def _ordered(rows: list[Row]) -> list[Row]:
-    return sorted(rows, key=lambda r: r["position"] or 0) if len(rows) > 1 else rows
-
-
 def _group(line: Line, cells: tuple[Cell, ...], booleans: tuple[int, ...] = ()) -> str:
     """The text of some of a row's cells: one empty cell alone is written `""`
     (the way CSV tells an empty line from a line of one empty cell), which in a
