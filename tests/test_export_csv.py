@@ -964,6 +964,15 @@ def test_a_row_is_written_as_its_cells_one_by_one(cells: list[tuple[Any, bool]],
     assert written(_texts(row, booleans, raw)) == written([cell_text(v, raw=raw) for v in row])
 
 
+#: The one source the two records below cite.
+_ONE_SOURCE = """\
+sources:
+  - title: Report
+    publisher: Example Rights Group
+    published: 2022
+    language: en
+    url: https://example.org/reports/bare
+"""
 #: An incident that names no operator and no spyware, and a target whose name needs
 #: quoting and the formula guard: the flat table's empty and awkward joined cells.
 BARE_INCIDENT = """\
@@ -975,13 +984,8 @@ date: 2022
 targets: [comma-target]
 status: targeted
 evidence: [media-report]
-sources:
-  - title: Report
-    publisher: Example Rights Group
-    published: 2022
-    language: en
-    url: https://example.org/reports/bare
 """
+BARE_INCIDENT += _ONE_SOURCE
 COMMA_TARGET = """\
 id: comma-target
 kind: target
@@ -989,13 +993,8 @@ name: '=Doe, "the reporter"'
 visibility: public
 type: person
 roles: [journalist]
-sources:
-  - title: Report
-    publisher: Example Rights Group
-    published: 2022
-    language: en
-    url: https://example.org/reports/bare
 """
+COMMA_TARGET += _ONE_SOURCE
 
 
 def _flat_by_join(out: Path, *, raw: bool) -> dict[str, dict[str, str]]:
