@@ -286,9 +286,11 @@ def _fill_fields(row: Row, fields: tuple[_Field, ...], node: Any) -> None:
     """`field.fill(row, _value(node, field.name))` for each field, plain cells
     filled here: a row is made of many fields, and four calls a field were most
     of the time making rows (no node: every field empty)."""
-    mapping = node if isinstance(node, dict) else None
+    # A model's fields are its instance dict's items (pydantic v2): one lookup there
+    # instead of an attribute's (an older version's model lacks the newer fields).
+    get = (node if isinstance(node, dict) else {} if node is None else node.__dict__).get
     for field in fields:
-        value = mapping.get(field.name) if mapping is not None else getattr(node, field.name, None)
+        value = get(field.name)
         if field.plain:
             row[field.column] = value.value if isinstance(value, StrEnum) else value
         else:
