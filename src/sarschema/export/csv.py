@@ -388,6 +388,15 @@ class _Lines(list[str]):
     write = list.append  # the list's own method: no Python call a row
 
 
+def _row_text(writer: _RowWriter, written: _Lines, cells: Iterable[Cell]) -> str:
+    """Cells' CSV text as it stands in a longer row, the line end left off: a lone
+    empty cell, which CSV writes `""` to tell it from an empty line, is nothing."""
+    writer.writerow(cells)
+    text = "".join(written)[: -len(LINE_TERMINATOR)]
+    written.clear()
+    return "" if text == '""' else text
+
+
 def _payload(record: Record, raw: bool) -> Payload:
     lines: dict[str, list[tuple[tuple[Cell, ...], tuple[int, ...]]]] = {}
     kept: list[tuple[str, Row]] = []
@@ -423,10 +432,7 @@ def _payload(record: Record, raw: bool) -> Payload:
     def line(cells: tuple[Cell, ...], booleans: tuple[int, ...]) -> str:
         # The flat table's cells are the incident's own, or its links' joined (a
         # joined cell starts as its first does): the record's guard covers them.
-        writer.writerow(_texts(cells, booleans, not guard))
-        text = "".join(written)
-        written.clear()
-        return text[: -len(LINE_TERMINATOR)]
+        return _row_text(writer, written, _texts(cells, booleans, not guard))
 
     return texts, kept, flat_part(joined, line, DELIMITER), newest
 
@@ -599,12 +605,7 @@ class CSVExporter(Exporter):
         raw = self.raw
 
         def cell(value: Cell) -> str:
-            if value is None:
-                return ""
-            writer.writerow((cell_text(value, raw=raw),))
-            text = "".join(written)
-            written.clear()
-            return text[: -len(LINE_TERMINATOR)]
+            return _row_text(writer, written, (cell_text(value, raw=raw),))
 
         out, _ = _table_file(path, table.header)
         with out:

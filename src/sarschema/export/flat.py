@@ -103,9 +103,10 @@ def flat_table() -> Table:
 class FlatRow(NamedTuple):
     """An incident's row of the flat table as a worker makes it: the CSV text of its
     cells but the three names cells (`texts`: what comes before each of them, and
-    after the last, delimiters included), and the ids whose names fill them at the end (`ids`), since
-    those name other records. Most of the join is so done in parallel, and the
-    process that writes the files keeps a few texts an incident, not its rows."""
+    after the last, delimiters included), and the ids whose names fill them at the
+    end (`ids`), since those name other records. Most of the join is so done in
+    parallel, and the process that writes the files keeps a few texts an incident,
+    not its rows."""
 
     texts: tuple[str, str, str, str]
     ids: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
@@ -121,17 +122,10 @@ FlatPart = tuple[FlatRow | None, list[Name]]
 
 class Line(Protocol):
     """Writes cells as CSV (`booleans`: the positions of boolean cells) and returns
-    the text, its line end left off."""
+    the text as it stands in a longer row: its line end left off, a lone empty cell
+    as nothing."""
 
     def __call__(self, cells: tuple[Cell, ...], booleans: tuple[int, ...], /) -> str: ...
-
-
-def _group(line: Line, cells: tuple[Cell, ...], booleans: tuple[int, ...] = ()) -> str:
-    """The text of some of a row's cells: one empty cell alone is written `""`
-    (the way CSV tells an empty line from a line of one empty cell), which in a
-    longer row is written as nothing."""
-    text = line(cells, booleans)
-    return "" if text == '""' and cells == (None,) else text
 
 
 def flat_part(rows: Iterable[tuple[str, Row]], line: Line, delimiter: str) -> FlatPart:
@@ -140,7 +134,7 @@ def flat_part(rows: Iterable[tuple[str, Row]], line: Line, delimiter: str) -> Fl
     record, and the names a target, an operator or a vendor's products give
     (`line` writes cells as CSV text, `delimiter` parts them)."""
     incident: Row | None = None
-    links: tuple[list[Row], ...] = ([], [], [])
+    links: tuple[list[Row], ...] = tuple([] for _ in _JOINED)
     sources = 0
     names: list[Name] = []
     for table, row in rows:
@@ -169,7 +163,7 @@ def flat_part(rows: Iterable[tuple[str, Row]], line: Line, delimiter: str) -> Fl
     own = (*map(incident.get, _own_columns()), ";".join(targets) or None)
     texts = (
         line(own, flat_table().boolean_columns) + delimiter,
-        delimiter + _group(line, (";".join(operators) or None,)) + delimiter,
+        delimiter + line((";".join(operators) or None,), ()) + delimiter,
         delimiter + line((attributions, ";".join(spyware) or None), ()) + delimiter,
         delimiter + str(sources),
     )
