@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import random
 import re
 import shutil
 import sqlite3
@@ -24,8 +25,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sarschema.api import validate_paths
-from sarschema.errors import UsageError
-from sarschema.export.common import DATA_LICENSE, DATA_LICENSE_URL, export_to
+from sarschema.errors import InternalError, UsageError
+from sarschema.export.common import DATA_LICENSE, DATA_LICENSE_URL, export_to, records_version
 from sarschema.export.sqlite import (
     INFO_TABLE,
     METADATA_FILE,
@@ -36,7 +37,15 @@ from sarschema.export.sqlite import (
     views,
     write_sqlite,
 )
-from sarschema.export.tables import Cell, Column, Table, package, record_rows, table_order
+from sarschema.export.tables import (
+    Cell,
+    Column,
+    Table,
+    package,
+    record_cells,
+    record_rows,
+    table_order,
+)
 from sarschema.models import Record
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -412,6 +421,69 @@ def test_an_older_set_names_its_version(base_tree: Path, tmp_path: Path) -> None
     metadata = json.loads(out.with_name(METADATA_FILE).read_text(encoding="utf-8"))
     assert metadata["sarschema"]["format_version"] == "1.0"
     assert "format 1.0, in the tables of format 1.1" in metadata["description"]
+
+
+def _build(records: list[Record], folder: Path) -> SQLiteExporter:
+    exporter = SQLiteExporter(folder)
+    exporter.format_version = records_version(records)
+    try:
+        for record in records:
+            exporter.write(record_cells(record))
+        exporter.finalize()
+    finally:
+        exporter.close()
+    return exporter
+
+
+@pytest.mark.parametrize("flush", [1, 3, SQLiteExporter.FLUSH])
+@pytest.mark.parametrize("order", ["files", "reversed", "shuffled"])
+def test_rows_straight_in_or_sorted_at_the_end_give_the_same_bytes(
+    shipped: Path,
+    records: list[Record],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    flush: int,
+    order: str,
+) -> None:
+    """A table's rows go straight in while its keys rise, else through the staging
+    file, with the rows it already holds moved there (with `FLUSH` at 1 every
+    record's rows are written before the next comes): whatever the mix, the database
+    is the one `export_to` wrote, byte for byte."""
+    chosen = list(records)  # file order, as `export_to` gives them
+    if order == "reversed":
+        chosen.reverse()
+    elif order == "shuffled":
+        random.Random(flush).shuffle(chosen)
+    monkeypatch.setattr(SQLiteExporter, "FLUSH", flush)
+    exporter = _build(chosen, tmp_path)
+    assert _digest(tmp_path / "records.db") == _digest(shipped)
+    assert "operators" in exporter.sorted_at_end  # parents first: always sorted at the end
+    # in file order, incidents' ids rise; otherwise their table turns at some record
+    assert ("incidents" in exporter.sorted_at_end) is (order != "files")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["metadata.json", "records.db"]
+
+
+def test_a_key_twice_or_a_required_cell_empty_is_an_internal_error(
+    records: list[Record], tmp_path: Path
+) -> None:
+    incident = next(r for r in records if r.kind == "incident")
+    with pytest.raises(InternalError, match="UNIQUE"):
+        _build([incident, incident], tmp_path / "twice")  # the second does not rise
+    header = next(t.header for t in package().tables if t.name == "incidents")
+    title = header.index("title")
+    payload = [
+        (name, (*cells[:title], None, *cells[title + 1 :]) if name == "incidents" else cells)
+        for name, cells in record_cells(incident)
+    ]
+    exporter = SQLiteExporter(tmp_path / "empty")
+    exporter.format_version = records_version([incident])
+    try:
+        exporter.write(payload)
+        with pytest.raises(InternalError, match="NOT NULL"):
+            exporter.finalize()
+    finally:
+        exporter.close()
+    assert not [p for p in (tmp_path / "empty").iterdir() if p.suffix == ".sqlite3"]
 
 
 def test_a_thousand_generated_records(tmp_path: Path) -> None:

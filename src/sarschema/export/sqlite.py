@@ -9,11 +9,12 @@ unless every record is valid; re-running replaces both files by renaming.
 with its columns, in its order: a column of type integer or boolean is INTEGER
 (booleans 0/1), any other TEXT; primary and foreign keys are declared, required
 columns are NOT NULL, and there is no CHECK constraint (an absent optional value
-is NULL). The foreign keys are enforced while inserting (`PRAGMA foreign_keys`),
-so every table goes in after the tables it refers to and a table that refers to
-itself (an operator's `parent`) takes its rows parents first. Rows are inserted
-sorted by primary key, whatever order the records came in, and nothing records a
-time: the same records give the same bytes. Values are the CSV's, unneutralised (a
+is NULL). The foreign keys are checked once every row is in (`PRAGMA
+foreign_key_check`): a row that refers to a record not exported (a partial set) is
+a `UsageError`. Rows are in the order of their primary key, whatever order the
+records came in (a table that refers to itself, an operator's `parent`, takes its
+rows parents first); the file is a compacted copy of the database as built, and
+nothing records a time: the same records give the same bytes. Values are the CSV's, unneutralised (a
 database does not run formulas): lists of vocabulary values or codes joined with
 `;`, dates as precise as recorded with their `_precision` column.
 
@@ -413,21 +414,16 @@ def _sql_type(column_type: str) -> type:
 
 
 class _Staging:
-    """The rows as they come, in an SQLite file beside the database, to be sorted
-    there: held in memory, they were the larger part of a large export's memory
-    (100,000 records: 796 MB at the peak with them, about 490 MB without).
+    """Rows that cannot go straight into their table (`_Direct`), in an SQLite file
+    beside the database, to be sorted there at the end: held in memory, they were the
+    larger part of a large export's memory (100,000 records: 796 MB at the peak with
+    them, about 490 MB without).
 
     Its columns have no type, so every cell keeps the type it was given until it
     goes into its table."""
 
-    FLUSH = 10_000  #: rows held before they are written
-
     def __init__(self, folder: Path, tables: Iterable[Table]) -> None:
-        import os
-
-        handle, name = tempfile.mkstemp(dir=folder, prefix=".rows-", suffix=".sqlite3")
-        os.close(handle)
-        self.path = Path(name)
+        self.path = _new_file(folder, ".rows-")
         self.conn: sqlite3.Connection | None = sqlite3.connect(self.path, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode = OFF")
         self.conn.execute("PRAGMA synchronous = OFF")
@@ -436,32 +432,15 @@ class _Staging:
         for table in tables:
             columns = ", ".join(f"[{name}]" for name in table.header)
             self.conn.execute(f"CREATE TABLE [{table.name}] ({columns})")
-            marks = ", ".join("?" * len(table.header))
-            self.sql[table.name] = f"INSERT INTO [{table.name}] VALUES ({marks})"
-        self.pending: dict[str, list[tuple[Cell, ...]]] = {name: [] for name in self.sql}
-        self.held = 0
+            self.sql[table.name] = _insert_sql(table)
 
-    def add(self, rows: list[tuple[str, tuple[Cell, ...]]]) -> None:
-        """Rows of a record, each with its table's name."""
-        pending = self.pending
-        for table, cells in rows:
-            pending[table].append(cells)
-        self.held += len(rows)
-        if self.held >= self.FLUSH:
-            self.flush()
-
-    def flush(self) -> None:
+    def insert(self, table: str, rows: list[tuple[Cell, ...]]) -> None:
         if self.conn is None:
             raise InternalError("rows were added after the staging file was closed")
-        for table, rows in self.pending.items():
-            if rows:
-                self.conn.executemany(self.sql[table], rows)
-                rows.clear()
-        self.held = 0
+        self.conn.executemany(self.sql[table], rows)
 
     def finish(self) -> Path:
-        """Every row written and the file closed, for the database to attach."""
-        self.flush()
+        """The file committed and closed, for the database to attach."""
         if self.conn is not None:
             self.conn.execute("COMMIT")
             self.conn.close()
@@ -475,6 +454,64 @@ class _Staging:
         self.path.unlink(missing_ok=True)
 
 
+def _new_file(folder: Path, prefix: str) -> Path:
+    import os
+
+    handle, name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".sqlite3")
+    os.close(handle)
+    return Path(name)
+
+
+def _insert_sql(table: Table) -> str:
+    columns = ", ".join(f"[{name}]" for name in table.header)
+    return f"INSERT INTO [{table.name}] ({columns}) VALUES ({', '.join('?' * len(table.header))})"
+
+
+class _Lowest:
+    """Below every key (through Python's reflected comparison): a table's first row
+    rises."""
+
+    __slots__ = ()
+
+    def __lt__(self, other: object) -> bool:
+        return True
+
+
+class _Direct:
+    """A table's rows while their keys rise: they go straight into the table, in
+    the order `ordered_rows` would give them. Records come in file order, and a
+    file is named after its record (SAR024), so most tables' keys rise all the way, and
+    their rows need neither the staging file nor a sort. At the first key that does
+    not rise (or cannot be compared) the table goes over to the staging file, with
+    what it already holds, and is sorted there at the end.
+
+    A table that refers to itself (parents first) always goes through the staging
+    file."""
+
+    __slots__ = ("key", "last", "rows", "sql", "written")
+
+    def __init__(self, table: Table) -> None:
+        self.key = itemgetter(*(table.header.index(c) for c in table.primary_key))
+        self.last: Any = _Lowest()
+        self.rows: list[tuple[Cell, ...]] = []  # not yet written
+        self.sql = _insert_sql(table)
+        self.written = 0  # rows in the table
+
+
+def _refused_references(db: sqlite3.Connection) -> str:
+    """`PRAGMA foreign_key_check`'s findings as a sentence (no value echoed: only
+    the names of the tables and columns, and how many rows)."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for table, _, parent, fk in db.execute("PRAGMA foreign_key_check").fetchall():
+        keys = db.execute(f"PRAGMA foreign_key_list([{table}])").fetchall()
+        column = next(str(k[3]) for k in keys if k[0] == fk)
+        counts[table, column, parent] += 1
+    return "; ".join(
+        f"{n} row(s) of {table} name in {column} a row of {parent} that is not there"
+        for (table, column, parent), n in sorted(counts.items())
+    )
+
+
 def _order_by(table: Table) -> str:
     """`ordered_rows`' order in SQL: by primary key, empty cells last (SQLite compares
     text by its UTF-8 bytes, which is the order of its characters, as Python does)."""
@@ -484,12 +521,17 @@ def _order_by(table: Table) -> str:
 class SQLiteExporter(Exporter):
     """The database `filename` and `metadata.json`, in `folder`.
 
-    Rows are held until `finalize`, which builds the database in one go: tables in
-    reference order, rows sorted (so the file does not depend on the order records
-    arrive in), then indexes, full-text search and views, then VACUUM.
+    Rows go into a database being built beside it as they come: straight into their
+    table while its keys rise (`_Direct`), else into a staging file (`_Staging`)
+    sorted at the end. `finalize` adds the sorted rows, checks every reference once,
+    adds indexes, full-text search and views, then writes the database compacted
+    (VACUUM INTO), whose bytes depend on the rows and not on the order they came in.
     """
 
     prepare = staticmethod(record_cells)
+
+    #: rows held in memory before they are written
+    FLUSH = 10_000
 
     def __init__(self, folder: Path, *, filename: str = DATABASE_FILE) -> None:
         super().__init__(folder)
@@ -499,7 +541,14 @@ class SQLiteExporter(Exporter):
             )
         self.filename = filename
         self.tables = {t.name: t for t in package().tables}
+        self._direct: dict[str, _Direct | None] = {
+            name: None if t.self_references else _Direct(t) for name, t in self.tables.items()
+        }
+        self._staged: dict[str, list[tuple[Cell, ...]]] = {name: [] for name in self.tables}
+        self._held = 0
         self._staging: _Staging | None = None
+        self._moved: list[str] = []  # staged tables that held rows before
+        self._build_path: Path | None = None
         self._db: Database | None = None
         self._sqlite_utils = BackgroundImport("sqlite_utils")
 
@@ -508,12 +557,58 @@ class SQLiteExporter(Exporter):
         """The database's name in Datasette: the file name's stem."""
         return Path(self.filename).stem
 
+    @property
+    def sorted_at_end(self) -> list[str]:
+        """The tables whose rows go through the staging file, to be sorted at the end."""
+        return [name for name, rows in self._direct.items() if rows is None]
+
     def write(self, payload: list[tuple[str, tuple[Cell, ...]]]) -> None:
         """Rows made from a record by `record_cells` (maybe in another process)."""
         self._sqlite_utils.start()
-        if self._staging is None:
-            self._staging = _Staging(self.folder, self.tables.values())
-        self._staging.add(payload)
+        direct, staged = self._direct, self._staged
+        for table, cells in payload:
+            rows = direct[table]
+            if rows is not None:
+                key = rows.key(cells)
+                try:
+                    rising = key > rows.last
+                except TypeError:  # an empty cell, or a number beside a text
+                    rising = False
+                if rising:
+                    rows.last = key
+                    rows.rows.append(cells)
+                    continue
+                self._stage(table)
+            staged[table].append(cells)
+        self._held += len(payload)
+        if self._held >= self.FLUSH:
+            self._flush()
+
+    def _stage(self, table: str) -> None:
+        """`table` goes over to the staging file, with its rows not yet written (the
+        ones written are moved at the end)."""
+        rows = self._direct[table]
+        if rows is not None:
+            self._staged[table].extend(rows.rows)
+            rows.rows.clear()
+            self._direct[table] = None
+            if rows.written:
+                self._moved.append(table)
+
+    def _flush(self) -> None:
+        db = self._database().conn
+        for table, rows in self._direct.items():
+            if rows is not None and rows.rows:
+                self._execute(table, db.executemany, rows.sql, rows.rows)
+                rows.written += len(rows.rows)
+                rows.rows.clear()
+        for table, staged in self._staged.items():
+            if staged:
+                if self._staging is None:
+                    self._staging = _Staging(self.folder, self.tables.values())
+                self._staging.insert(table, staged)
+                staged.clear()
+        self._held = 0
 
     def finalize(self) -> list[Path]:
         path = self.folder / self.filename
@@ -530,40 +625,60 @@ class SQLiteExporter(Exporter):
         self._sqlite_utils.wait()
         if self._staging is not None:
             self._staging.discard()
+            self._staging = None
         if self._db is not None:
             self._db.close()
             self._db = None
+        if self._build_path is not None:
+            self._build_path.unlink(missing_ok=True)
+            self._build_path = None
 
     # -- the database
 
-    def _build(self, path: Path) -> None:
+    def _database(self) -> Database:
+        """The database being built, its tables made at the first call."""
+        if self._db is not None:
+            return self._db
         self._sqlite_utils.wait()
         from sqlite_utils import Database
 
         self.folder.mkdir(parents=True, exist_ok=True)
-        db = self._db = Database(path)
-        # A staging file, discarded on failure: no journal on disk, no syncing.
-        db.execute("PRAGMA journal_mode = MEMORY")
+        self._build_path = _new_file(self.folder, ".build-")
+        db = self._db = Database(self._build_path)
+        # A file discarded on failure and copied at the end: no journal, no syncing.
+        db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
-        db.execute("PRAGMA foreign_keys = ON")
-        if db.execute("PRAGMA foreign_keys").fetchone()[0] != 1:
-            raise InternalError("this SQLite does not enforce foreign keys")
-        tables = list(self.tables.values())  # `package()` puts referenced tables first
-        for table in tables:
+        # References are checked once, when every row is in (`_check_references`).
+        db.execute("PRAGMA foreign_keys = OFF")
+        for table in self.tables.values():  # `package()` puts referenced tables first
             self._create(db, table)
-        staging = self._staging or _Staging(self.folder, tables)  # no record: empty tables
-        self._staging = staging
-        db.conn.commit()  # ATTACH is refused inside a transaction
-        db.execute("ATTACH DATABASE ? AS staging", [str(staging.finish())])
-        for table in tables:
-            self._insert(db, table)
-        db.conn.commit()
-        db.execute("DETACH DATABASE staging")
-        staging.discard()
+        return db
+
+    def _build(self, path: Path) -> None:
+        self._flush()
+        db = self._database()
+        staged = [t for name, t in self.tables.items() if self._direct[name] is None]
+        if staged:
+            staging = self._staging or _Staging(self.folder, self.tables.values())
+            self._staging = staging
+            db.conn.commit()  # ATTACH is refused inside a transaction
+            db.execute("ATTACH DATABASE ? AS staging", [str(staging.finish())])
+            for table in staged:
+                self._insert(db, table)
+            db.conn.commit()
+            db.execute("DETACH DATABASE staging")
+            staging.discard()
+            self._staging = None
+        refused = _refused_references(db.conn)
+        if refused:
+            raise UsageError(
+                f"{refused}: they refer to records that are not exported (a partial set?). "
+                "The database enforces its references, so export the whole record set."
+            )
         self._info(db)
-        for table in tables:
+        for table in self.tables.values():
             self._index(db, table)
-        for table in tables:
+        for table in self.tables.values():
             columns = searched(table)
             if columns:
                 self._table(db, table.name).enable_fts(
@@ -576,10 +691,11 @@ class SQLiteExporter(Exporter):
                 db.execute(f"SELECT * FROM [{view.name}] LIMIT 0").fetchall()
             except sqlite3.OperationalError as exc:
                 raise InternalError(f"the view {view.name}: {exc}") from None
-        if db.execute("PRAGMA foreign_key_check").fetchall():
-            raise InternalError("a foreign key fails although every insert was checked")
         db.conn.commit()  # some sqlite-utils releases leave a transaction open
-        db.vacuum()
+        # A compacted copy, its pages in the order of the rows, whatever order they
+        # were written in; the file's change counter is 1 (VACUUM's would count the
+        # build's transactions).
+        db.execute("VACUUM INTO ?", [str(path)])
         self.close()
 
     @staticmethod
@@ -600,30 +716,36 @@ class SQLiteExporter(Exporter):
             not_null=[c.name for c in table.columns if c.required],
         )
 
+    @staticmethod
+    def _execute(table: str, insert: Callable[..., object], *args: Any) -> None:
+        """`insert(*args)` into `table`; a required cell empty or a key twice is our bug."""
+        try:
+            insert(*args)
+        except sqlite3.IntegrityError as exc:
+            raise InternalError(f"{table}: {exc}") from None
+
     def _insert(self, db: Database, table: Table) -> None:
-        """A table's rows from the staging file, sorted (`ordered_rows`); SQLite sorts
-        them, unless a row may refer to another of its table (parents first)."""
+        """A staged table's rows, sorted (`ordered_rows`), with those it held before it
+        was staged; SQLite sorts them, unless a row may refer to another of its table
+        (parents first)."""
         header = table.header
         columns = ", ".join(f"[{name}]" for name in header)
+        if table.name in self._moved:
+            db.conn.execute(
+                f"INSERT INTO staging.[{table.name}] ({columns}) "
+                f"SELECT {columns} FROM main.[{table.name}]"
+            )
+            db.conn.execute(f"DELETE FROM main.[{table.name}]")
         insert = f"INSERT INTO main.[{table.name}] ({columns})"
         read = f"SELECT {columns} FROM staging.[{table.name}]"
-        try:
-            # The rows' cells are already SQLite's types (text, integer, null): straight
-            # to sqlite3, without sqlite-utils' look at each of a million cells.
-            if table.self_references:
-                rows = ordered_rows(table, db.conn.execute(read).fetchall())
-                marks = ", ".join("?" * len(header))
-                db.conn.executemany(f"{insert} VALUES ({marks})", rows)
-            else:
-                db.conn.execute(f"{insert} {read} ORDER BY {_order_by(table)}")
-        except sqlite3.IntegrityError as exc:
-            if "FOREIGN KEY" not in str(exc):  # a required cell empty, a key twice
-                raise InternalError(f"{table.name}: {exc}") from None
-            raise UsageError(
-                f"{table.name}: {exc}. A row refers to a record that is not exported (a "
-                "partial set?): the database enforces its references, so export the whole "
-                "record set."
-            ) from None
+        if table.self_references:
+            rows = ordered_rows(table, db.conn.execute(read).fetchall())
+            marks = ", ".join("?" * len(header))
+            self._execute(table.name, db.conn.executemany, f"{insert} VALUES ({marks})", rows)
+        else:
+            self._execute(
+                table.name, db.conn.execute, f"{insert} {read} ORDER BY {_order_by(table)}"
+            )
 
     def _index(self, db: Database, table: Table) -> None:
         """An index on every foreign key column, unless it leads the primary key."""
