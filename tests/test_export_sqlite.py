@@ -25,7 +25,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sarschema.api import validate_paths
-from sarschema.errors import InternalError, UsageError
+from sarschema.errors import EnvironmentProblem, InternalError, UsageError
 from sarschema.export.common import DATA_LICENSE, DATA_LICENSE_URL, export_to, records_version
 from sarschema.export.sqlite import (
     INFO_TABLE,
@@ -216,9 +216,26 @@ def test_a_partial_set_is_refused_as_the_database_enforces_references(
     tmp_path: Path,
 ) -> None:
     out = tmp_path / "out"
-    with pytest.raises(UsageError, match="whole record set"):
+    with pytest.raises(UsageError, match="whole record set") as refused:
         export_to([SHIPPED / "incidents"], SQLiteExporter, out, partial=True)
     assert not out.exists()
+    assert list(tmp_path.iterdir()) == []  # no staging folder or file left
+    # each table with rows that name a record not exported, by column, never by value
+    said = str(refused.value)
+    assert re.search(
+        r"incident_targets: \d+ row\(s\) whose target_id names no row of targets", said
+    )
+    targets = {p.stem for p in (SHIPPED / "targets").glob("*.yaml")}
+    assert not [t for t in targets if t in said]
+
+
+def test_an_sqlite_without_vacuum_into_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 26, 0))
+    with pytest.raises(EnvironmentProblem, match=r"SQLite 3\.27\.0 or later"):
+        export_to([SHIPPED], SQLiteExporter, tmp_path / "out")
+    assert list(tmp_path.iterdir()) == []
 
 
 # --------------------------------------------------------------------------

@@ -45,7 +45,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sarschema.__about__ import FORMAT_VERSION, __version__
-from sarschema.errors import InternalError, UsageError
+from sarschema.errors import EnvironmentProblem, InternalError, UsageError
 from sarschema.export.common import (
     DATA_LICENSE,
     DATA_LICENSE_URL,
@@ -85,12 +85,14 @@ TOKENIZE = "unicode61 remove_diacritics 2"
 FACETED_CODES = ("country", "location", "residence", "language")
 #: What every foreign key refers to, as in `datapackage.json`.
 REFERENCED = "id"
+#: The first SQLite with `VACUUM INTO` (2019), which writes the database out.
+VACUUM_INTO = (3, 27, 0)
 #: Joins several names in one cell of a view.
 JOIN = "; "
 
 
 # --------------------------------------------------------------------------
-# Order: referenced tables and parent rows first, so foreign keys hold at each insert
+# Order: by primary key, parent rows first, whatever order the records came in
 
 
 def _sort_key(values: tuple[Cell, ...]) -> tuple[tuple[bool, Cell], ...]:
@@ -419,8 +421,10 @@ class _Staging:
     larger part of a large export's memory (100,000 records: 796 MB at the peak with
     them, about 490 MB without).
 
-    Its columns have no type, so every cell keeps the type it was given until it
-    goes into its table."""
+    Its columns have no type, so a cell keeps the type it was given until it goes
+    into its table, or the type its table gave it, if it was moved from there
+    (`_moved`): the same, for a key's cells of their column's type, as
+    `record_cells` gives them."""
 
     def __init__(self, folder: Path, tables: Iterable[Table]) -> None:
         self.path = _new_file(folder, ".rows-")
@@ -430,8 +434,7 @@ class _Staging:
         self.conn.execute("BEGIN")
         self.sql: dict[str, str] = {}
         for table in tables:
-            columns = ", ".join(f"[{name}]" for name in table.header)
-            self.conn.execute(f"CREATE TABLE [{table.name}] ({columns})")
+            self.conn.execute(f"CREATE TABLE [{table.name}] ({_columns(table)})")
             self.sql[table.name] = _insert_sql(table)
 
     def insert(self, table: str, rows: list[tuple[Cell, ...]]) -> None:
@@ -462,9 +465,13 @@ def _new_file(folder: Path, prefix: str) -> Path:
     return Path(name)
 
 
-def _insert_sql(table: Table) -> str:
-    columns = ", ".join(f"[{name}]" for name in table.header)
-    return f"INSERT INTO [{table.name}] ({columns}) VALUES ({', '.join('?' * len(table.header))})"
+def _columns(table: Table) -> str:
+    return ", ".join(f"[{name}]" for name in table.header)
+
+
+def _insert_sql(table: Table, schema: str = "") -> str:
+    marks = ", ".join("?" * len(table.header))
+    return f"INSERT INTO {schema}[{table.name}] ({_columns(table)}) VALUES ({marks})"
 
 
 class _Lowest:
@@ -485,8 +492,10 @@ class _Direct:
     not rise (or cannot be compared) the table goes over to the staging file, with
     what it already holds, and is sorted there at the end.
 
-    A table that refers to itself (parents first) always goes through the staging
-    file."""
+    A key's order is Python's (`>`), which is SQLite's for cells of their
+    column's type (text by character, integers by value), as `record_cells` gives
+    them. A table that refers to itself (parents first) always goes through the
+    staging file."""
 
     __slots__ = ("key", "last", "rows", "sql", "written")
 
@@ -507,7 +516,7 @@ def _refused_references(db: sqlite3.Connection) -> str:
         column = next(str(k[3]) for k in keys if k[0] == fk)
         counts[table, column, parent] += 1
     return "; ".join(
-        f"{n} row(s) of {table} name in {column} a row of {parent} that is not there"
+        f"{table}: {n} row(s) whose {column} names no row of {parent}"
         for (table, column, parent), n in sorted(counts.items())
     )
 
@@ -578,22 +587,20 @@ class SQLiteExporter(Exporter):
                     rows.last = key
                     rows.rows.append(cells)
                     continue
-                self._stage(table)
+                self._stage(table, rows)
             staged[table].append(cells)
         self._held += len(payload)
         if self._held >= self.FLUSH:
             self._flush()
 
-    def _stage(self, table: str) -> None:
+    def _stage(self, table: str, rows: _Direct) -> None:
         """`table` goes over to the staging file, with its rows not yet written (the
         ones written are moved at the end)."""
-        rows = self._direct[table]
-        if rows is not None:
-            self._staged[table].extend(rows.rows)
-            rows.rows.clear()
-            self._direct[table] = None
-            if rows.written:
-                self._moved.append(table)
+        self._staged[table].extend(rows.rows)
+        rows.rows.clear()
+        self._direct[table] = None
+        if rows.written:
+            self._moved.append(table)
 
     def _flush(self) -> None:
         db = self._database().conn
@@ -639,6 +646,11 @@ class SQLiteExporter(Exporter):
         """The database being built, its tables made at the first call."""
         if self._db is not None:
             return self._db
+        if sqlite3.sqlite_version_info < VACUUM_INTO:
+            raise EnvironmentProblem(
+                f"the SQLite export needs SQLite {'.'.join(map(str, VACUUM_INTO))} or "
+                f"later (VACUUM INTO); this Python's sqlite3 module has {sqlite3.sqlite_version}"
+            )
         self._sqlite_utils.wait()
         from sqlite_utils import Database
 
@@ -648,7 +660,14 @@ class SQLiteExporter(Exporter):
         # A file discarded on failure and copied at the end: no journal, no syncing.
         db.execute("PRAGMA journal_mode = OFF")
         db.execute("PRAGMA synchronous = OFF")
-        # References are checked once, when every row is in (`_check_references`).
+        # References are checked once, when every row is in (`_refused_references`),
+        # by a check a SQLite built without foreign keys would skip without a word.
+        db.execute("PRAGMA foreign_keys = ON")
+        if db.execute("PRAGMA foreign_keys").fetchone()[0] != 1:
+            raise EnvironmentProblem(
+                "this Python's SQLite was built without foreign keys, which the SQLite "
+                "export checks: use a Python whose sqlite3 module has them"
+            )
         db.execute("PRAGMA foreign_keys = OFF")
         for table in self.tables.values():  # `package()` puts referenced tables first
             self._create(db, table)
@@ -657,23 +676,23 @@ class SQLiteExporter(Exporter):
     def _build(self, path: Path) -> None:
         self._flush()
         db = self._database()
-        staged = [t for name, t in self.tables.items() if self._direct[name] is None]
-        if staged:
-            staging = self._staging or _Staging(self.folder, self.tables.values())
-            self._staging = staging
-            db.conn.commit()  # ATTACH is refused inside a transaction
-            db.execute("ATTACH DATABASE ? AS staging", [str(staging.finish())])
-            for table in staged:
-                self._insert(db, table)
-            db.conn.commit()
-            db.execute("DETACH DATABASE staging")
-            staging.discard()
-            self._staging = None
+        # Never none: `operators` refers to itself.
+        staging = self._staging or _Staging(self.folder, self.tables.values())
+        self._staging = staging
+        db.conn.commit()  # ATTACH is refused inside a transaction
+        db.execute("ATTACH DATABASE ? AS staging", [str(staging.finish())])
+        for name in self.sorted_at_end:
+            self._insert(db, self.tables[name])
+        db.conn.commit()
+        db.execute("DETACH DATABASE staging")
+        staging.discard()
+        self._staging = None
         refused = _refused_references(db.conn)
         if refused:
             raise UsageError(
-                f"{refused}: they refer to records that are not exported (a partial set?). "
-                "The database enforces its references, so export the whole record set."
+                f"{refused}. These rows refer to records that are not exported (a partial "
+                "set?): the database declares its references and is written only when they "
+                "hold, so export the whole record set."
             )
         self._info(db)
         for table in self.tables.values():
@@ -728,24 +747,20 @@ class SQLiteExporter(Exporter):
         """A staged table's rows, sorted (`ordered_rows`), with those it held before it
         was staged; SQLite sorts them, unless a row may refer to another of its table
         (parents first)."""
-        header = table.header
-        columns = ", ".join(f"[{name}]" for name in header)
+        columns = _columns(table)
         if table.name in self._moved:
             db.conn.execute(
                 f"INSERT INTO staging.[{table.name}] ({columns}) "
                 f"SELECT {columns} FROM main.[{table.name}]"
             )
             db.conn.execute(f"DELETE FROM main.[{table.name}]")
-        insert = f"INSERT INTO main.[{table.name}] ({columns})"
         read = f"SELECT {columns} FROM staging.[{table.name}]"
         if table.self_references:
             rows = ordered_rows(table, db.conn.execute(read).fetchall())
-            marks = ", ".join("?" * len(header))
-            self._execute(table.name, db.conn.executemany, f"{insert} VALUES ({marks})", rows)
+            self._execute(table.name, db.conn.executemany, _insert_sql(table, "main."), rows)
         else:
-            self._execute(
-                table.name, db.conn.execute, f"{insert} {read} ORDER BY {_order_by(table)}"
-            )
+            insert = f"INSERT INTO main.[{table.name}] ({columns}) {read}"
+            self._execute(table.name, db.conn.execute, f"{insert} ORDER BY {_order_by(table)}")
 
     def _index(self, db: Database, table: Table) -> None:
         """An index on every foreign key column, unless it leads the primary key."""
