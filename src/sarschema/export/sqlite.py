@@ -14,9 +14,10 @@ foreign_key_check`): a row that refers to a record not exported (a partial set) 
 a `UsageError`. Rows are in the order of their primary key, whatever order the
 records came in (a table that refers to itself, an operator's `parent`, takes its
 rows parents first); the file is a compacted copy of the database as built, and
-nothing records a time: the same records give the same bytes. Values are the CSV's, unneutralised (a
-database does not run formulas): lists of vocabulary values or codes joined with
-`;`, dates as precise as recorded with their `_precision` column.
+nothing records a time: the same records give the same bytes. Values are the
+CSV's, unneutralised (a database does not run formulas): lists of vocabulary values
+or codes joined with `;`, dates as precise as recorded with their `_precision`
+column.
 
 Besides them: `sarschema_export` (key, value: the records' format version, the
 tables' version, the generator, the data licence), so the database names its
@@ -423,7 +424,7 @@ class _Staging:
 
     Its columns have no type, so a cell keeps the type it was given until it goes
     into its table, or the type its table gave it, if it was moved from there
-    (`_moved`): the same, for a key's cells of their column's type, as
+    (`SQLiteExporter._insert`): the same, for a key's cells of their column's type, as
     `record_cells` gives them."""
 
     def __init__(self, folder: Path, tables: Iterable[Table]) -> None:
@@ -486,8 +487,8 @@ class _Lowest:
 
 class _Direct:
     """A table's rows while their keys rise: they go straight into the table, in
-    the order `ordered_rows` would give them. Records come in file order, and a
-    file is named after its record (SAR024), so most tables' keys rise all the way, and
+    the order `ordered_rows` would give them. Records come in file order, and a file
+    is named after its record (SAR024), so most tables' keys rise all the way, and
     their rows need neither the staging file nor a sort. At the first key that does
     not rise (or cannot be compared) the table goes over to the staging file, with
     what it already holds, and is sorted there at the end.
@@ -497,14 +498,13 @@ class _Direct:
     them. A table that refers to itself (parents first) always goes through the
     staging file."""
 
-    __slots__ = ("key", "last", "rows", "sql", "written")
+    __slots__ = ("key", "last", "rows", "sql")
 
     def __init__(self, table: Table) -> None:
         self.key = itemgetter(*(table.header.index(c) for c in table.primary_key))
         self.last: Any = _Lowest()
         self.rows: list[tuple[Cell, ...]] = []  # not yet written
         self.sql = _insert_sql(table)
-        self.written = 0  # rows in the table
 
 
 def _refused_references(db: sqlite3.Connection) -> str:
@@ -556,7 +556,6 @@ class SQLiteExporter(Exporter):
         self._staged: dict[str, list[tuple[Cell, ...]]] = {name: [] for name in self.tables}
         self._held = 0
         self._staging: _Staging | None = None
-        self._moved: list[str] = []  # staged tables that held rows before
         self._build_path: Path | None = None
         self._db: Database | None = None
         self._sqlite_utils = BackgroundImport("sqlite_utils")
@@ -595,19 +594,16 @@ class SQLiteExporter(Exporter):
 
     def _stage(self, table: str, rows: _Direct) -> None:
         """`table` goes over to the staging file, with its rows not yet written (the
-        ones written are moved at the end)."""
+        ones written are moved at the end, `_insert`)."""
         self._staged[table].extend(rows.rows)
         rows.rows.clear()
         self._direct[table] = None
-        if rows.written:
-            self._moved.append(table)
 
     def _flush(self) -> None:
         db = self._database().conn
         for table, rows in self._direct.items():
             if rows is not None and rows.rows:
                 self._execute(table, db.executemany, rows.sql, rows.rows)
-                rows.written += len(rows.rows)
                 rows.rows.clear()
         for table, staged in self._staged.items():
             if staged:
@@ -744,16 +740,15 @@ class SQLiteExporter(Exporter):
             raise InternalError(f"{table}: {exc}") from None
 
     def _insert(self, db: Database, table: Table) -> None:
-        """A staged table's rows, sorted (`ordered_rows`), with those it held before it
-        was staged; SQLite sorts them, unless a row may refer to another of its table
-        (parents first)."""
+        """A staged table's rows, sorted (`ordered_rows`), with those it wrote before it
+        was staged (moved to the staging file first); SQLite sorts them, unless a row
+        may refer to another of its table (parents first)."""
         columns = _columns(table)
-        if table.name in self._moved:
-            db.conn.execute(
-                f"INSERT INTO staging.[{table.name}] ({columns}) "
-                f"SELECT {columns} FROM main.[{table.name}]"
-            )
-            db.conn.execute(f"DELETE FROM main.[{table.name}]")
+        db.conn.execute(
+            f"INSERT INTO staging.[{table.name}] ({columns}) "
+            f"SELECT {columns} FROM main.[{table.name}]"
+        )
+        db.conn.execute(f"DELETE FROM main.[{table.name}]")
         read = f"SELECT {columns} FROM staging.[{table.name}]"
         if table.self_references:
             rows = ordered_rows(table, db.conn.execute(read).fetchall())
