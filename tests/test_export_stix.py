@@ -4,6 +4,7 @@ and mapped as docs/stix-mapping.md says."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
@@ -205,6 +206,20 @@ def test_the_export_is_deterministic(shipped: tuple[list[Any], str], tmp_path: P
     uuids = [ident.split("--")[1] for ident in by_id(bundle)]
     assert len(set(uuids)) == len(uuids)
     assert json.loads(bundle)["id"].startswith("bundle--")
+
+
+def test_the_bundle_id_is_the_digest_of_its_objects_as_written(
+    shipped: tuple[list[Any], str],
+) -> None:
+    """docs/stix-mapping.md: `bundle:<SHA-256 of the bytes between the brackets of the
+    objects list>`, so that a partner can recompute it from the file alone."""
+    _, bundle = shipped
+    body = bundle.encode("utf-8")
+    start = body.index(b'"objects": [\n') + len(b'"objects": [\n')
+    end = body.rindex(b"\n  ],\n")
+    digest = hashlib.sha256(body[start:end]).hexdigest()
+    assert json.loads(bundle)["id"] == sid("bundle", f"bundle:{digest}")
+    assert body[start:end].startswith(b'    {\n      "') and body[start:end].endswith(b"\n    }")
 
 
 def test_the_bundle_changes_with_a_record(shipped: tuple[list[Any], str]) -> None:

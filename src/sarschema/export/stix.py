@@ -732,9 +732,8 @@ AHEAD = 16
 
 #: A record as the bundle keeps it: kind, id, `_Index.facts`, its plain data as JSON.
 Entry = tuple[str, str, tuple[str, ...], bytes]
-#: A checked object: id, its data as compact JSON (what the bundle's id is made of),
-#: its text in the bundle.
-Checked = tuple[str, bytes, bytes]
+#: A checked object: id, its text in the bundle.
+Checked = tuple[str, bytes]
 
 
 def _entry(doc: Doc) -> Entry:
@@ -849,9 +848,8 @@ def _checked(obj: Obj) -> Checked:
     written as stix2 writes it, indented as an object of the bundle: stix2's
     `Bundle.serialize(sort_keys=True, indent=2, ensure_ascii=False)` writes the same
     text at that depth."""
-    data = json.dumps(obj, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     text = "    " + indented_json(_as_stix2_writes_it(obj), "    ", sort_keys=True)
-    return obj["id"], data.encode("utf-8"), text.encode("utf-8")
+    return obj["id"], text.encode("utf-8")
 
 
 class _Work:
@@ -876,9 +874,9 @@ class _Work:
 
 
 #: Checked objects by `_bucket`, each bucket's objects packed one after the other:
-#: the three sizes (`_SIZES`), then the id, the data and the text.
+#: the two sizes (`_SIZES`), then the id and the text.
 Packed = dict[str, bytes]
-_SIZES = struct.Struct("<III")
+_SIZES = struct.Struct("<II")
 
 
 def _bucket(ident: str) -> str:
@@ -893,23 +891,21 @@ def _bucket(ident: str) -> str:
 def _packed(objects: list[Obj]) -> Packed:
     buckets: dict[str, list[bytes]] = {}
     for obj in objects:
-        ident, data, text = _checked(obj)
+        ident, text = _checked(obj)
         name = ident.encode("utf-8")
-        packed = b"".join((_SIZES.pack(len(name), len(data), len(text)), name, data, text))
+        packed = b"".join((_SIZES.pack(len(name), len(text)), name, text))
         buckets.setdefault(_bucket(ident), []).append(packed)
     return {key: b"".join(parts) for key, parts in buckets.items()}
 
 
-def _unpacked(blob: bytes) -> list[tuple[bytes, bytes, bytes]]:
+def _unpacked(blob: bytes) -> list[tuple[bytes, bytes]]:
     out = []
     at, end, head = 0, len(blob), _SIZES.size
     while at < end:
-        a, b, c = _SIZES.unpack_from(blob, at)
+        a, b = _SIZES.unpack_from(blob, at)
         at += head
-        out.append(
-            (blob[at : at + a], blob[at + a : at + a + b], blob[at + a + b : at + a + b + c])
-        )
-        at += a + b + c
+        out.append((blob[at : at + a], blob[at + a : at + a + b]))
+        at += a + b
     return out
 
 
@@ -1055,21 +1051,20 @@ class _Bundle:
                 self.place(packed)
 
         # The objects in id order, after a header whose id is written last: it is
-        # made of the objects' data (as compact JSON, in id order).
+        # made of the objects as written (the bytes between the list's brackets).
         top = out.tell()
         placeholder = stix_id("bundle", "")
-        digest = hashlib.sha256(b"[")
+        digest = hashlib.sha256()
         count = 0
         for bucket in self.sorted_buckets():
             if count:
-                digest.update(b",")
-                out.write(b",\n")
+                piece = b",\n" + b",\n".join([text for _, text in bucket])
             else:
                 out.write(f'{{\n  "id": "{placeholder}",\n  "objects": [\n'.encode())
-            digest.update(b",".join([data for _, data, _ in bucket]))
-            out.write(b",\n".join([text for _, _, text in bucket]))
+                piece = b",\n".join([text for _, text in bucket])
+            digest.update(piece)
+            out.write(piece)
             count += len(bucket)
-        digest.update(b"]")
         ident = stix_id("bundle", f"bundle:{digest.hexdigest()}")
         stix2.v21.Bundle(id=ident, allow_custom=False)  # the envelope checked too
         if not count:  # stix2 leaves out an empty list
@@ -1095,26 +1090,26 @@ class _Bundle:
         self.pending.clear()
         self.pending_size = 0
 
-    def sorted_buckets(self) -> Iterator[list[tuple[bytes, bytes, bytes]]]:
-        """(id, data, text) of every object once, in id order, a bucket at a time
-        (none empty); an id twice must be the same object twice."""
-        last_id = last_data = b""
+    def sorted_buckets(self) -> Iterator[list[tuple[bytes, bytes]]]:
+        """(id, text) of every object once, in id order, a bucket at a time (none
+        empty); an id twice must be the same object twice."""
+        last_id = last_text = b""
         for key in sorted(self.blocks.keys() | self.pending.keys()):
             parts = [self.objects.read(*where) for where in self.blocks.get(key, ())]
             entries = _unpacked(b"".join(parts + self.pending.get(key, [])))
             entries.sort(key=itemgetter(0))
             bucket = []
             for entry in entries:
-                ident, data, _ = entry
+                ident, text = entry
                 if ident == last_id:
-                    if data != last_data:
+                    if text != last_text:
                         raise InternalError(
                             f"two different STIX objects would have the id {ident.decode()}"
                         )
                     continue
                 if ident < last_id:
                     raise InternalError(f"the STIX id {ident.decode()} is out of order")
-                last_id, last_data = ident, data
+                last_id, last_text = ident, text
                 bucket.append(entry)
             yield bucket
 
