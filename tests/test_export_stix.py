@@ -483,3 +483,21 @@ def test_nothing_is_written_when_an_object_is_refused(
     with pytest.raises(InternalError):
         export_to([ROOT / "records"], StixExporter, out, single_file=True)
     assert list(tmp_path.iterdir()) == []  # no bundle, no staging left
+
+
+def test_the_spool_reads_back_what_it_was_given_far_apart_or_close() -> None:
+    """`_Spool.read_all` reads close places in one read and far ones one by one: both
+    give back each place's bytes, in the order asked, after more was added."""
+    spool = stix._Spool()
+    try:
+        places = [(spool.add(bytes([i]) * (i + 1)), i + 1) for i in range(6)]
+        assert spool.read_all([]) == []
+        assert spool.read_all(places[::-1]) == [bytes([i]) * (i + 1) for i in range(5, -1, -1)]
+        far = (spool.add(b"z" * 1000), 1000)
+        gap = (spool.add(b"y" * 10), 10)
+        tail = (spool.add(b"end"), 3)
+        assert spool.read_all([places[0], tail]) == [b"\x00", b"end"]  # one by one
+        assert spool.read_all([tail, gap]) == [b"end", b"y" * 10]  # in one read
+        assert spool.read_all([far]) == [b"z" * 1000]
+    finally:
+        spool.close()

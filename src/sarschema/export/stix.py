@@ -11,7 +11,7 @@ id and written with sorted keys.
 
 The bundle needs every record at once (a country or a spyware is shared by several
 records, and the STIX type of a reference depends on the record referred to), so
-the exporter keeps each record until `finalize`: as JSON text in a temporary file,
+the exporter keeps each record until `finalize`: pickled in a temporary file,
 with in memory only what other records' objects need of it (`_Index`), so memory
 stays flat however many records there are. `finalize` then maps the records to
 objects, checks each against the `stix2` library's definition of its type and writes
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
+import pickle
 import shutil
 import struct
 import tempfile
@@ -730,15 +730,20 @@ CHUNK = 200
 #: Tasks sent ahead of the one awaited: enough to keep the workers busy.
 AHEAD = 16
 
-#: A record as the bundle keeps it: kind, id, `_Index.facts`, its plain data as JSON.
+#: A record as the bundle keeps it: kind, id, `_Index.facts`, its plain data pickled.
 Entry = tuple[str, str, tuple[str, ...], bytes]
 #: A checked object: id, its text in the bundle.
 Checked = tuple[str, bytes]
 
 
 def _entry(doc: Doc) -> Entry:
-    # ASCII JSON: it holds any text, unpaired surrogates included, byte for byte
-    return doc["kind"], doc["id"], _Index.facts(doc), json.dumps(doc).encode("ascii")
+    # Pickled: plain data written and read back by this export alone (never from a
+    # file it did not write), any text held, unpaired surrogates included; 12 µs a
+    # record to write and read back, against 20 µs for JSON.
+    return doc["kind"], doc["id"], _Index.facts(doc), pickle.dumps(doc, _PROTOCOL)
+
+
+_PROTOCOL = 5
 
 
 def _prepare(record: Record) -> Entry:
@@ -866,7 +871,7 @@ class _Work:
         objects."""
         mapper = _Mapper(self.index, self.version)
         for data in records:
-            mapper.add(json.loads(data))
+            mapper.add(pickle.loads(data))
         return _packed(mapper.out), mapper.shared
 
     def check(self, objects: list[Obj]) -> Packed:
@@ -984,12 +989,25 @@ class _Spool:
         self.file.seek(start)
         return self.file.read(size)
 
+    def read_all(self, places: list[tuple[int, int]]) -> list[bytes]:
+        """The data at each (start, size): in one read where they lie close together
+        (records of a kind, added one after the other), which saves a seek and a
+        read for each."""
+        if not places:
+            return []
+        low = min(start for start, _ in places)
+        high = max(start + size for start, size in places)
+        if high - low > 2 * sum(size for _, size in places):
+            return [self.read(*where) for where in places]
+        span = memoryview(self.read(low, high - low))
+        return [span[start - low : start - low + size].tobytes() for start, size in places]
+
     def close(self) -> None:
         self.file.close()
 
 
 class _Bundle:
-    """The bundle in the making. Records wait as JSON text in a `_Spool`, with what
+    """The bundle in the making. Records wait pickled in a `_Spool`, with what
     other records need of them in an `_Index`; once all are in, their objects are
     made and checked (in worker processes for a large set) and come back packed in
     buckets of ids (`_bucket`), which wait in another spool in blocks of up to
@@ -1038,8 +1056,7 @@ class _Bundle:
         jobs = default_jobs() if jobs is None else jobs
         with _pool(work, jobs if len(places) >= PARALLEL_MIN_RECORDS else 1) as pool:
             records = (
-                [self.records.read(*where) for where in places[i : i + CHUNK]]
-                for i in range(0, len(places), CHUNK)
+                self.records.read_all(places[i : i + CHUNK]) for i in range(0, len(places), CHUNK)
             )
             for packed, shared in _in_order(work, "map", records, pool):
                 self.place(packed)
@@ -1139,7 +1156,7 @@ def to_bundle(records: Sequence[RecordBase]) -> str:
 
 class StixExporter(Exporter):
     """`bundle.json` in `folder`. The bundle is made of all records at once, so each
-    is kept until `finalize`: as JSON text in a temporary file (`_Bundle`)."""
+    is kept until `finalize`: pickled in a temporary file (`_Bundle`)."""
 
     FILE = "bundle.json"
     prepare = staticmethod(_prepare)
