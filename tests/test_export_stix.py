@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import sys
+import tempfile
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -479,16 +480,48 @@ def test_nothing_is_written_when_an_object_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(stix, "PARALLEL_MIN_RECORDS", 0)  # in workers, given two CPUs
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))  # the bundle's own folder
     out = tmp_path / "build" / "bundle.json"
     with pytest.raises(InternalError):
-        export_to([ROOT / "records"], StixExporter, out, single_file=True)
-    assert list(tmp_path.iterdir()) == []  # no bundle, no staging left
+        export_to([ROOT / "records"], StixExporter, out, single_file=True, jobs=2)
+    assert list(tmp_path.iterdir()) == [temp]  # no bundle, no staging left
+    assert list(temp.iterdir()) == []  # nor the records or objects of any process
 
 
-def test_the_spool_reads_back_what_it_was_given_far_apart_or_close() -> None:
+def test_the_bundles_folder_is_removed_and_holds_each_processs_objects(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each worker writes its objects to a file of its own in the bundle's folder, and
+    the folder is gone once the bundle is written."""
+    monkeypatch.setattr(stix, "PARALLEL_MIN_RECORDS", 0)
+    monkeypatch.setattr(stix, "CHUNK", 7)  # many tasks for both workers
+    seen: list[str] = []
+    sorted_buckets = stix._Bundle.sorted_buckets
+
+    def spy(self: stix._Bundle) -> Any:
+        seen.extend(sorted(p.name for p in self.folder.iterdir()))
+        return sorted_buckets(self)
+
+    monkeypatch.setattr(stix._Bundle, "sorted_buckets", spy)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    report = export_to(
+        [ROOT / "records"], StixExporter, tmp_path / "b.json", single_file=True, jobs=2
+    )
+    assert report.ok
+    # the records, and the objects of each worker that took a task (two, most often)
+    assert seen[-1] == "records" and len(seen) in (2, 3), seen
+    assert all(re.fullmatch(r"objects-\d+", name) for name in seen[:-1])
+    assert list(temp.iterdir()) == []
+
+
+def test_the_spool_reads_back_what_it_was_given_far_apart_or_close(tmp_path: Path) -> None:
     """`_Spool.read_all` reads close places in one read and far ones one by one: both
     give back each place's bytes, in the order asked, after more was added."""
-    spool = stix._Spool()
+    spool = stix._Spool(tmp_path / "spool")
     try:
         places = [(spool.add(bytes([i]) * (i + 1)), i + 1) for i in range(6)]
         assert spool.read_all([]) == []

@@ -58,41 +58,42 @@ def test_indented_writing_is_json_dumps(value: Any, depth: int, sort_keys: bool)
         ),
         max_size=60,
     ),
-    block=st.integers(1, 4000),
+    chunk=st.integers(1, 10),
+    processes=st.integers(1, 3),
 )
-def test_buckets_give_every_object_once_in_id_order(ids: list[tuple[str, str]], block: int) -> None:
-    # Packed in chunks as workers pack them, held in blocks of any size (a block
-    # of 1 byte sends every chunk to the spool), read back in the order of ids.
+def test_buckets_give_every_object_once_in_id_order(
+    ids: list[tuple[str, str]], chunk: int, processes: int
+) -> None:
+    # Written in chunks as workers write them, each process to its own spool, read
+    # back in the order of ids.
     objects = [{"type": kind, "id": f"{kind}--{u}"} for kind, u in ids]
     bundle = stix._Bundle()
-    bundle.BLOCK = block
     try:
-        for start in range(0, len(objects), 7):
-            bundle.place(_packed_plain(objects[start : start + 7]))
-        got = [ident.decode() for bucket in bundle.sorted_buckets() for ident, _, _ in bucket]
+        spools = [stix._Spool(bundle.folder / f"objects-{n}") for n in range(processes)]
+        for n, start in enumerate(range(0, len(objects), chunk)):
+            bundle.place(_written_plain(spools[n % processes], objects[start : start + chunk]))
+        got = [ident.decode() for bucket in bundle.sorted_buckets() for ident, _ in bucket]
+        for spool in spools:
+            spool.close()
     finally:
         bundle.close()
     assert got == sorted({obj["id"] for obj in objects})
 
 
-def _packed_plain(objects: list[dict[str, Any]]) -> stix.Packed:
-    """`stix._packed` without the check (these are not whole STIX objects)."""
-    buckets: dict[str, list[bytes]] = {}
-    for obj in objects:
-        name, data = obj["id"].encode(), json.dumps(obj).encode()
-        packed = stix._SIZES.pack(len(name), len(data), 1) + name + data + b"t"
-        buckets.setdefault(stix._bucket(obj["id"]), []).append(packed)
-    return {key: b"".join(parts) for key, parts in buckets.items()}
+def _written_plain(spool: stix._Spool, objects: list[dict[str, Any]]) -> stix.Placed:
+    """`_Work._written` without the check (these are not whole STIX objects)."""
+    return stix._write(spool, [(obj["id"], json.dumps(obj).encode()) for obj in objects])
 
 
 def test_an_id_twice_must_be_the_same_object() -> None:
     bundle = stix._Bundle()
+    spool = stix._Spool(bundle.folder / "objects-1")
     try:
         ident = stix.stix_id("note", "a")
-        bundle.place(_packed_plain([{"type": "note", "id": ident}]))
-        bundle.place(_packed_plain([{"type": "note", "id": ident}]))
+        bundle.place(_written_plain(spool, [{"type": "note", "id": ident}]))
+        bundle.place(_written_plain(spool, [{"type": "note", "id": ident}]))
         assert [len(bucket) for bucket in bundle.sorted_buckets()] == [1]
-        bundle.place(_packed_plain([{"type": "note", "id": ident, "x": 1}]))
+        bundle.place(_written_plain(spool, [{"type": "note", "id": ident, "x": 1}]))
         try:
             list(bundle.sorted_buckets())
         except stix.InternalError as exc:
@@ -100,6 +101,7 @@ def test_an_id_twice_must_be_the_same_object() -> None:
         else:
             raise AssertionError("an id given to two objects was let through")
     finally:
+        spool.close()
         bundle.close()
 
 

@@ -11,13 +11,13 @@ id and written with sorted keys.
 
 The bundle needs every record at once (a country or a spyware is shared by several
 records, and the STIX type of a reference depends on the record referred to), so
-the exporter keeps each record until `finalize`: pickled in a temporary file,
-with in memory only what other records' objects need of it (`_Index`), so memory
+the exporter keeps each record until `finalize`: pickled in a file of a temporary
+folder of its own, with in memory only what other records' objects need of it (`_Index`), so memory
 stays flat however many records there are. `finalize` then maps the records to
 objects, checks each against the `stix2` library's definition of its type and writes
 it as stix2 writes it (`_checked`), in worker processes for a large set; each
-object's text is kept in another temporary file until all are written in id order
-(`_Bundle`). stix2's full check of every value (0.17 ms an object, three quarters
+process keeps the objects' texts in a file of its own in that folder until all are
+written in id order (`_Bundle`). stix2's full check of every value (0.17 ms an object, three quarters
 of a large export's time) runs in the tests, on every bundle they make.
 """
 
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import pickle
 import shutil
 import struct
@@ -724,8 +725,8 @@ def _merge(versions: list[Obj]) -> Obj:
 
 #: Below this many records, worker processes cost more than they save.
 PARALLEL_MIN_RECORDS = 400
-#: Records (or merged objects) per task: small enough for the processes to finish
-#: together, large enough that sending them costs little.
+#: Records (or merged objects) per task, at the least (see `_Bundle.TASKS`): small
+#: enough for the processes to finish together.
 CHUNK = 200
 #: Tasks sent ahead of the one awaited: enough to keep the workers busy.
 AHEAD = 16
@@ -860,47 +861,85 @@ def _checked(obj: Obj) -> Checked:
 class _Work:
     """What worker processes do (or this process, for a small set): map records to
     objects, check and write them; most of an export's own time, so it is shared
-    between processes."""
+    between processes. Each process reads the records from the bundle's spool and
+    writes the objects to a spool of its own, in the bundle's folder: only where
+    they are goes back to the bundle, not the objects themselves (which were about
+    a sixth of the export's own time to send back and store again)."""
 
-    def __init__(self, index: _Index, version: str) -> None:
+    def __init__(self, folder: Path, index: _Index, version: str) -> None:
+        self.folder = folder
         self.index = index
         self.version = version
+        #: the process that opened `spools` (a forked worker opens its own)
+        self.pid = 0
+        self.spools: tuple[_Spool, _Spool] | None = None
 
-    def map(self, records: list[bytes]) -> tuple[Packed, dict[str, list[Obj]]]:
-        """The records' objects, checked and packed, and their versions of shared
-        objects."""
+    def _spools(self) -> tuple[_Spool, _Spool]:
+        """(the records, this process's objects)."""
+        if self.spools is None or self.pid != os.getpid():
+            self.pid = os.getpid()
+            records = _Spool(self.folder / _RECORDS, new=False)
+            self.spools = records, _Spool(self.folder / f"objects-{self.pid}")
+        return self.spools
+
+    def map(self, places: list[tuple[int, int]]) -> tuple[Placed, dict[str, list[Obj]]]:
+        """The objects of the records at `places` in the spool, checked and written,
+        and their versions of shared objects."""
+        records, _ = self._spools()
         mapper = _Mapper(self.index, self.version)
-        for data in records:
+        for data in records.read_all(places):
             mapper.add(pickle.loads(data))
-        return _packed(mapper.out), mapper.shared
+        return self._written(mapper.out), mapper.shared
 
-    def check(self, objects: list[Obj]) -> Packed:
-        return _packed(objects)
+    def check(self, objects: list[Obj]) -> Placed:
+        return self._written(objects)
+
+    def _written(self, objects: list[Obj]) -> Placed:
+        """`objects` checked and written to this process's spool."""
+        return _write(self._spools()[1], map(_checked, objects))
+
+    def close(self) -> None:
+        if self.spools is not None and self.pid == os.getpid():
+            for spool in self.spools:
+                spool.close()
+        self.spools = None
 
 
-#: Checked objects by `_bucket`, each bucket's objects packed one after the other:
-#: the two sizes (`_SIZES`), then the id and the text.
-Packed = dict[str, bytes]
+#: In a spool of objects, each object packed: the two sizes (`_SIZES`), then the id
+#: and the text. Where a `_Work` put its objects: the spool's name in the bundle's
+#: folder, and for each bucket the (start, size) of its objects there.
+Placed = tuple[str, dict[str, tuple[int, int]]]
 _SIZES = struct.Struct("<II")
+#: The records' spool in the bundle's folder.
+_RECORDS = "records"
 
 
 def _bucket(ident: str) -> str:
     """An id's type and the first two digits of its UUID (`note--3f`): the buckets'
-    order, then the order of the ids within each, is the order of all ids."""
+    order, then the order of the ids within each, is the order of all ids. A bucket
+    is read back in as many parts as tasks wrote to it (`_Bundle.TASKS`); with one
+    digit, fewer parts, but buckets 16 times as large took longer to join, sort and
+    write than the parts saved."""
     cut = ident.find("--")
     if cut < 0:
         raise InternalError(f"the STIX id {ident!r} has no type")
     return ident[: cut + 4]
 
 
-def _packed(objects: list[Obj]) -> Packed:
+def _write(spool: _Spool, checked: Iterable[Checked]) -> Placed:
+    """Objects written to `spool`, bucket after bucket (`_bucket`); where each
+    bucket's part went."""
     buckets: dict[str, list[bytes]] = {}
-    for obj in objects:
-        ident, text = _checked(obj)
+    for ident, text in checked:
         name = ident.encode("utf-8")
         packed = b"".join((_SIZES.pack(len(name), len(text)), name, text))
         buckets.setdefault(_bucket(ident), []).append(packed)
-    return {key: b"".join(parts) for key, parts in buckets.items()}
+    placed = {}
+    for key, parts in buckets.items():
+        blob = b"".join(parts)
+        placed[key] = (spool.add(blob), len(blob))
+    spool.flush()  # for the bundle to read
+    return spool.path.name, placed
 
 
 def _unpacked(blob: bytes) -> list[tuple[bytes, bytes]]:
@@ -967,25 +1006,40 @@ def _in_order(
 
 
 class _Spool:
-    """Bytes in an anonymous temporary file of the system's temp folder (gone once
-    closed): what a large set would otherwise hold in memory."""
+    """Bytes appended to a file of the bundle's own temporary folder, through a
+    buffer: what a large set would otherwise hold in memory. Another process may
+    open the same file to read what was flushed (`new=False`)."""
 
-    def __init__(self) -> None:
-        self.file = tempfile.TemporaryFile()  # noqa: SIM115 (closed by `close`)
-        self.size = 0
-        self.reading = False
+    #: Bytes held before they are written.
+    BUFFER = 1 << 20
+
+    def __init__(self, path: Path, *, new: bool = True) -> None:
+        self.path = path
+        # "x": never a file that is there already
+        self.file = path.open("xb+" if new else "rb")
+        self.size = 0 if new else self.file.seek(0, os.SEEK_END)
+        self.buffer: list[bytes] = []
+        self.buffered = 0
 
     def add(self, data: bytes) -> int:
         """Appends `data`; returns where it starts."""
-        if self.reading:
+        self.buffer.append(data)
+        self.buffered += len(data)
+        if self.buffered >= self.BUFFER:
+            self.flush()
+        return self.size + self.buffered - len(data)
+
+    def flush(self) -> None:
+        if self.buffer:
             self.file.seek(self.size)
-            self.reading = False
-        self.file.write(data)
-        self.size += len(data)
-        return self.size - len(data)
+            self.file.write(b"".join(self.buffer))
+            self.file.flush()
+            self.size += self.buffered
+            self.buffer.clear()
+            self.buffered = 0
 
     def read(self, start: int, size: int) -> bytes:
-        self.reading = True
+        self.flush()
         self.file.seek(start)
         return self.file.read(size)
 
@@ -1007,26 +1061,26 @@ class _Spool:
 
 
 class _Bundle:
-    """The bundle in the making. Records wait pickled in a `_Spool`, with what
-    other records need of them in an `_Index`; once all are in, their objects are
-    made and checked (in worker processes for a large set) and come back packed in
-    buckets of ids (`_bucket`), which wait in another spool in blocks of up to
-    `BLOCK` bytes. Each bucket is then read whole, sorted and written: no object is
-    read on its own, and memory holds the index, one block and one bucket."""
+    """The bundle in the making, in a temporary folder of its own. Records wait
+    pickled in a `_Spool`, with what other records need of them in an `_Index`;
+    once all are in, their objects are made and checked (in worker processes for a
+    large set), each process writing them to a spool of its own, bucket by bucket
+    (`_bucket`). Each bucket is then read whole from its parts, sorted and written:
+    no object is read on its own, and memory holds the index and one bucket."""
 
-    #: Bytes of packed objects held before they go to the spool, bucket by bucket.
-    BLOCK = 32 << 20
+    #: Tasks a large set's records are cut into (a bucket is read back in as many
+    #: parts), unless a task would then have fewer than `CHUNK` records or more than
+    #: `CHUNK_MOST` (the objects of a task are held in a worker's memory).
+    TASKS = 100
+    CHUNK_MOST = 2000
 
     def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="sarschema-stix-"))
         self.index = _Index()
-        self.records = _Spool()
+        self.records = _Spool(self.folder / _RECORDS)
         self.placed_records: dict[str, dict[str, tuple[int, int]]] = {k: {} for k in KINDS}
-        self.objects = _Spool()
-        #: bucket -> (start, size) of its blocks in `objects`
-        self.blocks: dict[str, list[tuple[int, int]]] = {}
-        #: bucket -> packed objects not yet in `objects`
-        self.pending: dict[str, list[bytes]] = {}
-        self.pending_size = 0
+        #: bucket -> (spool, start, size) of its parts
+        self.parts: dict[str, list[tuple[str, int, int]]] = {}
         self.shared: dict[str, list[Obj]] = {}
 
     def add(self, entry: Entry) -> None:
@@ -1051,21 +1105,24 @@ class _Bundle:
             _shape(stix_type)
         _reference_shape()
         self.index.complete()
-        work = _Work(self.index, version)
+        self.records.flush()  # for the workers to read
+        work = _Work(self.folder, self.index, version)
         places = [where for kind in KINDS for where in self.placed_records[kind].values()]
         jobs = default_jobs() if jobs is None else jobs
-        with _pool(work, jobs if len(places) >= PARALLEL_MIN_RECORDS else 1) as pool:
-            records = (
-                self.records.read_all(places[i : i + CHUNK]) for i in range(0, len(places), CHUNK)
-            )
-            for packed, shared in _in_order(work, "map", records, pool):
-                self.place(packed)
-                for ident, versions in shared.items():
-                    self.shared.setdefault(ident, []).extend(versions)
-            merged = [_merge(versions) for versions in self.shared.values()]
-            chunks = (merged[i : i + CHUNK] for i in range(0, len(merged), CHUNK))
-            for packed in _in_order(work, "check", chunks, pool):
-                self.place(packed)
+        size = min(max(CHUNK, -(-len(places) // self.TASKS)), self.CHUNK_MOST)
+        try:
+            with _pool(work, jobs if len(places) >= PARALLEL_MIN_RECORDS else 1) as pool:
+                tasks = (places[i : i + size] for i in range(0, len(places), size))
+                for placed, shared in _in_order(work, "map", tasks, pool):
+                    self.place(placed)
+                    for ident, versions in shared.items():
+                        self.shared.setdefault(ident, []).extend(versions)
+                merged = [_merge(versions) for versions in self.shared.values()]
+                chunks = (merged[i : i + size] for i in range(0, len(merged), size))
+                for placed in _in_order(work, "check", chunks, pool):
+                    self.place(placed)
+        finally:
+            work.close()
 
         # The objects in id order, after a header whose id is written last: it is
         # made of the objects as written (the bytes between the list's brackets).
@@ -1093,46 +1150,47 @@ class _Bundle:
         out.write(f'{{\n  "id": "{ident}",'.encode())
         out.seek(end)
 
-    def place(self, packed: Packed) -> None:
-        for key, blob in packed.items():
-            self.pending.setdefault(key, []).append(blob)
-            self.pending_size += len(blob)
-        if self.pending_size > self.BLOCK:
-            self.flush()
-
-    def flush(self) -> None:
-        for key, blobs in self.pending.items():
-            blob = b"".join(blobs)
-            self.blocks.setdefault(key, []).append((self.objects.add(blob), len(blob)))
-        self.pending.clear()
-        self.pending_size = 0
+    def place(self, placed: Placed) -> None:
+        name, buckets = placed
+        for key, (start, size) in buckets.items():
+            self.parts.setdefault(key, []).append((name, start, size))
 
     def sorted_buckets(self) -> Iterator[list[tuple[bytes, bytes]]]:
         """(id, text) of every object once, in id order, a bucket at a time (none
         empty); an id twice must be the same object twice."""
-        last_id = last_text = b""
-        for key in sorted(self.blocks.keys() | self.pending.keys()):
-            parts = [self.objects.read(*where) for where in self.blocks.get(key, ())]
-            entries = _unpacked(b"".join(parts + self.pending.get(key, [])))
-            entries.sort(key=itemgetter(0))
-            bucket = []
-            for entry in entries:
-                ident, text = entry
-                if ident == last_id:
-                    if text != last_text:
-                        raise InternalError(
-                            f"two different STIX objects would have the id {ident.decode()}"
-                        )
-                    continue
-                if ident < last_id:
-                    raise InternalError(f"the STIX id {ident.decode()} is out of order")
-                last_id, last_text = ident, text
-                bucket.append(entry)
-            yield bucket
+        spools: dict[str, _Spool] = {}
+        try:
+            last_id = last_text = b""
+            for key in sorted(self.parts):
+                parts = []
+                for name, start, size in self.parts[key]:
+                    spool = spools.get(name)
+                    if spool is None:
+                        spool = spools[name] = _Spool(self.folder / name, new=False)
+                    parts.append(spool.read(start, size))
+                entries = _unpacked(b"".join(parts))
+                entries.sort(key=itemgetter(0))
+                bucket = []
+                for entry in entries:
+                    ident, text = entry
+                    if ident == last_id:
+                        if text != last_text:
+                            raise InternalError(
+                                f"two different STIX objects would have the id {ident.decode()}"
+                            )
+                        continue
+                    if ident < last_id:
+                        raise InternalError(f"the STIX id {ident.decode()} is out of order")
+                    last_id, last_text = ident, text
+                    bucket.append(entry)
+                yield bucket
+        finally:
+            for spool in spools.values():
+                spool.close()
 
     def close(self) -> None:
         self.records.close()
-        self.objects.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def bundle_text(documents: Iterable[Doc], version: str, *, jobs: int | None = None) -> str:
