@@ -518,9 +518,15 @@ def test_the_bundles_folder_is_removed_and_holds_each_processs_objects(
     assert list(temp.iterdir()) == []
 
 
-def test_the_spool_reads_back_what_it_was_given_far_apart_or_close(tmp_path: Path) -> None:
+@pytest.mark.parametrize("pread", [True, False])
+def test_the_spool_reads_back_what_it_was_given_far_apart_or_close(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pread: bool
+) -> None:
     """`_Spool.read_all` reads close places in one read and far ones one by one: both
-    give back each place's bytes, in the order asked, after more was added."""
+    give back each place's bytes, in the order asked, after more was added (with
+    `os.pread`, and without it, as on Windows)."""
+    if not pread:
+        monkeypatch.setattr(stix, "_PREAD", None)
     spool = stix._Spool(tmp_path / "spool")
     try:
         places = [(spool.add(bytes([i]) * (i + 1)), i + 1) for i in range(6)]

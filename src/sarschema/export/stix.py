@@ -1005,6 +1005,10 @@ def _in_order(
     yield from in_order(pool, partial(_in_worker, method), chunks, ahead=AHEAD)
 
 
+#: `os.pread` where the system has it (not on Windows).
+_PREAD: Callable[[int, int, int], bytes] | None = getattr(os, "pread", None)
+
+
 class _Spool:
     """Bytes appended to a file of the bundle's own temporary folder, through a
     buffer: what a large set would otherwise hold in memory. Another process may
@@ -1040,6 +1044,8 @@ class _Spool:
 
     def read(self, start: int, size: int) -> bytes:
         self.flush()
+        if _PREAD is not None:  # one call instead of a seek and a read (a third the time)
+            return _PREAD(self.file.fileno(), size, start)
         self.file.seek(start)
         return self.file.read(size)
 
