@@ -68,14 +68,14 @@ def test_buckets_give_every_object_once_in_id_order(
     # back in the order of ids.
     objects = [{"type": kind, "id": f"{kind}--{u}"} for kind, u in ids]
     bundle = stix._Bundle()
+    spools = [stix._Spool(bundle.folder / f"objects-{n}") for n in range(processes)]
     try:
-        spools = [stix._Spool(bundle.folder / f"objects-{n}") for n in range(processes)]
         for n, start in enumerate(range(0, len(objects), chunk)):
             bundle.place(_written_plain(spools[n % processes], objects[start : start + chunk]))
         got = [ident.decode() for bucket in bundle.sorted_buckets() for ident, _ in bucket]
+    finally:
         for spool in spools:
             spool.close()
-    finally:
         bundle.close()
     assert got == sorted({obj["id"] for obj in objects})
 

@@ -11,22 +11,23 @@ id and written with sorted keys.
 
 The bundle needs every record at once (a country or a spyware is shared by several
 records, and the STIX type of a reference depends on the record referred to), so
-the exporter keeps each record until `finalize`: pickled in a file of a temporary
-folder of its own, with in memory only what other records' objects need of it (`_Index`), so memory
-stays flat however many records there are. `finalize` then maps the records to
-objects, checks each against the `stix2` library's definition of its type and writes
-it as stix2 writes it (`_checked`), in worker processes for a large set; each
-process keeps the objects' texts in a file of its own in that folder until all are
-written in id order (`_Bundle`). stix2's full check of every value (0.17 ms an object, three quarters
-of a large export's time) runs in the tests, on every bundle they make.
+the exporter keeps each record until `finalize`, in a file of a temporary folder
+of its own, with in memory only what other records' objects need of it (`_Index`),
+so memory stays flat however many records there are. `finalize` then maps the
+records to objects, checks each against the `stix2` library's definition of its
+type and writes it as stix2 writes it (`_checked`), in worker processes for a large
+set; each process keeps the objects' texts in a file of its own in that folder
+until all are written in id order (`_Bundle`). stix2's full check of every value
+(0.17 ms an object, three quarters of a large export's time) runs in the tests, on
+every bundle they make.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import marshal
 import os
-import pickle
 import shutil
 import struct
 import tempfile
@@ -731,20 +732,17 @@ CHUNK = 200
 #: Tasks sent ahead of the one awaited: enough to keep the workers busy.
 AHEAD = 16
 
-#: A record as the bundle keeps it: kind, id, `_Index.facts`, its plain data pickled.
+#: A record as the bundle keeps it: kind, id, `_Index.facts`, its plain data marshalled.
 Entry = tuple[str, str, tuple[str, ...], bytes]
 #: A checked object: id, its text in the bundle.
 Checked = tuple[str, bytes]
 
 
 def _entry(doc: Doc) -> Entry:
-    # Pickled: plain data written and read back by this export alone (never from a
-    # file it did not write), any text held, unpaired surrogates included; 12 µs a
-    # record to write and read back, against 20 µs for JSON.
-    return doc["kind"], doc["id"], _Index.facts(doc), pickle.dumps(doc, _PROTOCOL)
-
-
-_PROTOCOL = 5
+    # marshal: plain data only (reading it back can make no other object, so it
+    # runs no code, whatever the bytes), any text held, unpaired surrogates
+    # included; 11 µs a record to write and read back, against 20 µs for JSON.
+    return doc["kind"], doc["id"], _Index.facts(doc), marshal.dumps(doc)
 
 
 def _prepare(record: Record) -> Entry:
@@ -888,7 +886,7 @@ class _Work:
         records, _ = self._spools()
         mapper = _Mapper(self.index, self.version)
         for data in records.read_all(places):
-            mapper.add(pickle.loads(data))
+            mapper.add(marshal.loads(data))
         return self._written(mapper.out), mapper.shared
 
     def check(self, objects: list[Obj]) -> Placed:
@@ -924,6 +922,21 @@ def _bucket(ident: str) -> str:
     if cut < 0:
         raise InternalError(f"the STIX id {ident!r} has no type")
     return ident[: cut + 4]
+
+
+def _tasks(places: list[tuple[int, int]], size: int, most: int) -> Iterator[list[tuple[int, int]]]:
+    """`places` cut into tasks of `size` places, each cut short where its records would
+    be more than `most` bytes (a task has one record at least)."""
+    task: list[tuple[int, int]] = []
+    held = 0
+    for where in places:
+        if task and (len(task) == size or held + where[1] > most):
+            yield task
+            task, held = [], 0
+        task.append(where)
+        held += where[1]
+    if task:
+        yield task
 
 
 def _write(spool: _Spool, checked: Iterable[Checked]) -> Placed:
@@ -1045,9 +1058,13 @@ class _Spool:
     def read(self, start: int, size: int) -> bytes:
         self.flush()
         if _PREAD is not None:  # one call instead of a seek and a read (a third the time)
-            return _PREAD(self.file.fileno(), size, start)
-        self.file.seek(start)
-        return self.file.read(size)
+            data = _PREAD(self.file.fileno(), size, start)
+        else:
+            self.file.seek(start)
+            data = self.file.read(size)
+        if len(data) != size:
+            raise InternalError(f"{self.path.name}: {len(data)} bytes read of {size}")
+        return data
 
     def read_all(self, places: list[tuple[int, int]]) -> list[bytes]:
         """The data at each (start, size): in one read where they lie close together
@@ -1068,17 +1085,20 @@ class _Spool:
 
 class _Bundle:
     """The bundle in the making, in a temporary folder of its own. Records wait
-    pickled in a `_Spool`, with what other records need of them in an `_Index`;
+    marshalled in a `_Spool`, with what other records need of them in an `_Index`;
     once all are in, their objects are made and checked (in worker processes for a
     large set), each process writing them to a spool of its own, bucket by bucket
     (`_bucket`). Each bucket is then read whole from its parts, sorted and written:
-    no object is read on its own, and memory holds the index and one bucket."""
+    no object is read on its own, and memory holds the index, where each record and
+    each bucket's part is, the objects several records share, and one bucket."""
 
     #: Tasks a large set's records are cut into (a bucket is read back in as many
     #: parts), unless a task would then have fewer than `CHUNK` records or more than
     #: `CHUNK_MOST` (the objects of a task are held in a worker's memory).
     TASKS = 100
     CHUNK_MOST = 2000
+    #: A task's records, in bytes, at most (records of up to 1 MiB each)
+    TASK_BYTES = 64 << 20
 
     def __init__(self) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="sarschema-stix-"))
@@ -1118,7 +1138,7 @@ class _Bundle:
         size = min(max(CHUNK, -(-len(places) // self.TASKS)), self.CHUNK_MOST)
         try:
             with _pool(work, jobs if len(places) >= PARALLEL_MIN_RECORDS else 1) as pool:
-                tasks = (places[i : i + size] for i in range(0, len(places), size))
+                tasks = _tasks(places, size, self.TASK_BYTES)
                 for placed, shared in _in_order(work, "map", tasks, pool):
                     self.place(placed)
                     for ident, versions in shared.items():
@@ -1129,9 +1149,12 @@ class _Bundle:
                     self.place(placed)
         finally:
             work.close()
+        self.records.close()  # not needed again: gone from the disk now
+        (self.folder / _RECORDS).unlink()
 
         # The objects in id order, after a header whose id is written last: it is
-        # made of the objects as written (the bytes between the list's brackets).
+        # made of every byte between the objects list's brackets (of none for a
+        # bundle without objects, which has no list).
         top = out.tell()
         placeholder = stix_id("bundle", "")
         digest = hashlib.sha256()
@@ -1140,11 +1163,13 @@ class _Bundle:
             if count:
                 piece = b",\n" + b",\n".join([text for _, text in bucket])
             else:
-                out.write(f'{{\n  "id": "{placeholder}",\n  "objects": [\n'.encode())
-                piece = b",\n".join([text for _, text in bucket])
+                out.write(f'{{\n  "id": "{placeholder}",\n  "objects": ['.encode())
+                piece = b"\n" + b",\n".join([text for _, text in bucket])
             digest.update(piece)
             out.write(piece)
             count += len(bucket)
+        if count:
+            digest.update(b"\n  ")
         ident = stix_id("bundle", f"bundle:{digest.hexdigest()}")
         stix2.v21.Bundle(id=ident, allow_custom=False)  # the envelope checked too
         if not count:  # stix2 leaves out an empty list
@@ -1220,7 +1245,7 @@ def to_bundle(records: Sequence[RecordBase]) -> str:
 
 class StixExporter(Exporter):
     """`bundle.json` in `folder`. The bundle is made of all records at once, so each
-    is kept until `finalize`: pickled in a temporary file (`_Bundle`)."""
+    is kept until `finalize`, in a temporary folder (`_Bundle`)."""
 
     FILE = "bundle.json"
     prepare = staticmethod(_prepare)
@@ -1242,8 +1267,10 @@ class StixExporter(Exporter):
         return [path]
 
     def close(self) -> None:
-        self._stix2.wait()
-        self.bundle.close()
+        try:
+            self._stix2.wait()
+        finally:  # the records in the bundle's folder go, whatever happens
+            self.bundle.close()
 
 
 __all__ = ["CONFIDENCE", "NAMESPACE", "StixExporter", "bundle_text", "stix_id", "to_bundle"]
