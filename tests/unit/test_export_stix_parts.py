@@ -81,7 +81,7 @@ def test_buckets_give_every_object_once_in_id_order(
 
 
 def _written_plain(spool: stix._Spool, objects: list[dict[str, Any]]) -> stix.Placed:
-    """`_Work._written` without the check (these are not whole STIX objects)."""
+    """`_Work.check` without the check (these are not whole STIX objects)."""
     return stix._write(spool, [(obj["id"], json.dumps(obj).encode()) for obj in objects])
 
 

@@ -887,12 +887,9 @@ class _Work:
         mapper = _Mapper(self.index, self.version)
         for data in records.read_all(places):
             mapper.add(marshal.loads(data))
-        return self._written(mapper.out), mapper.shared
+        return self.check(mapper.out), mapper.shared
 
     def check(self, objects: list[Obj]) -> Placed:
-        return self._written(objects)
-
-    def _written(self, objects: list[Obj]) -> Placed:
         """`objects` checked and written to this process's spool."""
         return _write(self._spools()[1], map(_checked, objects))
 
@@ -1034,7 +1031,7 @@ class _Spool:
         self.path = path
         # "x": never a file that is there already
         self.file = path.open("xb+" if new else "rb")
-        self.size = 0 if new else self.file.seek(0, os.SEEK_END)
+        self.size = 0  # written through this spool (none, read-only)
         self.buffer: list[bytes] = []
         self.buffered = 0
 
