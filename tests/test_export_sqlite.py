@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 from sarschema.api import validate_paths
 from sarschema.errors import EnvironmentProblem, InternalError, UsageError
+from sarschema.export.cells import record_cells
 from sarschema.export.common import DATA_LICENSE, DATA_LICENSE_URL, export_to, records_version
 from sarschema.export.sqlite import (
     INFO_TABLE,
@@ -42,7 +43,6 @@ from sarschema.export.tables import (
     Column,
     Table,
     package,
-    record_cells,
     record_rows,
     table_order,
 )

@@ -39,7 +39,8 @@ import json
 import sqlite3
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -47,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 from sarschema.__about__ import FORMAT_VERSION, __version__
 from sarschema.errors import EnvironmentProblem, InternalError, UsageError
+from sarschema.export.cells import record_cells
 from sarschema.export.common import (
     DATA_LICENSE,
     DATA_LICENSE_URL,
@@ -61,7 +63,6 @@ from sarschema.export.tables import (
     Table,
     package,
     parents_first,
-    record_cells,
 )
 from sarschema.safeio import refuse_link
 
@@ -90,6 +91,29 @@ REFERENCED = "id"
 VACUUM_INTO = (3, 27, 0)
 #: Joins several names in one cell of a view.
 JOIN = "; "
+
+
+#: What `sqlite3` looks an adapter up by, for an empty cell.
+_NONE_KEY = (type(None), sqlite3.PrepareProtocol)
+
+
+@contextmanager
+def none_bound_at_once() -> Iterator[None]:
+    """Empty cells bound for less, within the block: `sqlite3` (Python 3.11, where
+    this was measured) looks for an adapter for every None it binds (a key made, a
+    dict missed, two attributes looked for): 0.30 µs a cell, most of the binding of a
+    row of 25 cells with 13 empty (`sources`). With an adapter registered that gives
+    None back (`{}.get`, a call in C), 0.12 µs. Registered only when the process has
+    none of its own, and taken away after: what is bound stays what it was (NULL)."""
+    adapters = sqlite3.adapters
+    if _NONE_KEY in adapters:
+        yield
+        return
+    adapters[_NONE_KEY] = {}.get
+    try:
+        yield
+    finally:
+        adapters.pop(_NONE_KEY, None)
 
 
 # --------------------------------------------------------------------------
@@ -600,6 +624,10 @@ class SQLiteExporter(Exporter):
         self._direct[table] = None
 
     def _flush(self) -> None:
+        with none_bound_at_once():
+            self._flush_rows()
+
+    def _flush_rows(self) -> None:
         db = self._database().conn
         for table, rows in self._direct.items():
             if rows is not None and rows.rows:
@@ -677,8 +705,9 @@ class SQLiteExporter(Exporter):
         self._staging = staging
         db.conn.commit()  # ATTACH is refused inside a transaction
         db.execute("ATTACH DATABASE ? AS staging", [str(staging.finish())])
-        for name in self.sorted_at_end:
-            self._insert(db, self.tables[name])
+        with none_bound_at_once():
+            for name in self.sorted_at_end:
+                self._insert(db, self.tables[name])
         db.conn.commit()
         db.execute("DETACH DATABASE staging")
         staging.discard()

@@ -389,14 +389,18 @@ class _EntriesPart(_Part):
     plans: _Plans
     kind_column: bool = False  #: a table shared by several kinds: say which
 
-    def _plan(self, entry: Any) -> tuple[_Field, ...]:
+    def plan_index(self, entry: Any) -> int:
+        """Which of `plans` writes `entry`."""
         if not isinstance(entry, BaseModel):
-            return self.plans[0][1]  # a bare value: one model (checked in `package`)
-        for model, fields in self.plans:
+            return 0  # a bare value: one model (checked in `package`)
+        for i, (model, _) in enumerate(self.plans):
             # an older version's entry: its model is a base class of the newest one's
             if isinstance(entry, model) or issubclass(model, type(entry)):
-                return fields
+                return i
         raise InternalError(f"{self.table.name}: no columns for {type(entry).__name__}")
+
+    def _plan(self, entry: Any) -> tuple[_Field, ...]:
+        return self.plans[self.plan_index(entry)][1]
 
     def rows(self, record: Record) -> Iterator[Row]:
         value: Any = _value(record, self.slot.name)
@@ -798,12 +802,6 @@ def rows_of(record: Record) -> Iterator[tuple[Table, Row]]:
 def record_rows(record: Record) -> list[tuple[str, Row]]:
     """`rows_of` with table names: plain data, cheap to send between processes."""
     return [(table.name, row) for table, row in rows_of(record)]
-
-
-def record_cells(record: Record) -> list[tuple[str, tuple[Cell, ...]]]:
-    """`record_rows` with each row's cells in its table's `header` order: what a
-    table takes as it is, and less to send between processes than the rows."""
-    return [(table.name, table.values(row)) for table, row in rows_of(record)]
 
 
 def parents_first(table: Table, rows: list[Row]) -> list[Row]:
