@@ -96,6 +96,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, Self, TextIO
 
 from sarschema.__about__ import FORMAT_VERSION, __version__
+from sarschema.export.cells import record_cells, tables_by_name
 from sarschema.export.common import (
     DATA_LICENSE,
     DATA_LICENSE_TITLE,
@@ -113,7 +114,6 @@ from sarschema.export.tables import (
     Table,
     package,
     parents_first,
-    rows_of,
 )
 
 if TYPE_CHECKING:
@@ -402,17 +402,17 @@ def _payload(record: Record, raw: bool) -> Payload:
     kept: list[tuple[str, Row]] = []
     joined: list[tuple[str, Row]] = []
     newest: str | None = None
-    for table, row in rows_of(record):
-        name = table.name
-        cells = table.values(row)
+    tables = tables_by_name()
+    for name, cells in record_cells(record):
+        table = tables[name]
         for index in table.first_day_columns:
             value = cells[index]
             if isinstance(value, str) and (newest is None or value > newest):
                 newest = value
         if name in FLAT_SOURCES:
-            joined.append((name, row))
+            joined.append((name, dict(zip(table.header, cells, strict=True))))
         if table.self_references:
-            kept.append((name, row))
+            kept.append((name, dict(zip(table.header, cells, strict=True))))
         else:
             lines.setdefault(name, []).append((cells, table.boolean_columns))
     # The formula guard looked for once in the whole record's texts (as `_texts` does

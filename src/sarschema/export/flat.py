@@ -1,7 +1,7 @@
 """`incidents_flat`: one row per incident with its targets, operators, spyware and
 sources joined in, for a spreadsheet user who cannot join tables.
 
-Made from the same rows as the other tables (`rows_of`). An incident's links and
+Made from the same rows as the other tables (`cells.record_cells`). An incident's links and
 sources are in its own record, so the worker that makes its rows makes its flat
 row too, as CSV text, all but the names of its targets, operators and spyware,
 which other records give: those are filled in at the end (`FlatIncidents.lines`).

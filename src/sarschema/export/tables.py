@@ -793,7 +793,9 @@ def table_order(tables: Iterable[Table]) -> list[Table]:
 
 
 def rows_of(record: Record) -> Iterator[tuple[Table, Row]]:
-    """Every row a record gives, with the table it goes to."""
+    """Every row a record gives, with the table it goes to: the generic walk of the
+    plans, which the exporters' faster `cells.record_cells` gives the same cells as
+    (tested on every set the tests have)."""
     for part in package().parts[record.kind]:
         for row in part.rows(record):
             yield part.table, row
