@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 
 class Kind(StrEnum):
@@ -131,6 +131,18 @@ else:
         module=__name__,
         qualname="Relation",
     )
+
+    def _reduce_relation_v11(member: RelationV11, protocol: int) -> tuple[Any, tuple[str]]:
+        # By its name, a member would be read back as 1.0's `Relation`, which pickle
+        # refuses: records kept from worker processes (the site) failed to come back.
+        return relation_v11, (member.value,)
+
+    RelationV11.__reduce_ex__ = _reduce_relation_v11
+
+
+def relation_v11(value: str) -> RelationV11:
+    """A 1.1 relation by its value: how a member is pickled (`RelationV11`)."""
+    return RelationV11(value)
 
 
 class Certainty(StrEnum):

@@ -139,3 +139,39 @@ def test_shares_cover_every_file_once_and_end_small(count: int, jobs: int) -> No
     assert min(sizes[:-1]) == SHARE_LEAST
     assert max(sizes) <= max(SHARE_LEAST, count // (jobs * 12))
     assert len(bounds) < 40 * jobs  # what sending a share costs is paid a bounded number of times
+
+
+def test_records_of_every_vocabulary_come_back_from_worker_processes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Records kept (the site) are pickled back from the workers, 1.1's relations
+    (`client`, a member of an enum built under 1.0's name) included: they failed to
+    come back (PicklingError), so a site of 400 records or more of 1.1 could not be built."""
+    import multiprocessing
+    import pickle
+    import sys
+
+    from sarschema import runner
+    from sarschema.api import validate_paths
+    from sarschema.vocab import RelationV11
+
+    for member in RelationV11:
+        for protocol in range(pickle.HIGHEST_PROTOCOL + 1):
+            assert pickle.loads(pickle.dumps(member, protocol)) is member
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from shipped_copies import copy_shipped
+
+    copy_shipped(tmp_path / "records", runner.PARALLEL_MIN_FILES + 20)
+    alone = validate_paths([tmp_path / "records"], jobs=1)
+    relations = {
+        related.relation
+        for record in alone.records
+        for related in getattr(record, "related", None) or ()
+    }
+    assert RelationV11.CLIENT in relations  # the shipped records' `client` is among them
+    for start in ("fork", "spawn"):
+        monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda s=start: [s])
+        report = validate_paths([tmp_path / "records"], jobs=2)
+        assert report.ok and report.files == alone.files
+        assert [r.model_dump() for r in report.records] == [r.model_dump() for r in alone.records]
