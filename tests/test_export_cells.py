@@ -143,3 +143,46 @@ def test_a_processs_own_adapter_is_left_alone() -> None:
         assert sqlite3.adapters[key] is own
     finally:
         sqlite3.adapters.pop(key, None)
+
+
+def test_an_adapter_registered_meanwhile_is_left_in_place() -> None:
+    key = (type(None), sqlite3.PrepareProtocol)
+
+    def theirs(value: None) -> str:
+        return "theirs"
+
+    try:
+        with none_bound_at_once():
+            sqlite3.adapters[key] = theirs  # another thread, a plugin imported
+        assert sqlite3.adapters[key] is theirs
+    finally:
+        sqlite3.adapters.pop(key, None)
+
+
+def test_the_exporter_binds_its_rows_with_the_adapter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sarschema.export.sqlite import SQLiteExporter, write_sqlite
+
+    key = (type(None), sqlite3.PrepareProtocol)
+    seen: list[bool] = []
+    flush = SQLiteExporter._flush_rows
+
+    def spy(self: SQLiteExporter) -> None:
+        seen.append(key in sqlite3.adapters)
+        flush(self)
+
+    monkeypatch.setattr(SQLiteExporter, "_flush_rows", spy)
+    write_sqlite(_records(ROOT / "records"), tmp_path / "r.db")
+    assert seen and all(seen)
+    assert key not in sqlite3.adapters
+
+
+def test_a_made_functions_code_shows_in_a_traceback() -> None:
+    import traceback
+
+    table = package().tables[0]
+    made = cells._Source().make(table, "record", {table.header[0]: "record.no_such_field"})
+    with pytest.raises(AttributeError) as caught:
+        made(object())
+    assert "record.no_such_field" in "".join(traceback.format_tb(caught.value.__traceback__))

@@ -146,6 +146,31 @@ def test_the_csv_tables_take_the_new_fields(base_tree: Path, tmp_path: Path) -> 
 
 
 @pytest.mark.usefixtures("extended")
+def test_the_sqlite_tables_take_the_new_fields(base_tree: Path, tmp_path: Path) -> None:
+    # after a first export, whose rows' functions (`export.cells`) must not outlive
+    # the tables they were made for
+    import sqlite3
+
+    from sarschema.export.sqlite import write_sqlite
+
+    plain = validate_paths([base_tree], today=TODAY, jobs=1)
+    _clear()
+    MODELS["incident"] = v1_1.Incident
+    write_sqlite(plain.records, tmp_path / "before.db")
+    MODELS["incident"] = WitnessedIncident
+    _clear()
+    tree = _tree(base_tree, "witnessed: 2021-02\nseen_in: FR\nobservers: [journalist-b]\n")
+    report = validate_paths([tree], today=TODAY, jobs=1)
+    assert report.ok, report.diagnostics
+    write_sqlite(report.records, tmp_path / "after.db")
+    db = sqlite3.connect(tmp_path / "after.db")
+    query = "SELECT witnessed, witnessed_precision, seen_in, remark FROM incidents WHERE id = ?"
+    assert db.execute(query, ["journalist-a-2020"]).fetchone() == ("2021-02", "month", "FR", None)
+    observers = db.execute("SELECT * FROM incident_observers").fetchall()
+    assert observers == [("journalist-a-2020", 0, "journalist-b")]
+
+
+@pytest.mark.usefixtures("extended")
 def test_the_personal_data_guard_knows_the_new_country_field() -> None:
     assert "seen_in" in pii.country_fields()
 

@@ -14,6 +14,8 @@ only the few helpers below are in scope; nothing from a record is ever part of i
 
 from __future__ import annotations
 
+import itertools
+import linecache
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -75,6 +77,10 @@ _HELPERS: dict[str, Any] = {
 }
 
 
+#: Numbers the made functions' file names, each unique.
+_numbers = itertools.count(1)
+
+
 class _Source:
     """The text of one function and the constants it names."""
 
@@ -119,8 +125,11 @@ class _Source:
             raise InternalError(f"{table.name} has no column {sorted(unknown)}")
         values = ", ".join(cells.get(column, "None") for column in table.header)
         text = "\n".join([f"def made({parameters}):", *self.lines, f"    return ({values},)"])
+        # Its lines where a traceback looks for them: our bug there shows its code.
+        name = f"<cells of {table.name} {next(_numbers)}>"
+        linecache.cache[name] = (len(text), None, text.splitlines(keepends=True), name)
         scope = {**_HELPERS, **self.constants}
-        exec(compile(text, f"<cells of {table.name}>", "exec"), scope)
+        exec(compile(text, name, "exec"), scope)
         made: Callable[..., Cells] = scope["made"]
         return made
 

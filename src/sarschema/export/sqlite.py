@@ -109,11 +109,14 @@ def none_bound_at_once() -> Iterator[None]:
     if _NONE_KEY in adapters:
         yield
         return
-    adapters[_NONE_KEY] = {}.get
+    empty: dict[None, None] = {}
+    ours = empty.get  # gives None back for None, in C
+    adapters[_NONE_KEY] = ours
     try:
         yield
     finally:
-        adapters.pop(_NONE_KEY, None)
+        if adapters.get(_NONE_KEY) is ours:  # not one registered meanwhile
+            del adapters[_NONE_KEY]
 
 
 # --------------------------------------------------------------------------
