@@ -9,7 +9,7 @@ one process). The CSV and SQLite exports make their rows here.
 
 The functions' source text is built from fixed templates: every name, column and
 slot reaches it as a constant bound beside it (`_c0`, `_c1`...), never as text, and
-only the few helpers below are in scope; nothing from a record is ever part of it.
+only the few helpers of `_HELPERS` are in scope; nothing from a record is ever part of it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sarschema.errors import InternalError
 from sarschema.export.tables import (
-    LIST_SEPARATOR,
     Cell,
     Package,
     Table,
@@ -34,6 +33,9 @@ from sarschema.export.tables import (
     _KindPart,
     _ListPart,
     _Part,
+    date_values,
+    field_getter,
+    joined,
     package,
 )
 from sarschema.markers import Role
@@ -46,33 +48,13 @@ Cells = tuple[Cell, ...]
 Rows = list[tuple[str, Cells]]
 
 
-def _getter(node: Any) -> Callable[[str], Any]:
-    """The `get` of a model's fields (its instance dict), a mapping's, or nothing's."""
-    return (node if isinstance(node, dict) else {} if node is None else node.__dict__).get
-
-
-_NO_DATE: tuple[None, None, None, None] = (None, None, None, None)
-
-
-def _date(value: Any) -> tuple[Cell, Cell, Cell, Cell]:
-    """A partial date's four cells (`tables._fill`)."""
-    if value is None:
-        return _NO_DATE
-    return (str(value), value.precision, value.earliest().isoformat(), value.latest().isoformat())
-
-
-def _join(value: Any) -> str | None:
-    """A list kept in one cell (`tables._fill`)."""
-    return LIST_SEPARATOR.join(str(v) for v in value) if value else None
-
-
 #: Everything a made function can name besides its constants.
 _HELPERS: dict[str, Any] = {
     "_E": StrEnum,
     "_as_model": _as_model,
-    "_getter": _getter,
-    "_date": _date,
-    "_join": _join,
+    "_getter": field_getter,
+    "_date": date_values,
+    "_join": joined,
     "__builtins__": {"isinstance": isinstance},
 }
 
@@ -208,7 +190,7 @@ def _groups_maker(part: _GroupsPart) -> _Maker:
     name, name_of = part.table.name, part.slot.name
 
     def add(record: Record, out: Rows) -> None:
-        get = _getter(record.__dict__.get(name_of))
+        get = field_getter(record.__dict__.get(name_of))
         record_id = record.id
         for list_name, made in lists:
             for position, item in enumerate(get(list_name) or ()):

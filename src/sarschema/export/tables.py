@@ -205,20 +205,35 @@ def _date_cells(name: str) -> tuple[str, str, str, str]:
     return (name, f"{name}_precision", f"{name}_earliest", f"{name}_latest")
 
 
+_NO_DATE: tuple[None, None, None, None] = (None, None, None, None)
+
+
+def date_values(value: Any) -> tuple[Cell, Cell, Cell, Cell]:
+    """A partial date's four cells, for the columns `_date_cells` names."""
+    if value is None:
+        return _NO_DATE
+    return (str(value), value.precision, value.earliest().isoformat(), value.latest().isoformat())
+
+
+def joined(value: Any) -> str | None:
+    """A list kept in one cell."""
+    return LIST_SEPARATOR.join(str(v) for v in value) if value else None
+
+
+def field_getter(node: Any) -> Callable[[str], Any]:
+    """The `get` of a model's fields (its instance dict: one lookup instead of an
+    attribute's, pydantic v2), a mapping's, or nothing's. An older version's model
+    lacks the newer fields: None."""
+    return (node if isinstance(node, dict) else {} if node is None else node.__dict__).get
+
+
 def _fill(row: Row, slot: Slot, name: str, value: Any) -> None:
     """Put a value's cell (four for a date) into `row`, in place: a row is built
     from many fields, and a dict per field was a sixth of the time making them."""
     if slot.role is Role.DATE:
-        text, precision, earliest, latest = _date_cells(name)
-        if value is None:
-            row[text] = row[precision] = row[earliest] = row[latest] = None
-        else:
-            row[text] = str(value)
-            row[precision] = value.precision
-            row[earliest] = value.earliest().isoformat()
-            row[latest] = value.latest().isoformat()
+        row.update(zip(_date_cells(name), date_values(value), strict=True))
     elif slot.many:
-        row[name] = LIST_SEPARATOR.join(str(v) for v in value) if value else None
+        row[name] = joined(value)
     else:
         row[name] = value.value if isinstance(value, StrEnum) else value
 
@@ -286,9 +301,7 @@ def _fill_fields(row: Row, fields: tuple[_Field, ...], node: Any) -> None:
     """`field.fill(row, _value(node, field.name))` for each field, plain cells
     filled here: a row is made of many fields, and four calls a field were most
     of the time making rows (no node: every field empty)."""
-    # A model's fields are its instance dict's items (pydantic v2): one lookup there
-    # instead of an attribute's (an older version's model lacks the newer fields).
-    get = (node if isinstance(node, dict) else {} if node is None else node.__dict__).get
+    get = field_getter(node)
     for field in fields:
         value = get(field.name)
         if field.plain:
