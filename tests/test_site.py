@@ -878,6 +878,43 @@ def test_a_rebuild_of_the_crafted_set_is_identical(crafted: Built, tmp_path: Pat
     assert snapshot(again.folder) == snapshot(crafted.folder)
 
 
+def test_what_many_pages_share_is_rendered_once_for_each_variant(
+    crafted: Built, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The top of a page is rendered once for each depth and section, the foot once
+    for the build and the evidence ladder once for each status, not once for each
+    page; the pages are those of the site built the usual way."""
+    from collections import Counter
+
+    from sarschema.__about__ import __version__
+    from sarschema.export.common import DATA_LICENSE
+    from sarschema.site import newest_date
+    from sarschema.site.index import SiteIndex, plain
+
+    meta = site_render.Meta(__version__, "1.1", DATA_LICENSE, newest_date(crafted.records))
+    writer = site_render.SiteWriter(SiteIndex(crafted.records), tmp_path / "site", meta)
+    counts: Counter[str] = Counter()
+    for name in ("header.html", "footer.html", "ladder.html"):
+        template = writer.env.get_template(name)
+
+        def counted(
+            *args: Any, _name: str = name, _render: Any = template.render, **kw: Any
+        ) -> str:
+            counts[_name] += 1
+            result: str = _render(*args, **kw)
+            return result
+
+        monkeypatch.setattr(template, "render", counted)
+    written = writer.build(1)
+    pages = [p for p in written if p.endswith(".html")]
+    statuses = {plain(r.status) for r in crafted.records if r.kind == "incident"}
+    assert counts["footer.html"] == 1
+    depths = {p.count("/") for p in pages}  # 0, 1 (a record's page) and 3 (a filter's)
+    assert 0 < counts["header.html"] <= len(depths) * len(NAV) < len(pages)
+    assert counts["ladder.html"] == len(statuses) > 1
+    assert snapshot(tmp_path / "site") == snapshot(crafted.folder)
+
+
 # --------------------------------------------------------------------------
 # 6. Wording never stronger than the record
 

@@ -68,3 +68,139 @@ def test_badges_carry_the_value_as_class_and_its_label_as_text(
     assert fragments.type_badge("ResponseType", "denial") == (
         '<span class="badge type-denial">denial</span>'
     )
+
+
+def _source(**fields: Any) -> SimpleNamespace:
+    base: dict[str, Any] = {
+        "title": "Report",
+        "publisher": "Example Group",
+        "published": PartialDate(2021, 7),
+        "language": "en",
+        "url": None,
+        "archived_url": None,
+        "translation_of": None,
+        "notes": None,
+    }
+    return SimpleNamespace(**{**base, **fields})
+
+
+def test_sources_write_every_part_a_source_has() -> None:
+    original = SimpleNamespace(
+        title=None,
+        language="fr",
+        publisher="Exemple Média",
+        published=PartialDate(2021, 7, 18),
+        url="https://example.org/fr",
+    )
+    record = SimpleNamespace(
+        sources=[
+            _source(notes="No address given."),
+            _source(
+                url="https://example.org/a",
+                archived_url="https://archive.example/a",
+                translation_of=original,
+            ),
+            _source(url="https://example.org/b", translation_of="https://example.org/orig"),
+        ]
+    )
+    html = fragments.sources(record)
+    assert isinstance(html, Markup)
+    assert html == (
+        '<section aria-labelledby="sources-h">\n<h2 id="sources-h">Sources</h2>\n'
+        f'<p class="hint">{fragments.STRINGS["record_sources_intro"]}</p>\n'
+        '<ol class="sources">\n'
+        # no address: the words say so, and the notes follow
+        '<li>\n<p class="source-title"><cite lang="en" dir="auto">Report</cite></p>\n'
+        "<p>Published July 2021 by Example Group · Language: English</p>\n"
+        '<p class="source-links">\nNo link recorded.</p>\n'
+        '<p class="source-notes"><span class="label">Note:</span> No address given.</p></li>\n'
+        # an address, an archived copy, and an original known by a mapping
+        '<li>\n<p class="source-title"><cite lang="en" dir="auto">Report</cite></p>\n'
+        "<p>Published July 2021 by Example Group · Language: English</p>\n"
+        '<p class="source-links">\n'
+        '<a href="https://example.org/a" rel="noopener noreferrer external">Read the source</a>'
+        ' · <a href="https://archive.example/a" rel="noopener noreferrer external">'
+        "Archived copy</a></p>\n"
+        "<p>A translation of:\nthe original, Exemple Média, "
+        '<time datetime="2021-07-18">18 July 2021</time> (French) · '
+        '<a href="https://example.org/fr" rel="noopener noreferrer external">Read the source</a>'
+        "</p>\n</li>\n"
+        # an original known by its address only
+        '<li>\n<p class="source-title"><cite lang="en" dir="auto">Report</cite></p>\n'
+        "<p>Published July 2021 by Example Group · Language: English</p>\n"
+        '<p class="source-links">\n'
+        '<a href="https://example.org/b" rel="noopener noreferrer external">Read the source</a>'
+        "</p>\n<p>A translation of:\n"
+        '<a href="https://example.org/orig" rel="noopener noreferrer external">the original</a>'
+        "\n</p>\n</li>\n"
+        "</ol>\n</section>\n"
+    )
+
+
+def test_sources_translations_and_notes_escape_what_they_echo() -> None:
+    original = SimpleNamespace(
+        title=HOSTILE, language="fr", publisher=HOSTILE, published=None, url=None
+    )
+    record = SimpleNamespace(
+        sources=[_source(title=HOSTILE, publisher=HOSTILE, notes=HOSTILE, translation_of=original)],
+        translations={"fr": SimpleNamespace(title=HOSTILE, summary=HOSTILE)},
+        notes=HOSTILE,
+    )
+    escaped = "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;quoted&#34;"
+    for html in (
+        fragments.sources(record),
+        fragments.translations(record),
+        fragments.notes(record),
+    ):
+        assert "<script>" not in html
+        assert escaped in html
+        # the pieces' own markup stays markup: nothing is escaped twice
+        assert "&lt;p" not in html and "&lt;li" not in html and "&amp;lt;" not in html
+    assert fragments.sources(record).count(escaped) == 5  # title, publisher twice, notes
+
+
+def test_a_record_without_translations_or_notes_has_no_such_section() -> None:
+    record = SimpleNamespace(translations=None, notes=None)
+    assert fragments.translations(record) == fragments.notes(record) == ""
+    record = SimpleNamespace(translations={"ar": SimpleNamespace(title=None, summary="ملخص")})
+    assert fragments.translations(record) == (
+        '<section aria-labelledby="translations-h">\n<h2 id="translations-h">'
+        f"{fragments.STRINGS['record_translations']}</h2>\n"
+        '<div class="translation" lang="ar" dir="auto">\n'
+        '<h3><span lang="en" dir="ltr">Arabic:</span> </h3>\n<p>ملخص</p></div>\n</section>\n'
+    )
+
+
+def test_response_and_incident_lines_link_and_escape() -> None:
+    names = {("incident", "incident-a"): "x"}
+    links = _links("../", names)
+    response = SimpleNamespace(
+        id="response-a", title=HOSTILE, type="denial", date=PartialDate(2021, 7, 19)
+    )
+    line = links.response_line(response, "about_target")
+    assert line.startswith('<a href="../responses/response-a.html">&lt;script&gt;')
+    assert line.endswith(
+        '<time datetime="2021-07-19">19 July 2021</time>'
+        f' <span class="why">({fragments.STRINGS["about_target"]})</span>'
+    )
+    listed = links.response_list([response])
+    assert listed.startswith('<ul class="records">\n<li class="denial"><a href=')
+    assert listed.endswith("</li>\n</ul>\n")
+    assert links.response_list([]) == f"<p>{fragments.STRINGS['record_none']}</p>"
+    incident = SimpleNamespace(
+        id="incident-a",
+        title=HOSTILE,
+        status="infected",
+        date=None,
+        date_end=None,
+        revealed=PartialDate(2021),
+    )
+    line = links.incident_line(incident, "alleged")
+    assert "&lt;script&gt;" in line and "<script>" not in line
+    assert '<span class="badge status-infected">' in line
+    assert '<span class="attribution">' in line
+    assert line.endswith(
+        '<span class="revealed">'
+        + fragments.STRINGS["timeline_revealed"].format(date="2021")
+        + "</span>"
+    )

@@ -46,3 +46,29 @@ def test_the_shipped_index_matches_the_references_followed_one_by_one() -> None:
                     ids.append(response.id)
     assert expected
     assert {key: [r.id for r in rs] for key, rs in index.responses_by.items()} == expected
+
+
+def test_fold_drops_every_mark_and_keeps_everything_else() -> None:
+    """`fold` (one `str.translate` pass) against its rule written out a character at a
+    time, on Latin, Arabic, Devanagari, Vietnamese and emoji text."""
+    import unicodedata
+
+    from sarschema.site.index import fold
+
+    def by_character(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text.lower())
+        return "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+
+    texts = [
+        "Maâti Monjib",
+        "Ahmed Mansoor",
+        "Nguyễn Văn Đài",
+        "عُمر الراضي",
+        "हिन्दी पत्रकार",
+        "Ǆemal Ŀuka ﬁ ⅷ",
+        "e\u0301\u20dd\u0488 👩🏽‍💻",
+        "ß İstanbul",
+    ]
+    for text in [*texts, "".join(texts)]:
+        assert fold(text) == by_character(text), text
+    assert fold("Maâti") == "maati" and fold("plain ascii") == "plain ascii"

@@ -1,9 +1,11 @@
-"""The smallest pieces of the pages, written in Python rather than as template macros.
+"""The pieces of the pages that most pages repeat, written in Python rather than as
+template macros.
 
-A date, a badge or a link to a record appears dozens of times on a page, and a
-Jinja macro call costs several times what the piece itself does (100,000 records:
-over 100,000 pages). Each function escapes what it echoes, as autoescape does, and
-returns `Markup`, which the templates then write as it is. `Links` holds the pieces
+A date, a badge or a link to a record appears dozens of times on a page, and the
+sources, translations and notes close every record's page; a Jinja macro call
+costs several times what a small piece itself does (100,000 records: over 100,000
+pages). Each function escapes what it echoes, as autoescape does, and returns
+`Markup`, which the templates then write as it is. `Links` holds the pieces
 that depend on where the page is (`root`, the way back to the site's top).
 """
 
@@ -13,7 +15,8 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from sarschema.site.index import FOLDERS, SiteIndex, label
+from sarschema.site.index import FOLDERS, SiteIndex, label, language_name
+from sarschema.site.strings import LANGUAGE, STRINGS
 from sarschema.site.wording import date_text
 
 
@@ -46,6 +49,107 @@ def type_badge(vocabulary: str, value: Any) -> Markup:
     )
 
 
+_EXTERNAL = 'rel="noopener noreferrer external"'
+
+
+def sources(record: Any) -> Markup:
+    """A record's sources, in order: title (in its language), publisher and date,
+    links to the source and its archived copy, the original a translation was made
+    from, and the source's notes."""
+    words = STRINGS
+    items = []
+    for s in record.sources:
+        published = words["source_published"].format(
+            date=date_text(s.published), publisher=s.publisher
+        )
+        in_language = words["source_language"].format(language=language_name(s.language))
+        item = (
+            f'<li>\n<p class="source-title"><cite lang="{escape(s.language)}" dir="auto">'
+            f"{escape(s.title)}</cite></p>\n"
+            f"<p>{escape(published)} · {escape(in_language)}</p>\n"
+            '<p class="source-links">\n'
+        )
+        if s.url:
+            item += f'<a href="{escape(s.url)}" {_EXTERNAL}>{escape(words["source_link"])}</a>'
+        else:
+            item += f"{escape(words['source_no_link'])}"  # str: Markup + str would escape
+        if s.archived_url:
+            archived = escape(words["source_archived"])
+            item += f' · <a href="{escape(s.archived_url)}" {_EXTERNAL}>{archived}</a>'
+        item += "</p>\n"
+        if s.translation_of:
+            item += (
+                f"<p>{escape(words['source_translation_of'])}:\n{_original(s.translation_of)}</p>\n"
+            )
+        if s.notes:
+            item += (
+                f'<p class="source-notes"><span class="label">{escape(words["source_notes"])}:'
+                f"</span> {escape(s.notes)}</p>"
+            )
+        items.append(item + "</li>\n")
+    return Markup(
+        '<section aria-labelledby="sources-h">\n'
+        f'<h2 id="sources-h">{escape(words["record_sources"])}</h2>\n'
+        f'<p class="hint">{escape(words["record_sources_intro"])}</p>\n'
+        f'<ol class="sources">\n{"".join(items)}</ol>\n</section>\n'
+    )
+
+
+def _original(original: Any) -> str:
+    """What a translated source was translated from: its address, or what is known
+    of it."""
+    words = STRINGS
+    if isinstance(original, str):
+        return f'<a href="{escape(original)}" {_EXTERNAL}>{escape(words["source_original"])}</a>\n'
+    if original.title:
+        lang = f' lang="{escape(original.language)}"' if original.language else ""
+        text = f'<cite{lang} dir="auto">{escape(original.title)}</cite>'
+    else:
+        text = f"{escape(words['source_original'])}"  # str: Markup + str would escape
+    if original.publisher:
+        text += f", {escape(original.publisher)}"
+    if original.published:
+        text += f", {when(original.published)}"
+    if original.language:
+        text += f" ({escape(language_name(original.language))})"
+    if original.url:
+        text += (
+            f' · <a href="{escape(original.url)}" {_EXTERNAL}>{escape(words["source_link"])}</a>'
+        )
+    return text
+
+
+def translations(record: Any) -> Markup:
+    """A record's title and summary in other languages, each marked with its own."""
+    if not record.translations:
+        return Markup("")
+    parts = [
+        '<section aria-labelledby="translations-h">\n'
+        f'<h2 id="translations-h">{escape(STRINGS["record_translations"])}</h2>\n'
+    ]
+    for code, tr in record.translations.items():
+        title = escape(tr.title) if tr.title else ""
+        summary = f"<p>{escape(tr.summary)}</p>" if tr.summary else ""
+        parts.append(
+            f'<div class="translation" lang="{escape(code)}" dir="auto">\n'
+            f'<h3><span lang="{LANGUAGE}" dir="ltr">{escape(language_name(code))}:</span> '
+            f"{title}</h3>\n{summary}</div>\n"
+        )
+    parts.append("</section>\n")
+    return Markup("".join(parts))
+
+
+def notes(record: Any) -> Markup:
+    """A record's notes, when it has any."""
+    if not record.notes:
+        return Markup("")
+    return Markup(
+        '<section aria-labelledby="notes-h">\n'
+        f'<h2 id="notes-h">{escape(STRINGS["record_notes"])}</h2>\n'
+        f'<p class="notes">{escape(record.notes)}</p>\n</section>\n'
+    )
+
+
 class Links:
     """`href(kind, id)` and `ref(kind, id)` (a link named after the record) for pages
     at one depth. Plain methods: a function Jinja must hand the page's context to
@@ -65,3 +169,43 @@ class Links:
         return Markup(
             f'<a href="{self.href(kind, record_id)}">{escape(self.index.name(kind, record_id))}</a>'
         )
+
+    def response_line(self, response: Any, why: str | None = None) -> Markup:
+        """A response in a list: its title as a link, its type and its date, and why it
+        is listed (`why`, a key of the site's words) when given."""
+        line = (
+            f'<a href="{self.href("response", response.id)}">{escape(response.title)}</a>\n'
+            f"{type_badge('ResponseType', response.type)} {when(response.date)}"
+        )
+        if why:
+            line += f' <span class="why">({escape(STRINGS[why])})</span>'
+        return Markup(line)
+
+    def response_list(self, responses: Any) -> Markup:
+        """The responses as a list, a denial marked as one; or a line saying there are none."""
+        if not responses:
+            return Markup(f"<p>{escape(STRINGS['record_none'])}</p>")
+        items = "".join(
+            f"<li{_DENIAL if r.type == 'denial' else ''}>{self.response_line(r)}</li>\n"
+            for r in responses
+        )
+        return Markup(f'<ul class="records">\n{items}</ul>\n')
+
+    def incident_line(self, incident: Any, attribution: Any = None) -> Markup:
+        """An incident in a list: its title as a link, its status, the attribution when
+        given, and its dates (or when it was revealed)."""
+        line = (
+            f'<a href="{self.href("incident", incident.id)}">{escape(incident.title)}</a>\n'
+            f"{status_badge(incident.status)}"
+        )
+        if attribution:
+            line += f' <span class="attribution">{escape(label("Attribution", attribution))}</span>'
+        if incident.date:
+            line += f" {span(incident.date, incident.date_end)}"
+        elif getattr(incident, "revealed", None):
+            revealed = STRINGS["timeline_revealed"].format(date=date_text(incident.revealed))
+            line += f' <span class="revealed">{escape(revealed)}</span>'
+        return Markup(line)
+
+
+_DENIAL = ' class="denial"'

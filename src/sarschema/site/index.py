@@ -14,7 +14,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from sarschema.site.strings import LABELS
@@ -50,7 +50,25 @@ def fold(text: str) -> str:
     'maati monjib'
     """
     decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+    if decomposed.isascii():  # no marks to drop
+        return decomposed
+    return decomposed.translate(_NO_MARKS)
+
+
+class _NoMarks(dict[int, int | None]):
+    """A `str.translate` table that drops marks (Unicode categories M*), filled on
+    first use of each character: one pass in C instead of a call per character."""
+
+    LIMIT = 1 << 16  # characters remembered; rarer ones are looked up each time
+
+    def __missing__(self, code: int) -> int | None:
+        out = None if unicodedata.category(chr(code)).startswith("M") else code
+        if len(self) < self.LIMIT:
+            self[code] = out
+        return out
+
+
+_NO_MARKS = _NoMarks()
 
 
 def label(vocabulary: str, value: Any) -> str:
@@ -58,6 +76,7 @@ def label(vocabulary: str, value: Any) -> str:
     return LABELS[vocabulary][plain(value)]
 
 
+@lru_cache(maxsize=1024)  # a page names a few of a few hundred codes, many times
 def country_name(code: str) -> str:
     """An ISO 3166-1 alpha-2 code's short name (pycountry), Kosovo's user-assigned XK
     included."""
@@ -69,6 +88,7 @@ def country_name(code: str) -> str:
     return str(getattr(found, "common_name", None) or found.name)
 
 
+@lru_cache(maxsize=1024)  # a page names a few of a few hundred codes, many times
 def language_name(code: str) -> str:
     """An ISO 639-1 code's English name (pycountry)."""
     import pycountry

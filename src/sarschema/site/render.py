@@ -94,21 +94,22 @@ def _environment() -> Any:
         span=fragments.span,
         status_badge=fragments.status_badge,
         type_badge=fragments.type_badge,
+        sources=fragments.sources,
+        translations=fragments.translations,
+        notes=fragments.notes,
     )
     return env
 
 
-class _Words(dict[str, str]):
-    """The site's words for templates, where `t.name` is looked up as an attribute
-    first: found at once, not after a failed attribute lookup on every use."""
+class _Words:
+    """The site's words for templates, each an attribute (`t.name`, found by the
+    first lookup Jinja tries) and an item (`t[key]`)."""
 
-    __slots__ = ()
+    def __init__(self, words: dict[str, str]) -> None:
+        self.__dict__.update(words)
 
-    def __getattr__(self, name: str) -> str:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    def __getitem__(self, key: str) -> str:
+        return self.__dict__[key]  # type: ignore[no-any-return]
 
 
 class SiteWriter:
@@ -122,6 +123,9 @@ class SiteWriter:
         self.written: list[str] = []
         self._folders: set[Path] = set()
         self._links: dict[str, dict[str, Any]] = {}
+        self._headers: dict[tuple[str, str], Any] = {}
+        self._footer: Any = None
+        self._ladders: dict[str, Any] = {}
         self.common = {
             "site": index,
             "tool_version": meta.tool_version,
@@ -150,18 +154,46 @@ class SiteWriter:
         self.written.append(relative)
 
     def links(self, root: str) -> dict[str, Any]:
-        """The page's `href` and `ref`, made once for each `root`."""
+        """The page's links and lines that hold links (`href`, `ref`, `incident_line`,
+        ...), made once for each `root`."""
         found = self._links.get(root)
         if found is None:
             links = fragments.Links(root, self.index)
-            found = self._links[root] = {"href": links.href, "ref": links.ref}
+            found = self._links[root] = {
+                "href": links.href,
+                "ref": links.ref,
+                "response_line": links.response_line,
+                "response_list": links.response_list,
+                "incident_line": links.incident_line,
+            }
         return found
+
+    def chrome(self, root: str, section: str) -> dict[str, Any]:
+        """The top and foot of a page (`header.html`, `footer.html`), rendered once
+        for each `root` and section and once for the build, instead of once for
+        each page (a third of the time of a short page)."""
+        from markupsafe import Markup
+
+        header = self._headers.get((root, section))
+        if header is None:
+            html = self.env.get_template("header.html").render(
+                **self.common, root=root, section=section
+            )
+            header = self._headers[(root, section)] = Markup(html)
+        if self._footer is None:
+            self._footer = Markup(self.env.get_template("footer.html").render(**self.common))
+        return {"header": header, "footer": self._footer}
 
     def page(self, relative: str, template: str, section: str = "", **context: Any) -> None:
         root = "../" * relative.count("/")
         context.setdefault("script", False)
         html = self.env.get_template(template).render(
-            **self.common, **self.links(root), root=root, section=section, **context
+            **self.common,
+            **self.links(root),
+            **self.chrome(root, section),
+            root=root,
+            section=section,
+            **context,
         )
         self._write(relative, html)
 
@@ -337,18 +369,32 @@ class SiteWriter:
                         "responses": index.operator_responses(related, vendor),
                     }
                 )
-        status = plain(incident.status)
         self.page(
             f"incidents/{incident.id}.html",
             "incident.html",
             "incidents",
             record=incident,
             lead=lead(incident, index, related),
-            ladder=LADDER,
-            ladder_reached=LADDER.index(status) if status in LADDER else -1,
+            ladder_section=self.ladder(plain(incident.status)),
             allegations=allegations,
             responses=related,
         )
+
+    def ladder(self, status: str) -> Any:
+        """The evidence ladder with `status` marked (`ladder.html`): the same for every
+        incident at that status, so rendered once for each."""
+        from markupsafe import Markup
+
+        section = self._ladders.get(status)
+        if section is None:
+            html = self.env.get_template("ladder.html").render(
+                **self.common,
+                status=status,
+                ladder=LADDER,
+                ladder_reached=LADDER.index(status) if status in LADDER else -1,
+            )
+            section = self._ladders[status] = Markup(html)
+        return section
 
     def lists(self, kind: str) -> None:
         """A kind's list page (every record, filters added by site.js) and a page per
