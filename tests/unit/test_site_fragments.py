@@ -204,3 +204,40 @@ def test_response_and_incident_lines_link_and_escape() -> None:
         + fragments.STRINGS["timeline_revealed"].format(date="2021")
         + "</span>"
     )
+
+
+def test_a_list_item_escapes_once_what_it_echoes() -> None:
+    """Names, search text and filter values are a stranger's text; a country name
+    with an apostrophe is escaped once, not twice."""
+    names = {
+        ("operator", "operator-a"): HOSTILE,
+        ("target", "target-a"): HOSTILE,
+        ("response", "response-a"): "Denial",
+    }
+    links = _links("<ROOT>", names)
+    operator = SimpleNamespace(
+        kind="operator", id="operator-a", type="law-enforcement", country="CI"
+    )
+    item = links.list_item(operator, {"country": ["CI"], "type": ["law-enforcement"]}, HOSTILE)
+    assert item == (
+        '<li data-country="CI" data-type="law-enforcement"'
+        ' data-text="&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;quoted&#34;">\n'
+        '<a href="<ROOT>operators/operator-a.html" dir="auto">'
+        "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;quoted&#34;</a>\n"
+        '<span class="meta">law enforcement · Côte d&#39;Ivoire</span>\n</li>'
+    )
+    target = SimpleNamespace(
+        kind="target",
+        id="target-a",
+        roles=["journalist", SimpleNamespace(role="lawyer")],
+        nationalities=["CI"],
+    )
+    item = links.list_item(target, {"role": ['a"b']}, "t")
+    assert 'data-role="a&#34;b"' in item
+    assert '<span class="meta">journalist, lawyer · Côte d&#39;Ivoire</span>' in item
+    response = SimpleNamespace(
+        kind="response", id="response-a", type="denial", date=PartialDate(2021, 7, 19)
+    )
+    item = links.list_item(response, {}, "denial")
+    assert item.startswith('<li data-text="denial" class="denial">\n')
+    assert item.endswith('<time datetime="2021-07-19">19 July 2021</time>\n</li>')

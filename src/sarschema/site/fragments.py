@@ -15,7 +15,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from sarschema.site.index import FOLDERS, SiteIndex, label, language_name
+from sarschema.site.index import FOLDERS, SiteIndex, country_name, label, language_name
 from sarschema.site.strings import LANGUAGE, STRINGS
 from sarschema.site.wording import date_text
 
@@ -206,6 +206,50 @@ class Links:
             revealed = STRINGS["timeline_revealed"].format(date=date_text(incident.revealed))
             line += f' <span class="revealed">{escape(revealed)}</span>'
         return Markup(line)
+
+    def list_item(self, record: Any, facets: dict[str, list[str]], text: str) -> Markup:
+        """A record on its kind's list: its filter values and search text as data
+        attributes (read by site.js), a link named after it, and what tells it apart."""
+        name = self.index.name
+        data = "".join(
+            f' data-{facet}="{escape(" ".join(values))}"' for facet, values in facets.items()
+        )
+        denial = _DENIAL if record.kind == "response" and record.type == "denial" else ""
+        html = (
+            f'<li{data} data-text="{escape(text)}"{denial}>\n'
+            f'<a href="{self.href(record.kind, record.id)}" dir="auto">'
+            f"{escape(name(record.kind, record.id))}</a>\n"
+        )
+        kind = record.kind
+        if kind == "incident":
+            if record.date:
+                when_ = span(record.date, record.date_end)
+            else:
+                revealed = STRINGS["timeline_revealed"].format(date=date_text(record.revealed))
+                when_ = Markup(f'<span class="revealed">{escape(revealed)}</span>')
+            meta = ", ".join(escape(name("target", t)) for t in record.targets)
+            if record.alleged_operators:
+                meta += " · " + ", ".join(
+                    f"{escape(name('operator', a.operator))}"
+                    f" ({escape(label('Attribution', a.attribution))})"
+                    for a in record.alleged_operators
+                )
+            html += f'{status_badge(record.status)}\n{when_}<span class="meta">{meta}</span>\n'
+        elif kind == "target":
+            meta = ", ".join(
+                escape(label("Role", getattr(entry, "role", entry))) for entry in record.roles
+            )
+            if record.nationalities:
+                meta += " · " + ", ".join(escape(country_name(c)) for c in record.nationalities)
+            html += f'<span class="meta">{meta}</span>\n'
+        elif kind == "operator":
+            meta = f"{escape(label('OperatorType', record.type))}"  # str: Markup + str would escape
+            if record.country:
+                meta += f" · {escape(country_name(record.country))}"
+            html += f'<span class="meta">{meta}</span>\n'
+        else:
+            html += f"{type_badge('ResponseType', record.type)} {when(record.date)}\n"
+        return Markup(html + "</li>")
 
 
 _DENIAL = ' class="denial"'

@@ -405,7 +405,6 @@ class SiteWriter:
         if kind in ("incident", "response"):
             records = records[::-1]  # newest first
         facets = [index.facets(r) for r in records]
-        item = self.env.get_template("item.html")
         filters = []
         for name in FACETS[kind]:
             counter: Counter[str] = Counter(v for f in facets for v in f[name])
@@ -422,17 +421,9 @@ class SiteWriter:
         from markupsafe import Markup
 
         mark = Markup("<ROOT>")
+        item = fragments.Links(mark, index).list_item
         rendered = [
-            item.render(
-                **self.common,
-                **self.links(mark),
-                root=mark,
-                record=r,
-                facets=f,
-                text=index.search_text(r),
-            )
-            .strip()
-            .split(mark)
+            item(r, f, index.search_text(r)).split(mark)
             for r, f in zip(records, facets, strict=True)
         ]
 
