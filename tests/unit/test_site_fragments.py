@@ -241,3 +241,39 @@ def test_a_list_item_escapes_once_what_it_echoes() -> None:
     item = links.list_item(response, {}, "denial")
     assert item.startswith('<li data-text="denial" class="denial">\n')
     assert item.endswith('<time datetime="2021-07-19">19 July 2021</time>\n</li>')
+
+
+def test_a_timeline_row_says_what_and_when_and_draws_its_bars() -> None:
+    from sarschema.site.timeline import Row, Span
+
+    links = _links("", {})
+    incident = SimpleNamespace(
+        kind="incident",
+        id="incident-a",
+        title=HOSTILE,
+        status="targeted",
+        date=None,
+        date_end=None,
+        revealed=PartialDate(2021, 7),
+    )
+    row = links.timeline_row(Row(incident, None, Span(12.5, 3.0)))
+    assert row == (
+        '<li class="tl-row incident">\n<p class="tl-text">\n'
+        '<span class="tl-kind">Incident</span>\n'
+        '<a href="incidents/incident-a.html" dir="auto">'
+        "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;quoted&#34;</a>"
+        ' <span class="badge status-targeted">targeted</span>\n'
+        f'<span class="tl-dates">{fragments.STRINGS["timeline_undated"]} · '
+        f"{fragments.STRINGS['timeline_revealed'].format(date='')}"
+        '<time datetime="2021-07">July 2021</time></span>\n</p>\n'
+        '<svg class="track" viewBox="0 0 1000 12" preserveAspectRatio="none"'
+        ' aria-hidden="true" focusable="false">\n'
+        '<rect x="12.5" y="2" width="3.0" height="8" class="tl-revealed"'
+        ' vector-effect="non-scaling-stroke"></rect></svg>\n</li>\n'
+    )
+    response = SimpleNamespace(
+        kind="response", id="response-a", title="Denial", type="denial", date=PartialDate(2021)
+    )
+    row = links.timeline_row(Row(response, Span(0.0, 40.12), None))
+    assert '<rect x="0.0" y="2" width="40.12" height="8" class="tl-response"></rect>' in row
+    assert '<span class="tl-dates"><time datetime="2021">2021</time></span>' in row

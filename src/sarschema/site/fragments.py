@@ -251,5 +251,51 @@ class Links:
             html += f"{type_badge('ResponseType', record.type)} {when(record.date)}\n"
         return Markup(html + "</li>")
 
+    def timeline_row(self, row: Any) -> Markup:
+        """An incident or response on the timeline: what and when in words, then its
+        bars on the track (`timeline.Row`)."""
+        r = row.record
+        words = STRINGS
+        if r.kind == "incident":
+            if r.date:
+                happened = words["timeline_happened"].format(date="")
+                dates = f"{escape(happened)}{span(r.date, r.date_end)}"
+            else:
+                dates = f"{escape(words['timeline_undated'])}"
+            if getattr(r, "revealed", None):
+                revealed = words["timeline_revealed"].format(date="")
+                dates += f" · {escape(revealed)}{when(r.revealed)}"
+            text = (
+                f'<span class="tl-kind">{escape(words["kind_incident"])}</span>\n'
+                f'<a href="{self.href("incident", r.id)}" dir="auto">{escape(r.title)}</a>'
+                f' {status_badge(r.status)}\n<span class="tl-dates">{dates}</span>\n'
+            )
+            bar = "tl-event"
+        else:
+            text = (
+                f'<span class="tl-kind">{escape(words["kind_response"])}</span>\n'
+                f'<a href="{self.href("response", r.id)}" dir="auto">{escape(r.title)}</a>'
+                f" {type_badge('ResponseType', r.type)}\n"
+                f'<span class="tl-dates">{when(r.date)}</span>\n'
+            )
+            bar = "tl-response"
+        track = ""
+        if row.event:
+            event = row.event
+            track += (
+                f'<rect x="{event.x}" y="2" width="{event.width}" height="8" class="{bar}"></rect>'
+            )
+        if row.revealed:
+            revealed_bar = row.revealed
+            track += (
+                f'<rect x="{revealed_bar.x}" y="2" width="{revealed_bar.width}" height="8"'
+                ' class="tl-revealed" vector-effect="non-scaling-stroke"></rect>'
+            )
+        return Markup(
+            f'<li class="tl-row {escape(r.kind)}">\n<p class="tl-text">\n{text}</p>\n'
+            '<svg class="track" viewBox="0 0 1000 12" preserveAspectRatio="none"'
+            f' aria-hidden="true" focusable="false">\n{track}</svg>\n</li>\n'
+        )
+
 
 _DENIAL = ' class="denial"'

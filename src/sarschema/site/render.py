@@ -165,6 +165,7 @@ class SiteWriter:
                 "response_line": links.response_line,
                 "response_list": links.response_list,
                 "incident_line": links.incident_line,
+                "timeline_row": links.timeline_row,
             }
         return found
 
