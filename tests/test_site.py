@@ -914,6 +914,43 @@ def test_what_many_pages_share_is_rendered_once_for_each_variant(
     assert counts["ladder.html"] == len(statuses) > 1
     assert snapshot(tmp_path / "site") == snapshot(crafted.folder)
 
+    class Uncached(site_render.SiteWriter):
+        """Every page renders its own top, foot and ladder: what the cache must equal."""
+
+        def chrome(self, root: str, section: str) -> dict[str, Any]:
+            self._headers.clear()
+            self._footer = None
+            return super().chrome(root, section)
+
+        def ladder(self, status: str) -> Any:
+            self._ladders.clear()
+            return super().ladder(status)
+
+    Uncached(SiteIndex(crafted.records), tmp_path / "uncached", meta).build(1)
+    assert snapshot(tmp_path / "uncached") == snapshot(tmp_path / "site")
+
+
+def test_every_page_has_its_top_and_foot_on_lines_of_their_own(any_site: Built) -> None:
+    """The top and foot, rendered apart, join the page at line ends; each page marks
+    its own section, and only an incident of unknown status says so on its ladder."""
+    from sarschema.site.index import plain
+
+    nav_pages = {page for _, page in NAV}
+    unknown = STRINGS["incident_ladder_unknown"]
+    for path in any_site.pages:
+        text = (any_site.folder / path).read_text(encoding="utf-8")
+        assert '</header>\n<main id="main" tabindex="-1">\n' in text, path
+        assert '</main>\n<footer class="site-footer">\n' in text, path
+        assert text.endswith("</footer>\n</body>\n</html>\n"), path
+        parts = path.split("/")
+        own = path if len(parts) == 1 else f"{parts[parts[0] == 'browse']}.html"
+        assert own in nav_pages, path
+        current = re.findall(r'<a href="([^"]*)" aria-current="page">', text)
+        assert current == ["../" * path.count("/") + own], path
+        if parts[0] == "incidents":
+            record = any_site.record("incident", parts[1].removesuffix(".html"))
+            assert (unknown in text) == (plain(record.status) == "unknown"), path
+
 
 # --------------------------------------------------------------------------
 # 6. Wording never stronger than the record

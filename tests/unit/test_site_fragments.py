@@ -277,3 +277,90 @@ def test_a_timeline_row_says_what_and_when_and_draws_its_bars() -> None:
     row = links.timeline_row(Row(response, Span(0.0, 40.12), None))
     assert '<rect x="0.0" y="2" width="40.12" height="8" class="tl-response"></rect>' in row
     assert '<span class="tl-dates"><time datetime="2021">2021</time></span>' in row
+
+
+URL = "https://example.org/a?x=1&y=\"2\"<'b'>"
+URL_ESCAPED = "https://example.org/a?x=1&amp;y=&#34;2&#34;&lt;&#39;b&#39;&gt;"
+
+
+def test_every_address_is_escaped_in_its_attribute() -> None:
+    """An address may hold quotes and angle brackets and still be valid: in an
+    attribute unescaped, it would end the attribute and start markup of its own."""
+    original = SimpleNamespace(
+        title="Original", language=None, publisher=None, published=None, url=URL
+    )
+    record = SimpleNamespace(
+        sources=[
+            _source(url=URL, archived_url=URL, translation_of=original),
+            _source(url=URL, translation_of=URL),
+        ]
+    )
+    html = fragments.sources(record)
+    assert html.count(f'href="{URL_ESCAPED}"') == 5
+    assert "<'b'>" not in html and '"2"' not in html
+    # an original with a title and no language has no empty `lang`
+    assert '<cite dir="auto">Original</cite> · <a href=' in html
+
+
+def test_lines_of_an_incident_and_a_response_in_full() -> None:
+    links = _links("../", {})
+    response = SimpleNamespace(
+        id="response-a", title="Denial", type="denial", date=PartialDate(2021, 7, 19)
+    )
+    assert links.response_line(response) == (
+        '<a href="../responses/response-a.html">Denial</a>\n'
+        '<span class="badge type-denial">denial</span> '
+        '<time datetime="2021-07-19">19 July 2021</time>'
+    )
+    incident = SimpleNamespace(
+        id="incident-a",
+        title="Incident",
+        status="infected",
+        date=PartialDate(2019),
+        date_end=PartialDate(2021, 7),
+        revealed=PartialDate(2021),
+    )
+    assert links.incident_line(incident) == (
+        '<a href="../incidents/incident-a.html">Incident</a>\n'
+        '<span class="badge status-infected">infected</span> '
+        '<time datetime="2019">2019</time> – <time datetime="2021-07">July 2021</time>'
+    )
+
+
+def test_an_incident_on_its_list_and_on_the_timeline_in_full() -> None:
+    from sarschema.site.timeline import Row, Span
+
+    names = {
+        ("incident", "incident-a"): "Incident",
+        ("target", "target-a"): "A & B",
+        ("target", "target-b"): "C",
+        ("operator", "operator-a"): "O'Neil",
+    }
+    links = _links("", names)
+    incident = SimpleNamespace(
+        kind="incident",
+        id="incident-a",
+        title="Incident",
+        status="infected",
+        date=PartialDate(2019),
+        date_end=PartialDate(2021, 7),
+        revealed=PartialDate(2021, 7, 18),
+        targets=["target-a", "target-b"],
+        alleged_operators=[SimpleNamespace(operator="operator-a", attribution="alleged")],
+    )
+    dates = '<time datetime="2019">2019</time> – <time datetime="2021-07">July 2021</time>'
+    assert links.list_item(incident, {"status": ["infected"]}, "incident") == (
+        '<li data-status="infected" data-text="incident">\n'
+        '<a href="incidents/incident-a.html" dir="auto">Incident</a>\n'
+        f'<span class="badge status-infected">infected</span>\n{dates}'
+        '<span class="meta">A &amp; B, C · O&#39;Neil (alleged)</span>\n</li>'
+    )
+    row = links.timeline_row(Row(incident, Span(1.5, 2.25), Span(9.0, 3.0)))
+    happened = fragments.STRINGS["timeline_happened"].format(date="")
+    revealed = fragments.STRINGS["timeline_revealed"].format(date="")
+    assert (
+        f'<span class="tl-dates">{happened}{dates} · {revealed}'
+        '<time datetime="2021-07-18">18 July 2021</time></span>'
+    ) in row
+    assert '<rect x="1.5" y="2" width="2.25" height="8" class="tl-event"></rect>' in row
+    assert '<rect x="9.0" y="2" width="3.0" height="8" class="tl-revealed"' in row
