@@ -203,8 +203,7 @@ class Links:
         if incident.date:
             line += f" {span(incident.date, incident.date_end)}"
         elif getattr(incident, "revealed", None):
-            revealed = STRINGS["timeline_revealed"].format(date=date_text(incident.revealed))
-            line += f' <span class="revealed">{escape(revealed)}</span>'
+            line += f" {_revealed(incident.revealed)}"
         return Markup(line)
 
     def list_item(self, record: Any, facets: dict[str, list[str]], text: str) -> Markup:
@@ -222,11 +221,9 @@ class Links:
         )
         kind = record.kind
         if kind == "incident":
-            if record.date:
-                when_ = span(record.date, record.date_end)
-            else:
-                revealed = STRINGS["timeline_revealed"].format(date=date_text(record.revealed))
-                when_ = Markup(f'<span class="revealed">{escape(revealed)}</span>')
+            when_ = (
+                span(record.date, record.date_end) if record.date else _revealed(record.revealed)
+            )
             meta = ", ".join(escape(name("target", t)) for t in record.targets)
             if record.alleged_operators:
                 meta += " · " + ", ".join(
@@ -299,3 +296,9 @@ class Links:
 
 
 _DENIAL = ' class="denial"'
+
+
+def _revealed(date: Any) -> str:
+    """When an undated incident was made public, in words, for its lines in lists."""
+    revealed = STRINGS["timeline_revealed"].format(date=date_text(date))
+    return f'<span class="revealed">{escape(revealed)}</span>'

@@ -27,12 +27,11 @@ from sarschema.site.index import (
     SiteIndex,
     country_name,
     label,
-    language_name,
     plain,
     year_of,
 )
 from sarschema.site.strings import LANGUAGE, STRINGS
-from sarschema.site.wording import date_text, lead, span_text
+from sarschema.site.wording import date_text, lead
 
 #: The files every site has besides its pages.
 ASSETS = ("site.css", "site.js")
@@ -86,13 +85,10 @@ def _environment() -> Any:
         label=label,
         meaning=lambda vocabulary, value: meanings[vocabulary][plain(value)],
         date_text=date_text,
-        span_text=span_text,
         country=country_name,
-        language=language_name,
         opt=lambda obj, name: getattr(obj, name, None),
         when=fragments.when,
         span=fragments.span,
-        status_badge=fragments.status_badge,
         type_badge=fragments.type_badge,
         sources=fragments.sources,
         translations=fragments.translations,
@@ -172,7 +168,7 @@ class SiteWriter:
     def chrome(self, root: str, section: str) -> dict[str, Any]:
         """The top and foot of a page (`header.html`, `footer.html`), rendered once
         for each `root` and section and once for the build, instead of once for
-        each page (a third of the time of a short page)."""
+        each page (about 35 µs of a page's 200 to 500)."""
         from markupsafe import Markup
 
         header = self._headers.get((root, section))
