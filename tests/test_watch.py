@@ -245,25 +245,178 @@ def test_the_watch_never_follows_a_link_out_of_the_checkout(
 
 
 def test_idle_batches_walk_only_once(base_tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The watch's first idle batch walks (what changed before the watch began);
-    later idle batches cost nothing."""
+    """The watch's first idle batch walks (what changed before the watch began); a
+    save named by its event is checked without a walk, and the next quiet second
+    walks once (an event lost); later idle batches cost nothing."""
     import sarschema.watch
 
     walks: list[int] = []
     real = sarschema.watch.discover
     monkeypatch.setattr(sarschema.watch, "discover", lambda paths: walks.append(1) or real(paths))
     target = base_tree / "targets" / "journalist-a.yaml"
+    counted: list[int] = []
 
     def changes(folders: Sequence[str]) -> Iterator[object]:
         yield set()
         yield set()
         yield set()
+        counted.append(len(walks))
         target.write_bytes(target.read_bytes() + b"notes2: typo\n")
-        yield {("modified", str(target))}
+        yield {("modified", str(target.absolute()))}
+        counted.append(len(walks))
+        yield set()
+        yield set()
+        counted.append(len(walks))
 
     reports = watch_reports([str(base_tree)], today=lambda: TODAY, changes=changes)
     assert next(reports).ok and not next(reports).ok
-    assert len(walks) == 3
+    assert next(reports, None) is None  # the quiet walk found nothing more to say
+    assert counted == [2, 2, 3]
+
+
+def _stats(root: Path) -> dict[str, tuple[int, ...]]:
+    """What the operating system would report a change of: each path and its stat."""
+    found = {}
+    for path in root.rglob("*"):
+        info = path.lstat()
+        found[str(path.absolute())] = (
+            info.st_mode,
+            info.st_size,
+            info.st_mtime_ns,
+            info.st_ctime_ns,
+            info.st_ino,
+        )
+    return found
+
+
+def _events(
+    before: dict[str, tuple[int, ...]], after: dict[str, tuple[int, ...]]
+) -> set[tuple[str, str]]:
+    """The batch of events a change from `before` to `after` gives, as watchfiles
+    names them: (change, absolute path)."""
+    events = {("deleted", path) for path in before.keys() - after.keys()}
+    events |= {("added", path) for path in after.keys() - before.keys()}
+    events |= {("modified", p) for p in before.keys() & after.keys() if before[p] != after[p]}
+    return events
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(_OPERATIONS, st.integers(0, 10_000)), min_size=1, max_size=6))
+def test_a_check_of_the_files_events_name_equals_a_new_run(steps: list[tuple[str, int]]) -> None:
+    """Told by the events which files changed, a check looks only at those when they
+    are record files it knows, and walks otherwise: either way, it changes no verdict."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "records"
+        shutil.copytree(_BASE, root)
+        texts = [p.read_bytes() for p in sorted(_BASE.rglob("*.yaml"))]
+        _age(root, 60)
+        watcher = Watcher([str(root)], today=lambda: TODAY)
+        assert _said(watcher.check()) == run(root, None)
+        for operation, pick in steps:
+            before = _stats(root)
+            _step(root, operation, pick, texts)
+            events = _events(before, _stats(root))
+            report = watcher.check(changed=events)
+            named = {path for _, path in events}
+            known = all(
+                p.endswith(".yaml") and Path(p).is_file() and Path(p).name != "sarschema.yaml"
+                for p in named
+            ) and not any(c != "modified" for c, _ in events)
+            if events and known and operation != "new":
+                assert not watcher.walked, (operation, events)
+            cold = run(root, None)
+            assert _said(report) == cold, (operation, pick)
+            assert _said(watcher.check()) == cold, (operation, pick)
+
+
+def test_an_edit_named_by_its_event_is_checked_without_a_walk(
+    base_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editor's save: the file named is read again, no other file is looked at."""
+    import sarschema.watch
+
+    watcher = Watcher([str(base_tree)], today=lambda: TODAY)
+    assert watcher.check().ok
+    target = base_tree / "targets" / "journalist-a.yaml"
+    looked: list[str] = []
+    real_lstat = os.lstat
+    monkeypatch.setattr(sarschema.watch, "discover", lambda paths: pytest.fail("walked"))
+    monkeypatch.setattr(
+        os, "lstat", lambda path, *a, **k: looked.append(str(path)) or real_lstat(path, *a, **k)
+    )
+    target.write_bytes(target.read_bytes() + b"notes2: typo\n")
+    report = watcher.check(changed={(2, str(target.absolute()))})
+    monkeypatch.undo()
+    assert not watcher.walked
+    assert set(looked) == {str(target)}
+    assert any(d.field == "notes2" for d in report.diagnostics)
+    assert _said(report) == run(base_tree, None)
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        "a new record file",
+        "a stray file",
+        "a record removed",
+        "a record made a link",
+        "a folder",
+        "not a pair",
+        "a path outside",
+    ],
+)
+def test_events_naming_anything_but_known_record_files_walk(base_tree: Path, event: str) -> None:
+    watcher = Watcher([str(base_tree)], today=lambda: TODAY)
+    assert watcher.check().ok
+    target = base_tree / "targets" / "journalist-a.yaml"
+    named = str(target.absolute())
+    if event == "a new record file":
+        named = str((base_tree / "targets" / "journalist-z.yaml").absolute())
+        shutil.copy(target, named)
+    elif event == "a stray file":
+        named = str((base_tree / "targets" / "notes.txt").absolute())
+        Path(named).write_text("x")
+    elif event == "a record removed":
+        target.unlink()
+    elif event == "a record made a link":
+        data = target.read_bytes()
+        target.unlink()
+        (base_tree / "kept.yaml").write_bytes(data)
+        target.symlink_to(base_tree / "kept.yaml")
+    elif event == "a folder":
+        named = str((base_tree / "targets").absolute())
+    elif event == "a path outside":
+        named = str(base_tree.parent.absolute() / "journalist-a.yaml")
+    batch: object = named if event == "not a pair" else {("modified", named)}
+    report = watcher.check(changed=batch)
+    assert watcher.walked
+    assert _said(report) == run(base_tree, None)
+
+
+def test_a_change_no_event_named_is_found_by_the_next_quiet_walk(base_tree: Path) -> None:
+    """An event the system lost: the check after the next event sees only the file it
+    names, and the first quiet second walks and reports the other change."""
+    first = base_tree / "targets" / "journalist-a.yaml"
+    second = next(p for p in sorted((base_tree / "targets").glob("*.yaml")) if p != first)
+    reports_after: list[bool] = []
+
+    def changes(folders: Sequence[str]) -> Iterator[object]:
+        yield set()  # the watch's first quiet second: a walk
+        second.write_bytes(second.read_bytes() + b"notes3: lost\n")  # its event is lost
+        first.write_bytes(first.read_bytes() + b"notes2: typo\n")
+        yield {("modified", str(first.absolute()))}
+        yield set()  # quiet: the walk after a check of named files
+
+    reports = watch_reports([str(base_tree)], today=lambda: TODAY, changes=changes)
+    assert next(reports).ok
+    named = next(reports)
+    assert [d.field for d in named.diagnostics if d.file.endswith(first.name)] == ["notes2"]
+    assert not any(d.file.endswith(second.name) for d in named.diagnostics)
+    walked = next(reports)
+    assert any(d.field == "notes3" and d.file.endswith(second.name) for d in walked.diagnostics)
+    assert _said(walked) == run(base_tree, None)
+    assert next(reports, None) is None
+    del reports_after
 
 
 def test_a_folder_gone_before_its_watch_begins_asks_for_a_walk(tmp_path: Path) -> None:

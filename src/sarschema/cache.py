@@ -30,7 +30,7 @@ import os
 import sqlite3
 import stat
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from contextlib import suppress
 from functools import cache
 from pathlib import Path
@@ -379,9 +379,12 @@ def reused_results(
     check: Callable[[list[RecordFile], bytes], Iterable[FileResult]],
     progress: Callable[[int], None] | None,
     started: int,
+    look: Container[str] | None = None,
 ) -> list[FileResult]:
     """`cached_results` with `store`, which it leaves saved (`started`: when the run
-    began, before any file was looked at)."""
+    began, before any file was looked at). With `look`, only the files it holds are
+    looked at on disk; the others' rows are taken as they are (a watch, told by
+    change events which files moved)."""
     from sarschema.runner import collector_paused
 
     rows = store.rows
@@ -391,6 +394,12 @@ def reused_results(
     signatures: list[Signature | None] = []
     for index, record_file in enumerate(files):
         label = record_file.label
+        if look is not None and label not in look and (row := rows.get(label)) is not None:
+            signatures.append(None)
+            hits.append(index)
+            stored.append(row[_RESULT])
+            store.kept.add(label)
+            continue
         try:
             info = os.lstat(label)
         except OSError:  # vanished or unreadable: `check` reports it

@@ -8,9 +8,13 @@ change it walks the paths again, reads only the files whose size or times moved,
 checks those whose bytes did, and runs the rules across records again.
 
 The walk decides what changed; the operating system's change events
-(`watchfiles`) only say when to walk. They are asked of the folders the walk
-entered, each on its own (never recursively: a link in a checkout is not followed
-into the rest of the disk), so an event lost or one too many costs one walk.
+(`watchfiles`) say when to walk. They are asked of the folders the walk entered,
+each on its own (never recursively: a link in a checkout is not followed into the
+rest of the disk), so an event lost or one too many costs one walk. When a batch of
+events names only record files the last walk found, and they are still regular
+files, only those are looked at (an editor's save: no walk, no stat of the other
+files; 0.13 → 0.07 s at 10,000 records); the first quiet second after such a check
+walks all the same, so an event the system lost is made good within a second.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
+import stat
 import time
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -125,10 +130,20 @@ class Watcher:
         self.day: dt.date | None = None
         #: no check made yet: the next is the first (`check`)
         self.first = True
+        #: whether the last check walked (not only looked at the files events named)
+        self.walked = False
+        #: the last walk: what it found, its folders (absolute: as events name them)
+        #: with the names they were walked by, and the labels of its record files
+        self._found: Found | None = None
+        self._folder_labels: dict[str, str] = {}
+        self._records: set[str] = set()
 
-    def check(self, jobs: int | None = 1) -> Report:
+    def check(self, jobs: int | None = 1, changed: object = None) -> Report:
         """A report of the paths as they are now. `jobs` > 1 uses worker processes:
         only before change events are asked for (their threads must not be forked).
+        `changed` is a batch of change events, `(change, absolute path)` pairs: when
+        it names only record files the last walk found, still regular files, the
+        check looks at those alone on disk (see the module's text); else it walks.
 
         The first check refuses a path that is not there (`UsageError`), as
         `validate` does; a later one reports it (SAR026) and watches the folder it
@@ -139,6 +154,48 @@ class Watcher:
         self.memory.begin(day)
         started = time.time_ns()
         first, self.first = self.first, False
+        look = self._named(changed) if not first and day == self.day else None
+        self.walked = look is None or self._found is None
+        found = self._walk(first, day) if self.walked else self._found
+        assert found is not None
+
+        def check(files: Sequence[RecordFile]) -> list[FileResult]:
+            def checked(chosen: list[RecordFile], salt: bytes) -> Iterable[FileResult]:
+                return run(chosen, day, jobs=jobs, salt=salt)
+
+            if not first or self.cache is None:
+                return reused_results(files, self.memory, checked, None, started, look)
+            return self._from_disk(files, checked, day, started)
+
+        return _pipeline(self.paths, check, lambda result: None, strict=self.strict, found=found)
+
+    def _named(self, batch: object) -> set[str] | None:
+        """The labels of the record files a batch of events names, when it names
+        nothing else and each is a regular file now; else None (a walk is needed)."""
+        if not isinstance(batch, set | frozenset | list | tuple) or not batch:
+            return None
+        labels: set[str] = set()
+        for item in batch:
+            if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], str)):
+                return None
+            folder, name = os.path.split(item[1])
+            walked_as = self._folder_labels.get(folder)
+            if walked_as is None:
+                return None
+            label = os.path.join(walked_as, name)  # as the walk spells it
+            if label not in self._records:
+                return None
+            try:
+                mode = os.lstat(label).st_mode
+            except OSError:
+                return None  # gone: the files found change
+            if not stat.S_ISREG(mode):
+                return None  # a link or a folder now: the walk reports it
+            labels.add(label)
+        return labels
+
+    def _walk(self, first: bool, day: dt.date) -> Found:
+        """Discover the paths anew, and the folders to watch."""
         missing = [p for p in self.paths if not first and not os.path.lexists(p)]
         found = (
             discover([p for p in self.paths if p not in missing])
@@ -158,19 +215,14 @@ class Watcher:
             )
             found.folders.append(_nearest_folder(path))
         walked = (*found.folders, *(s.root for s in found.sets))
-        folders = dict.fromkeys(map(os.path.abspath, walked))  # absolute, as events name them
-        self.folders = [(folder, _identity(folder)) for folder in folders]
+        labels: dict[str, str] = {}  # absolute, as events name them: the name walked
+        for folder in walked:
+            labels.setdefault(os.path.abspath(folder), folder)  # noqa: PTH100
+        self.folders = [(folder, _identity(folder)) for folder in labels]
         self.day = day
-
-        def check(files: Sequence[RecordFile]) -> list[FileResult]:
-            def checked(chosen: list[RecordFile], salt: bytes) -> Iterable[FileResult]:
-                return run(chosen, day, jobs=jobs, salt=salt)
-
-            if not first or self.cache is None:
-                return reused_results(files, self.memory, checked, None, started)
-            return self._from_disk(files, checked, day, started)
-
-        return _pipeline(self.paths, check, lambda result: None, strict=self.strict, found=found)
+        self._found, self._folder_labels = found, labels
+        self._records = {record.label for record in found.records}
+        return found
 
     def _from_disk(
         self,
@@ -252,9 +304,11 @@ def watch_reports(
                     if not idle_since_check:  # the first quiet second after a check:
                         gc.collect()  # what the checks left in cycles, while nobody waits
                         idle_since_check = True
-                    continue  # idle: nothing changed, and the same day
+                    if watcher.walked:
+                        continue  # idle: nothing changed, and the same day
+                    # else a walk, after checks of only the files events named
                 watcher.memory.changed = False
-                report = watcher.check()
+                report = watcher.check(changed=batch if number else None)
                 idle_since_check = False
                 outline = _outline(report)
                 if watcher.memory.changed or outline != last:
