@@ -393,6 +393,28 @@ def test_events_naming_anything_but_known_record_files_walk(base_tree: Path, eve
     assert _said(report) == run(base_tree, None)
 
 
+def test_events_that_keep_coming_still_give_a_walk_now_and_then(
+    base_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file saved again and again leaves no quiet second: a check walks all the
+    same once `WALK_AFTER_S` has passed since the first check without a walk."""
+    import sarschema.watch
+
+    watcher = Watcher([str(base_tree)], today=lambda: TODAY)
+    watcher.check()
+    target = base_tree / "targets" / "journalist-a.yaml"
+    batch = {("modified", str(target.absolute()))}
+    clock = [1000.0]
+    monkeypatch.setattr(sarschema.watch.time, "monotonic", lambda: clock[0])
+    walked = []
+    for step in (0.0, 2.0, 2.0, 1.5, 0.1, 4.0, 1.1):
+        clock[0] += step
+        watcher.check(changed=batch)
+        walked.append(watcher.walked)
+    # at 0, 2 and 4 s no walk; at 5.5 s a walk; none from 5.6 s until 10.7 s
+    assert walked == [False, False, False, True, False, False, True]
+
+
 def test_a_change_no_event_named_is_found_by_the_next_quiet_walk(base_tree: Path) -> None:
     """An event the system lost: the check after the next event sees only the file it
     names, and the first quiet second walks and reports the other change."""
