@@ -26,7 +26,6 @@ from urllib.parse import unquote
 from sarschema.codes import Code
 from sarschema.diagnostics import Diagnostic, FieldPath, format_field
 from sarschema.loader import Loaded
-from sarschema.types.country import country_codes
 
 
 def country_fields() -> frozenset[str]:
@@ -604,6 +603,8 @@ def _gather(data: dict[str, Any]) -> list[str]:
 def _regions(data: dict[str, Any]) -> list[str]:
     """The countries the record names in its fields of country codes: their six-digit
     numbers count too."""
+    from sarschema.types.country import country_codes  # Pydantic: not for a warm run's echo
+
     regions: set[str] = set()
     codes = country_codes()
     country_keys = country_fields()
