@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from sarschema.api import validate_paths
 from sarschema.results import Report
-from sarschema.watch import Watcher, watch_reports
+from sarschema.watch import Watcher, _outline, watch_reports
 from test_cache import _BASE, _OPERATIONS, TODAY, _age, _step, run
 
 
@@ -391,6 +391,90 @@ def test_events_naming_anything_but_known_record_files_walk(base_tree: Path, eve
     report = watcher.check(changed=batch)
     assert watcher.walked
     assert _said(report) == run(base_tree, None)
+
+
+def _fresh(paths: list[str]) -> tuple[Any, ...]:
+    return _outline(validate_paths(paths, today=TODAY, keep_records=False, jobs=1))
+
+
+@pytest.mark.parametrize("where", ["beside", "outside"])
+def test_a_file_with_other_names_is_never_left_to_its_events(base_tree: Path, where: str) -> None:
+    """inotify names only the path a file is written through: while a record has
+    another name (a hard link, beside it or outside the folders watched), a write
+    through that name gives no event under this one, so every check walks."""
+    target = base_tree / "targets" / "journalist-a.yaml"
+    other = base_tree / "targets" / "journalist-c.yaml"
+    if where == "outside":
+        other = base_tree.parent / "elsewhere.yaml"
+    os.link(target, other)
+    watcher = Watcher([str(base_tree)], today=lambda: TODAY)
+    watcher.check()
+    with other.open("ab") as handle:  # written in place through the other name
+        handle.write(b"notes2: typo\n")
+    named = next(p for p in sorted((base_tree / "incidents").glob("*.yaml")))
+    named.write_bytes(named.read_bytes())  # an event elsewhere (or on the file itself)
+    for event in ({("modified", str(named.absolute()))}, {("modified", str(other.absolute()))}):
+        report = watcher.check(changed=event)
+        assert watcher.walked
+        assert _outline(report) == _fresh([str(base_tree)])
+
+
+def test_a_version_file_that_is_also_a_record_file_is_read_again(tmp_path: Path) -> None:
+    """A set whose folder is named like a kind folder (`x/targets/`, holding
+    incidents/, targets/, ...): its `sarschema.yaml` is found as a record too."""
+    root = tmp_path / "x" / "targets"
+    shutil.copytree(_BASE, root)
+    version = root / "sarschema.yaml"
+    version.write_text('format_version: "1.0"\n')
+    paths = [str(tmp_path / "x")]
+    watcher = Watcher(paths, today=lambda: TODAY)
+    watcher.check()
+    version.write_text('format_version: "9.9"\n')
+    report = watcher.check(changed={("modified", str(version))})
+    assert watcher.walked
+    assert _outline(report) == _fresh(paths)
+
+
+@pytest.mark.parametrize(
+    ("save", "walks"),
+    [("in place", False), ("temp beside", True), ("temp outside", False), ("vim backup", True)],
+)
+def test_an_editor_save_with_the_events_the_system_gives(
+    tmp_path: Path, save: str, walks: bool
+) -> None:
+    """The batch the operating system really gives (`os_changes`, through watchfiles)
+    for each way editors save: a check of the file it names, or a walk when it names
+    another file too, and either way the report of a new run."""
+    from sarschema.watch import os_changes
+
+    root = tmp_path / "records"
+    shutil.copytree(_BASE, root)
+    target = root / "targets" / "journalist-a.yaml"
+    data = target.read_bytes() + b"notes2: typo\n"
+    watcher = Watcher([str(root)], today=lambda: TODAY)
+    watcher.check()
+    batches = os_changes([folder for folder, _ in watcher.folders])
+    try:
+        assert next(batches) == set()  # the first quiet second: the watch is in place
+        if save == "in place":
+            target.write_bytes(data)
+        elif save.startswith("temp"):
+            temp = (target.parent if save == "temp beside" else tmp_path) / ".save.tmp"
+            temp.write_bytes(data)
+            temp.replace(target)
+        else:
+            backup = Path(f"{target}~")
+            target.replace(backup)
+            target.write_bytes(data)
+            backup.unlink()
+        batch = next(batches)
+    finally:
+        batches.close()
+    assert batch
+    report = watcher.check(changed=batch)
+    assert watcher.walked is walks
+    assert any(d.field == "notes2" for d in report.diagnostics)
+    assert _outline(report) == _fresh([str(root)])
 
 
 def test_events_that_keep_coming_still_give_a_walk_now_and_then(

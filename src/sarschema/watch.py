@@ -13,7 +13,8 @@ each on its own (never recursively: a link in a checkout is not followed into th
 rest of the disk), so an event lost or one too many costs one walk. When a batch of
 events names only record files the last walk found, and they are still regular
 files, only those are looked at (an editor's save: no walk, no stat of the other
-files; a check of 10,000 records in 0.05 s instead of 0.13). The first quiet second
+files; a check of 10,000 records in 0.05 s instead of 0.13); while a file has other
+names (hard links), whose changes give events under one name only, it walks. The first quiet second
 after such a check walks all the same, and so does a check when events have kept
 coming for `WALK_AFTER_S` without one: a change the system did not report (a write
 through a hard link elsewhere, a full event queue) is seen within seconds.
@@ -45,6 +46,7 @@ from sarschema.cache import (
 from sarschema.codes import Code
 from sarschema.diagnostics import Diagnostic
 from sarschema.discovery import Found, discover
+from sarschema.versions import VERSION_FILE
 
 if TYPE_CHECKING:
     from sarschema.discovery import RecordFile
@@ -75,6 +77,9 @@ class Memory:
         self.fresh: dict[str, Row] = {}
         #: whether the last `save` changed anything: a file checked again, or gone
         self.changed = False
+        #: whether a file looked at has other names (hard links), whose changes give
+        #: events under those names only; None: not known (no file looked at here)
+        self.linked: bool | None = None
 
     def begin(self, today: dt.date) -> None:
         salt = salt_of(today)
@@ -82,7 +87,10 @@ class Memory:
             self.salt, self.rows = salt, {}
         self.kept, self.fresh = set(), {}
 
-    signature = staticmethod(Cache.signature)
+    def signature(self, record_file: RecordFile, info: os.stat_result) -> Signature:
+        if info.st_nlink > 1:
+            self.linked = True
+        return Cache.signature(record_file, info)
 
     def key(self, record_file: RecordFile, data: bytes) -> str:
         return content_key(self.salt, record_file, data)
@@ -163,11 +171,14 @@ class Watcher:
         now = time.monotonic()
         since = self._unwalked_since
         due = since is not None and now - since > WALK_AFTER_S
-        look = self._named(changed) if not first and day == self.day and not due else None
+        named = not first and day == self.day and not due and self.memory.linked is False
+        look = self._named(changed) if named else None
         self.walked = look is None or self._found is None
         found = self._walk(first, day) if self.walked else self._found
         assert found is not None
         self._unwalked_since = None if self.walked else (since or now)
+        if self.walked:  # every file is looked at in memory (not the first from disk)
+            self.memory.linked = None if first and self.cache is not None else False
 
         def check(files: Sequence[RecordFile]) -> list[FileResult]:
             def checked(chosen: list[RecordFile], salt: bytes) -> Iterable[FileResult]:
@@ -193,14 +204,14 @@ class Watcher:
             if walked_as is None:
                 return None
             label = os.path.join(walked_as, name)  # as the walk spells it
-            if label not in self._records:
-                return None
+            if label not in self._records or name == VERSION_FILE:
+                return None  # not a record, or a set's version file too
             try:
-                mode = os.lstat(label).st_mode
+                info = os.lstat(label)
             except OSError:
                 return None  # gone: the files found change
-            if not stat.S_ISREG(mode):
-                return None  # a link or a folder now: the walk reports it
+            if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+                return None  # a link or a folder now, or a file with other names
             labels.add(label)
         return labels
 
