@@ -499,6 +499,30 @@ def test_events_that_keep_coming_still_give_a_walk_now_and_then(
     assert walked == [False, False, False, True, False, False, True]
 
 
+def test_what_a_check_needs_is_loaded_before_the_watch_starts(
+    base_tree: Path, tmp_path: Path
+) -> None:
+    """A watch whose first check comes from the cache on disk has built no model: the
+    models of the set's version are built before the watch starts, while the first
+    report is read, so that the first save is answered as fast as the next."""
+    from sarschema.models import record_adapter
+
+    cache = tmp_path / "cache"
+    validate_paths([str(base_tree)], today=TODAY, cache=cache, keep_records=False, jobs=1)
+    record_adapter.cache_clear()
+    built: list[int] = []
+
+    def changes(folders: Sequence[str]) -> Iterator[object]:
+        built.append(record_adapter.cache_info().currsize)
+        yield set()
+
+    reports = watch_reports([str(base_tree)], today=lambda: TODAY, changes=changes, cache=cache)
+    assert next(reports).ok
+    built.append(record_adapter.cache_info().currsize)  # the first report, from the disk
+    assert next(reports, None) is None
+    assert built == [0, 1]
+
+
 def test_a_change_no_event_named_is_found_by_the_next_quiet_walk(base_tree: Path) -> None:
     """An event the system lost: the check after the next event sees only the file it
     names, and the first quiet second walks and reports the other change."""
