@@ -28,6 +28,7 @@ from sarschema.cli import app
 from sarschema.report import RENDERERS
 
 HANG = 10.0  # seconds
+ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
 
 
@@ -184,6 +185,23 @@ def test_a_symlinked_record_is_reported_however_many_paths_are_given(base_tree: 
         report = validate_paths([str(p) for p in paths])
         assert codes(report).count(("SAR023", "journalist-z.yaml")) == 1, paths
         assert not report.ok
+
+
+def test_a_path_through_a_link_and_dotdot_is_read_as_the_system_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`link/../records`, where `link` points into another folder, names the records
+    beside the link's target: their set (and its version file) is found there, not by
+    striking out `link/..` (which named a folder that is not there, so the shipped
+    records were checked as format 1.0: 113 errors)."""
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    shutil.copytree(ROOT / "records", real / "records")
+    (tmp_path / "link").symlink_to(real / "sub")
+    monkeypatch.chdir(tmp_path)
+    report = validate_paths(["link/../records"])
+    assert report.ok, codes(report)[:3]
+    assert [(s.root, s.version) for s in report.sets] == [("link/../records", "1.1")]
 
 
 def test_hidden_files_are_errors_with_several_paths_too(base_tree: Path) -> None:

@@ -477,6 +477,37 @@ def test_an_editor_save_with_the_events_the_system_gives(
     assert _outline(report) == _fresh([str(root)])
 
 
+def test_a_path_through_a_link_and_dotdot_is_watched_where_it_leads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folders watched are those the walk read (`link/..` resolved by the
+    system), and a save there is answered from the events they give."""
+    from sarschema.watch import os_changes
+
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    shutil.copytree(_BASE, real / "records")
+    (tmp_path / "link").symlink_to(real / "sub")
+    monkeypatch.chdir(tmp_path)
+    watcher = Watcher(["link/../records"], today=lambda: TODAY)
+    assert watcher.check().ok
+    folders = [folder for folder, _ in watcher.folders]
+    assert str(real / "records" / "targets") in folders
+    assert all(Path(folder).is_dir() for folder in folders)
+    target = real / "records" / "targets" / "journalist-a.yaml"
+    batches = os_changes(folders)
+    try:
+        assert next(batches) == set()
+        target.write_bytes(target.read_bytes() + b"notes2: typo\n")
+        batch = next(batches)
+    finally:
+        batches.close()
+    report = watcher.check(changed=batch)
+    assert not watcher.walked
+    assert any(d.field == "notes2" for d in report.diagnostics)
+    assert _outline(report) == _fresh(["link/../records"])
+
+
 def test_events_that_keep_coming_still_give_a_walk_now_and_then(
     base_tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -55,8 +55,21 @@ class SetVersion:
 
 
 def set_root(record_label: str) -> str:
-    """The set a record file belongs to: the folder above its kind folder."""
-    return os.path.normpath(Path(record_label).parent / os.pardir)
+    """The set a record file belongs to: the folder above its kind folder. A `..` in
+    the label is left for the system to resolve: after a link, `link/..` is the folder
+    above the link's target, not the folder the label starts in.
+
+    >>> set_root("records/incidents/a.yaml"), set_root("./incidents/a.yaml")
+    ('records', '.')
+    >>> set_root("link/../records/incidents/a.yaml"), set_root("a.yaml")
+    ('link/../records', '..')
+    """
+    if os.pardir not in Path(record_label).parts:
+        return os.path.normpath(Path(record_label).parent / os.pardir)
+    folder = os.path.dirname(record_label)  # noqa: PTH120 - the label's own spelling
+    if os.path.basename(folder) == os.pardir:  # noqa: PTH119
+        return os.path.join(folder, os.pardir)
+    return os.path.dirname(folder) or os.curdir  # noqa: PTH120
 
 
 def version_file(root: str) -> str:

@@ -247,9 +247,11 @@ class Watcher:
             )
             found.folders.append(_nearest_folder(path))
         walked = (*found.folders, *(s.root for s in found.sets))
-        labels: dict[str, str] = {}  # absolute, as events name them: the name walked
+        # real paths, as events name them (`link/../x` is not `x`), each with the name
+        # it was walked by; the walk follows no link, so only the paths given may hold one
+        labels: dict[str, str] = {}
         for folder in walked:
-            labels.setdefault(os.path.abspath(folder), folder)  # noqa: PTH100
+            labels.setdefault(os.path.realpath(folder), folder)
         self.folders = [(folder, _identity(folder)) for folder in labels]
         self.day = day
         self._found, self._folder_labels = found, labels
@@ -294,7 +296,7 @@ def _identity(folder: str) -> tuple[int, int] | None:
 
 def _nearest_folder(path: str) -> str:
     """The nearest folder above `path` that is there (where it would come back)."""
-    folder = os.path.dirname(os.path.abspath(path))  # noqa: PTH100, PTH120
+    folder = os.path.dirname(os.path.realpath(path))  # noqa: PTH120
     while not os.path.isdir(folder) and os.path.dirname(folder) != folder:  # noqa: PTH112, PTH120
         folder = os.path.dirname(folder)  # noqa: PTH120
     return folder
