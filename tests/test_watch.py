@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,12 +48,10 @@ def _scripted(
     return changes
 
 
-@settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(_OPERATIONS, st.integers(0, 10_000)), min_size=1, max_size=6))
-def test_a_watched_check_always_equals_a_new_run(steps: list[tuple[str, int]]) -> None:
-    """Whatever happens to the files (edits that keep the size and set the time back,
-    renames, deletions, new files, touches), the results kept in memory change no
-    verdict."""
+@contextmanager
+def _watched_copy() -> Iterator[tuple[Path, list[bytes], Watcher]]:
+    """A copy of the small record set, aged, the texts `_step` edits with, and a
+    watcher whose first check equals a new run's."""
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder) / "records"
         shutil.copytree(_BASE, root)
@@ -60,6 +59,16 @@ def test_a_watched_check_always_equals_a_new_run(steps: list[tuple[str, int]]) -
         _age(root, 60)
         watcher = Watcher([str(root)], today=lambda: TODAY)
         assert _said(watcher.check()) == run(root, None)
+        yield root, texts, watcher
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(_OPERATIONS, st.integers(0, 10_000)), min_size=1, max_size=6))
+def test_a_watched_check_always_equals_a_new_run(steps: list[tuple[str, int]]) -> None:
+    """Whatever happens to the files (edits that keep the size and set the time back,
+    renames, deletions, new files, touches), the results kept in memory change no
+    verdict."""
+    with _watched_copy() as (root, texts, watcher):
         for operation, pick in steps:
             _step(root, operation, pick, texts)
             cold = run(root, None)
@@ -305,13 +314,7 @@ def _events(
 def test_a_check_of_the_files_events_name_equals_a_new_run(steps: list[tuple[str, int]]) -> None:
     """Told by the events which files changed, a check looks only at those when they
     are record files it knows, and walks otherwise: either way, it changes no verdict."""
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder) / "records"
-        shutil.copytree(_BASE, root)
-        texts = [p.read_bytes() for p in sorted(_BASE.rglob("*.yaml"))]
-        _age(root, 60)
-        watcher = Watcher([str(root)], today=lambda: TODAY)
-        assert _said(watcher.check()) == run(root, None)
+    with _watched_copy() as (root, texts, watcher):
         for operation, pick in steps:
             before = _stats(root)
             _step(root, operation, pick, texts)

@@ -631,73 +631,30 @@ def _codes(diags: Iterable[Diagnostic]) -> list[tuple[Any, ...]]:
 
 
 def test_a_referenced_vendor_still_reports_its_unreferenced_product() -> None:
-    vendor = Summary(
-        "r/operators/v.yaml",
-        "v",
-        "operator",
-        "v",
-        (1, 1),
-        products=(Defined("p1", (5, 7)), Defined("p2", (6, 7))),
+    vendor = record("operator", "v", products=(Defined("p1", (5, 7)), Defined("p2", (6, 7))))
+    uses = incident(
+        "i", refs=[ref("alleged_operators[0]", "v", "operator"), ref("spyware[0]", "p1", PRODUCT)]
     )
-    incident = Summary(
-        "r/incidents/i.yaml",
-        "i",
-        "incident",
-        "i",
-        (1, 1),
-        refs=[
-            Ref("alleged_operators[0]", "v", "operator", (3, 3)),
-            Ref("spyware[0]", "p1", "product", (4, 3)),
-        ],
-    )
-    assert _codes(cross_check([incident, vendor])) == [
-        ("r/operators/v.yaml", "SAR401", "products[1].id", 6)
+    assert _codes(cross_check([uses, vendor])) == [
+        ("operators/v.yaml", "SAR401", "products[1].id", 6)
     ]
 
 
 def test_a_product_named_like_its_own_record_and_twice_in_it_is_a_duplicate_each_time() -> None:
-    vendor = Summary(
-        "r/operators/v.yaml",
-        "v",
-        "operator",
-        "v",
-        (1, 1),
-        products=(Defined("v", (5, 7)), Defined("p", (6, 7)), Defined("p", (7, 7))),
-        parent=Ref("parent", "v", "operator", (2, 9)),
-    )
-    got = _codes(cross_check([vendor]))
+    products = (Defined("v", (5, 7)), Defined("p", (6, 7)), Defined("p", (7, 7)))
+    got = _codes(cross_check([record("operator", "v", products=products, parent=parent("v"))]))
     assert got[:2] == [
-        ("r/operators/v.yaml", "SAR200", "products", 5),
-        ("r/operators/v.yaml", "SAR200", "products", 7),
+        ("operators/v.yaml", "SAR200", "products", 5),
+        ("operators/v.yaml", "SAR200", "products", 7),
     ]
-    assert (
-        "r/operators/v.yaml",
-        "SAR203",
-        "parent",
-        2,
-    ) in got  # the parent is checked as a reference
+    assert ("operators/v.yaml", "SAR203", "parent", PARENT_POS[0]) in got  # checked as a reference
 
 
 def test_a_broken_records_products_and_stem_silence_dangling_references() -> None:
-    broken = Summary(
-        "r/operators/x.yaml",
-        "v",
-        "operator",
-        "x",
-        valid=False,
-        products=(Defined("p", (5, 7)),),
-        loose_refs=("t",),
+    broken = record(
+        "operator", "v", stem="x", valid=False, products=(Defined("p", (5, 7)),), loose_refs=("t",)
     )
-    incident = Summary(
-        "r/incidents/i.yaml",
-        "i",
-        "incident",
-        "i",
-        (1, 1),
-        refs=[
-            Ref("spyware[0]", "p", "product", (4, 3)),
-            Ref("alleged_operators[0]", "x", "operator", (3, 3)),
-        ],
+    uses = incident(
+        "i", refs=[ref("spyware[0]", "p", PRODUCT), ref("alleged_operators[0]", "x", "operator")]
     )
-    target = Summary("r/targets/t.yaml", "t", "target", "t", (1, 1))
-    assert _codes(cross_check([incident, broken, target])) == []
+    assert _codes(cross_check([uses, broken, record("target", "t")])) == []
