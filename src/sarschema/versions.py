@@ -61,15 +61,15 @@ def set_root(record_label: str) -> str:
 
     >>> set_root("records/incidents/a.yaml"), set_root("./incidents/a.yaml")
     ('records', '.')
-    >>> set_root("link/../records/incidents/a.yaml"), set_root("a.yaml")
+    >>> set_root("link/../records/incidents/./a.yaml"), set_root("a.yaml")
     ('link/../records', '..')
+    >>> set_root("../a.yaml"), set_root("x/../a.yaml"), set_root("x/../incidents/a.yaml")
+    ('../..', 'x/../..', 'x/..')
     """
     if os.pardir not in Path(record_label).parts:
         return os.path.normpath(Path(record_label).parent / os.pardir)
-    folder = os.path.dirname(record_label)  # noqa: PTH120 - the label's own spelling
-    if os.path.basename(folder) == os.pardir:  # noqa: PTH119
-        return os.path.join(folder, os.pardir)
-    return os.path.dirname(folder) or os.curdir  # noqa: PTH120
+    parent = Path(record_label).parent  # without `.` parts, with every `..`
+    return str(parent / os.pardir if parent.name in ("", os.pardir) else parent.parent)
 
 
 def version_file(root: str) -> str:

@@ -1,23 +1,24 @@
 """`sarschema validate --watch`: the check kept running, done again at each change.
 
-A new process spends about 0.15 s before it looks at a file (Python, Typer, the
-models), and a warm `validate` of 10,000 records about 0.3 s. A watcher pays the
+A new process spends about 0.25 s before it looks at a file (Python, Typer, the
+models), and a warm `validate` of 10,000 records 0.35 to 0.5 s. A watcher pays the
 start once and keeps every file's result in memory, under the key the cache gives
-it (`sarschema.cache.reused_results`, with `Memory` for the database): at each
-change it walks the paths again, reads only the files whose size or times moved,
-checks those whose bytes did, and runs the rules across records again.
+it (`sarschema.cache.reused_results`, with `Memory` for the database): at a change
+it reads only the files whose size or times moved, checks those whose bytes did,
+and runs the rules across records again.
 
-The walk decides what changed; the operating system's change events
-(`watchfiles`) say when to walk. They are asked of the folders the walk entered,
-each on its own (never recursively: a link in a checkout is not followed into the
-rest of the disk), so an event lost or one too many costs one walk. When a batch of
-events names only record files the last walk found, and they are still regular
-files, only those are looked at (an editor's save: no walk, no stat of the other
-files; a check of 10,000 records in 0.05 s instead of 0.13); while a file has other
-names (hard links), whose changes give events under one name only, it walks. The first quiet second
-after such a check walks all the same, and so does a check when events have kept
-coming for `WALK_AFTER_S` without one: a change the system did not report (a write
-through a hard link elsewhere, a full event queue) is seen within seconds.
+The operating system's change events (`watchfiles`) say when to look again and,
+between walks, where. They are asked of the folders the walk entered, each on its
+own (never recursively: a link in a checkout is not followed into the rest of the
+disk). When a batch of events names only record files the last walk found, each a
+regular file with no other name, and names that came and went since (an editor's
+temporary and backup files), only those record files are looked at: no walk, no
+stat of the others (a check of 10,000 records in 0.05 s instead of 0.13). Any other
+batch walks the paths again, and so does every batch while a record file has
+another name (a hard link: a write through one name gives events under that name
+only). After a check that did not walk, the first quiet second walks, and so does a
+check when events have kept coming for `WALK_AFTER_S` without a walk: a change the
+events missed while others came is seen within seconds.
 """
 
 from __future__ import annotations
@@ -149,15 +150,18 @@ class Watcher:
         self._found: Found | None = None
         self._folder_labels: dict[str, str] = {}
         self._records: set[str] = set()
+        #: every name the last walk reported or found a record at
+        self._seen: set[str] = set()
         #: when the first check since the last walk that did not walk was made
         self._unwalked_since: float | None = None
 
     def check(self, jobs: int | None = 1, changed: object = None) -> Report:
         """A report of the paths as they are now. `jobs` > 1 uses worker processes:
         only before change events are asked for (their threads must not be forked).
-        `changed` is a batch of change events, `(change, absolute path)` pairs: when
-        it names only record files the last walk found, still regular files, the
-        check looks at those alone on disk (see the module's text); else it walks.
+        `changed` is a batch of change events, `(change, path)` pairs with each path
+        as the system names it (absolute, links resolved): when it names only record
+        files the last walk found and names that came and went, the check looks at
+        those files alone on disk (see the module's text); else it walks.
 
         The first check refuses a path that is not there (`UsageError`), as
         `validate` does; a later one reports it (SAR026) and watches the folder it
@@ -202,8 +206,10 @@ class Watcher:
             record_adapter(version)
 
     def _named(self, batch: object) -> set[str] | None:
-        """The labels of the record files a batch of events names, when it names
-        nothing else and each is a regular file now; else None (a walk is needed)."""
+        """The labels of the record files a batch of events names, when each is a
+        regular file with no other name now and the batch names nothing else but
+        names the last walk did not see and that are gone again (an editor's
+        temporary and backup files); else None (a walk is needed)."""
         if not isinstance(batch, set | frozenset | list | tuple) or not batch:
             return None
         labels: set[str] = set()
@@ -212,15 +218,19 @@ class Watcher:
                 return None
             folder, name = os.path.split(item[1])
             walked_as = self._folder_labels.get(folder)
-            if walked_as is None:
-                return None
+            if walked_as is None or name == VERSION_FILE or item[1] in self._folder_labels:
+                return None  # elsewhere, a set's version file, or a folder walked
             label = os.path.join(walked_as, name)  # as the walk spells it
-            if label not in self._records or name == VERSION_FILE:
-                return None  # not a record, or a set's version file too
             try:
                 info = os.lstat(label)
+            except FileNotFoundError:
+                if label in self._seen:
+                    return None  # gone: the files found change
+                continue  # came and went: the walk would not find it either
             except OSError:
-                return None  # gone: the files found change
+                return None
+            if label not in self._records:
+                return None  # new, or not a record: the walk reports it
             if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
                 return None  # a link or a folder now, or a file with other names
             labels.add(label)
@@ -256,6 +266,7 @@ class Watcher:
         self.day = day
         self._found, self._folder_labels = found, labels
         self._records = {record.label for record in found.records}
+        self._seen = self._records | {d.file for d in found.diagnostics}
         return found
 
     def _from_disk(
