@@ -352,3 +352,23 @@ def test_parser_measure_smoke_check_and_fuzz_cases() -> None:
     assert cases == list(parsers.fuzz_cases(60, seed=3)) != list(parsers.fuzz_cases(60, seed=4))
     assert any(case.startswith(b"id: ") for case in cases)  # an edited record
     assert any(case.startswith(b"{") for case in cases)  # a flow-style document
+
+
+def test_the_work_folder_is_named_with_its_file_system_and_the_cost_of_a_file(
+    tmp_path: Path,
+) -> None:
+    """A run says where it wrote and what a new file cost there (a slow folder once
+    doubled the site's row), and leaves nothing of its probe behind."""
+    import re
+
+    from run import work_folder
+
+    folder = tmp_path / "sarschema-bench-x"
+    folder.mkdir()
+    said = work_folder(folder, files=20)
+    match = re.fullmatch(r"(.+) \((.+); creating a file (\d+\.\d{3}) ms\)", said)
+    assert match is not None, said
+    assert match.group(1) == str(tmp_path)
+    assert match.group(2) == "file system unknown" or " on /" in match.group(2)
+    assert 0 < float(match.group(3)) < 1000
+    assert list(folder.iterdir()) == []
