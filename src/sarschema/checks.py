@@ -248,17 +248,13 @@ def _similar_names(summaries: list[Summary]) -> list[Diagnostic]:
     """One warning per group of look-alike names, however large the group: names are
     grouped by phonetic key, then by close spelling against a bounded set of
     representatives, so the pass and its output stay linear in the record set."""
-    groups: dict[tuple[str | None, tuple[str, ...]], list[_Member]] = {}
+    groups: dict[tuple[str | None, tuple[str, ...]], list[_Member]] = defaultdict(list)
     for s in summaries:
         if not s.names or not s.valid or s.kind not in ("target", "operator"):
             continue
         for field_name, name, pos, key in s.names:
             if key is not None:
-                member = (s, field_name, name, pos)
-                if (group := groups.get((s.kind, key))) is None:
-                    groups[(s.kind, key)] = [member]
-                else:
-                    group.append(member)
+                groups[(s.kind, key)].append((s, field_name, name, pos))
     out: list[Diagnostic] = []
     for (kind, _), members in groups.items():
         if len(members) < 2 or len({m[0].file for m in members}) < 2:

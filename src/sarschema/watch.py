@@ -145,8 +145,8 @@ class Watcher:
         self.first = True
         #: whether the last check walked (not only looked at the files events named)
         self.walked = False
-        #: the last walk: what it found, its folders (absolute: as events name them)
-        #: with the names they were walked by, and the labels of its record files
+        #: the last walk: what it found, its folders (real paths, as events name
+        #: them) with the names they were walked by, and the labels of its record files
         self._found: Found | None = None
         self._folder_labels: dict[str, str] = {}
         self._records: set[str] = set()
@@ -175,9 +175,9 @@ class Watcher:
         now = time.monotonic()
         since = self._unwalked_since
         due = since is not None and now - since > WALK_AFTER_S
-        named = not first and day == self.day and not due and self.memory.linked is False
-        look = self._named(changed) if named else None
-        self.walked = look is None or self._found is None
+        trusted = not first and day == self.day and not due and self.memory.linked is False
+        look = self._named(changed) if trusted else None
+        self.walked = look is None  # a check that does not walk follows one that did
         found = self._walk(first, day) if self.walked else self._found
         assert found is not None
         self._unwalked_since = None if self.walked else (since or now)
